@@ -1,0 +1,196 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "secmem.h"
+
+#define TIMEOUT_MIN_MS 100u
+#define TIMEOUT_MAX_MS 600000u
+
+void dr_config_defaults(struct dr_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->collection, sizeof(c->collection), "default");
+	c->timeout_ms = 5000;
+}
+
+static int set_collection(struct dr_config *c, const char *v, const char *from,
+			  struct dr_err *e)
+{
+	if (!v[0] || strlen(v) >= sizeof(c->collection))
+		return dr_fail(e, DR_EINVAL, "%s: collection must be 1-%zu characters",
+			       from, sizeof(c->collection) - 1);
+	snprintf(c->collection, sizeof(c->collection), "%s", v);
+	return 0;
+}
+
+static int set_timeout(struct dr_config *c, double secs, const char *from,
+		       struct dr_err *e)
+{
+	double ms = secs * 1000.0;
+
+	if (!(ms >= TIMEOUT_MIN_MS && ms <= TIMEOUT_MAX_MS))
+		return dr_fail(e, DR_EINVAL, "%s: timeout must be between %.1f and %u seconds",
+			       from, TIMEOUT_MIN_MS / 1000.0, TIMEOUT_MAX_MS / 1000);
+	c->timeout_ms = (unsigned)ms;
+	return 0;
+}
+
+static int set_unavailable(struct dr_config *c, const char *v, const char *from,
+			   struct dr_err *e)
+{
+	if (strcmp(v, "error") == 0)
+		c->unavailable_not_found = 0;
+	else if (strcmp(v, "not-found") == 0)
+		c->unavailable_not_found = 1;
+	else
+		return dr_fail(e, DR_EINVAL, "%s: unavailable must be \"error\" or \"not-found\"",
+			       from);
+	return 0;
+}
+
+static int set_transport(struct dr_config *c, const char *v, const char *from,
+			 struct dr_err *e)
+{
+	if (strcmp(v, "plain") == 0)
+		c->transport = DR_TRANSPORT_PLAIN;
+	else if (strcmp(v, "dh") == 0)
+		c->transport = DR_TRANSPORT_DH;
+	else
+		return dr_fail(e, DR_EINVAL, "%s: transport must be \"plain\" or \"dh\"", from);
+	return 0;
+}
+
+static int apply_json(struct dr_config *c, json_t *root, const char *path,
+		      struct dr_err *e)
+{
+	json_t *v;
+
+	if (!json_is_object(root))
+		return dr_fail(e, DR_EINVAL, "%s: top level must be a JSON object", path);
+	v = json_object_get(root, "collection");
+	if (v && !json_is_string(v))
+		return dr_fail(e, DR_EINVAL, "%s: \"collection\" must be a string", path);
+	if (v && set_collection(c, json_string_value(v), path, e))
+		return e->code;
+	v = json_object_get(root, "timeout");
+	if (v && !json_is_number(v))
+		return dr_fail(e, DR_EINVAL, "%s: \"timeout\" must be a number of seconds", path);
+	if (v && set_timeout(c, json_number_value(v), path, e))
+		return e->code;
+	v = json_object_get(root, "unavailable");
+	if (v && !json_is_string(v))
+		return dr_fail(e, DR_EINVAL, "%s: \"unavailable\" must be a string", path);
+	if (v && set_unavailable(c, json_string_value(v), path, e))
+		return e->code;
+	v = json_object_get(root, "transport");
+	if (v && !json_is_string(v))
+		return dr_fail(e, DR_EINVAL, "%s: \"transport\" must be a string", path);
+	if (v && set_transport(c, json_string_value(v), path, e))
+		return e->code;
+	return 0;
+}
+
+/* 1 when read, 0 when absent (and may be), <0 on error */
+static int load_file(struct dr_config *c, const char *path, int must_exist,
+		     struct dr_err *e)
+{
+	struct dr_buf buf = { 0 };
+	json_error_t jerr;
+	json_t *root;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		return dr_fail(e, DR_EINVAL, "cannot read config %s: %s", path, strerror(errno));
+	}
+	rc = dr_read_all(fd, DR_CONFIG_LIMIT, &buf, e);
+	close(fd);
+	if (rc) {
+		dr_buf_wipe(&buf);
+		return dr_fail(e, rc, "cannot read config %s: %s", path, e->msg);
+	}
+	root = json_loadb(buf.data, buf.len, 0, &jerr);
+	dr_buf_wipe(&buf);
+	if (!root)
+		return dr_fail(e, DR_EINVAL, "%s:%d: invalid JSON: %s", path, jerr.line, jerr.text);
+	rc = apply_json(c, root, path, e);
+	json_decref(root);
+	if (rc)
+		return rc;
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	return 1;
+}
+
+static int load_default_file(struct dr_config *c, struct dr_err *e)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	char path[4096];
+	int rc;
+
+	path[0] = '\0';
+	if (xdg && xdg[0] == '/')
+		snprintf(path, sizeof(path), "%s/docker-credential-dokku/config.json", xdg);
+	else if (home && home[0] == '/')
+		snprintf(path, sizeof(path), "%s/.config/docker-credential-dokku/config.json", home);
+	if (path[0]) {
+		rc = load_file(c, path, 0, e);
+		if (rc)
+			return rc < 0 ? rc : 0;
+	}
+	rc = load_file(c, DR_SYSTEM_CONFIG, 0, e);
+	return rc < 0 ? rc : 0;
+}
+
+static int apply_env(struct dr_config *c, struct dr_err *e)
+{
+	const char *v;
+
+	v = getenv(DR_COLLECTION_ENV);
+	if (v && v[0] && set_collection(c, v, DR_COLLECTION_ENV, e))
+		return e->code;
+	v = getenv(DR_TIMEOUT_ENV);
+	if (v && v[0]) {
+		char *end;
+		double secs;
+
+		errno = 0;
+		secs = strtod(v, &end);
+		if (errno || *end != '\0')
+			return dr_fail(e, DR_EINVAL, "%s: not a number of seconds: %s",
+				       DR_TIMEOUT_ENV, v);
+		if (set_timeout(c, secs, DR_TIMEOUT_ENV, e))
+			return e->code;
+	}
+	v = getenv(DR_UNAVAILABLE_ENV);
+	if (v && v[0] && set_unavailable(c, v, DR_UNAVAILABLE_ENV, e))
+		return e->code;
+	v = getenv(DR_TRANSPORT_ENV);
+	if (v && v[0] && set_transport(c, v, DR_TRANSPORT_ENV, e))
+		return e->code;
+	return 0;
+}
+
+int dr_config_load(struct dr_config *c, struct dr_err *e)
+{
+	const char *explicit_path = getenv(DR_CONFIG_ENV);
+	int rc;
+
+	dr_config_defaults(c);
+	if (explicit_path && explicit_path[0])
+		rc = load_file(c, explicit_path, 1, e);
+	else
+		rc = load_default_file(c, e);
+	if (rc < 0)
+		return rc;
+	return apply_env(c, e);
+}

@@ -1,0 +1,33 @@
+/* One error convention for all of core: functions return 0 on success or a
+ * negative DR_E* code, and fill a caller-owned struct dr_err with the code and
+ * a one-line message that is safe to show (it never contains a secret). */
+#ifndef DR_ERR_H
+#define DR_ERR_H
+
+enum dr_errcode {
+	DR_OK = 0,
+	DR_EINVAL = -1,      /* bad input from the caller */
+	DR_ENOTFOUND = -2,   /* nothing stored under that key */
+	DR_ENOBUS = -3,      /* no reachable D-Bus session bus */
+	DR_ENOPROVIDER = -4, /* bus up, nobody provides org.freedesktop.secrets */
+	DR_ETIMEOUT = -5,    /* a peer did not answer in time */
+	DR_ELOCKED = -6,     /* the collection or item is locked */
+	DR_EIO = -7,         /* anything else from the system or the service */
+	DR_ETOOBIG = -8,     /* input over its read limit */
+	DR_ENOCOLL = -9,     /* the configured collection does not exist */
+};
+
+struct dr_err {
+	enum dr_errcode code;
+	char msg[512];
+};
+
+/* Sets e (when not NULL) and returns code, so callers can `return dr_fail(...)`. */
+int dr_fail(struct dr_err *e, enum dr_errcode code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void dr_err_clear(struct dr_err *e);
+
+/* True for the failures that mean "the keyring cannot be used right now". */
+int dr_err_is_unavailable(enum dr_errcode code);
+
+#endif

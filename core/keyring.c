@@ -1,0 +1,320 @@
+#include "keyring.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "keyring_items.h"
+#include "lockfile.h"
+#include "secmem.h"
+#include "serverurl.h"
+
+#define FIX_LOCKED "unlock it without a prompt, e.g. 'printf %%s \"$KEYRING_PASSWORD\" | gnome-keyring-daemon --unlock' (this helper never prompts)"
+
+int dr_keyring_locked_error(const struct dr_keyring *kr, struct dr_err *e)
+{
+	return dr_fail(e, DR_ELOCKED, "keyring collection \"%s\" (%s) is locked: " FIX_LOCKED,
+		       kr->name, kr->coll_path);
+}
+
+/* Collections carry a Label; aliases don't resolve every name users give. */
+static int find_collection_by_label(struct dr_keyring *kr, struct dr_err *e)
+{
+	struct dr_bus_req *reqs;
+	GVariant *reply, *v;
+	GVariantIter it;
+	const char *path;
+	size_t n = 0;
+	int rc = DR_ENOCOLL;
+
+	reply = dr_bus_call(&kr->bus, DR_SECRETS_PATH, DR_IFACE_PROPS, "Get",
+			    g_variant_new("(ss)", DR_IFACE_SERVICE, "Collections"), "(v)", e);
+	if (!reply)
+		return e->code;
+	g_variant_get(reply, "(v)", &v);
+	reqs = g_new0(struct dr_bus_req, g_variant_n_children(v) + 1);
+	g_variant_iter_init(&it, v);
+	while (g_variant_iter_next(&it, "&o", &path)) {
+		reqs[n].path = path;
+		reqs[n].iface = DR_IFACE_PROPS;
+		reqs[n].method = "Get";
+		reqs[n].args = g_variant_new("(ss)", DR_IFACE_COLLECTION, "Label");
+		reqs[n].reply_type = "(v)";
+		n++;
+	}
+	if (dr_bus_call_batch(&kr->bus, reqs, n, e) != 0) {
+		rc = e->code;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		GVariant *label;
+
+		if (!reqs[i].reply)
+			continue;
+		g_variant_get(reqs[i].reply, "(v)", &label);
+		if (g_variant_is_of_type(label, G_VARIANT_TYPE_STRING) &&
+		    strcmp(g_variant_get_string(label, NULL), kr->name) == 0)
+			kr->coll_path = g_strdup(reqs[i].path);
+		g_variant_unref(label);
+		if (kr->coll_path) {
+			rc = 0;
+			break;
+		}
+	}
+out:
+	dr_bus_reqs_clear(reqs, n);
+	g_free(reqs);
+	g_variant_unref(v);
+	g_variant_unref(reply);
+	return rc;
+}
+
+static int resolve_collection(struct dr_keyring *kr, struct dr_err *e)
+{
+	GVariant *reply;
+	const char *path;
+	int rc;
+
+	if (kr->name[0] == '/') {
+		if (!g_variant_is_object_path(kr->name))
+			return dr_fail(e, DR_EINVAL, "collection \"%s\" is not a D-Bus object path",
+				       kr->name);
+		kr->coll_path = g_strdup(kr->name);
+		return 0;
+	}
+	reply = dr_bus_call(&kr->bus, DR_SECRETS_PATH, DR_IFACE_SERVICE, "ReadAlias",
+			    g_variant_new("(s)", kr->name), "(o)", e);
+	if (!reply)
+		return e->code;
+	g_variant_get(reply, "(&o)", &path);
+	if (strcmp(path, "/") != 0)
+		kr->coll_path = g_strdup(path);
+	g_variant_unref(reply);
+	if (kr->coll_path)
+		return 0;
+	rc = find_collection_by_label(kr, e);
+	if (rc == DR_ENOCOLL)
+		return dr_fail(e, DR_ENOCOLL,
+			       "keyring collection \"%s\" not found (no such alias or label): create it or set DOCKER_CREDENTIAL_DOKKU_COLLECTION to an existing one, e.g. \"default\" or \"session\"",
+			       kr->name);
+	return rc;
+}
+
+int dr_keyring_open(struct dr_keyring *kr, const struct dr_keyring_opts *o,
+		    struct dr_err *e)
+{
+	int rc;
+
+	memset(kr, 0, sizeof(*kr));
+	g_strlcpy(kr->name, o->collection, sizeof(kr->name));
+	kr->transport = o->transport;
+	rc = dr_bus_open(&kr->bus, DR_SECRETS_NAME, o->timeout_ms, e);
+	if (rc)
+		return rc;
+	return resolve_collection(kr, e);
+}
+
+void dr_keyring_close(struct dr_keyring *kr)
+{
+	dr_transport_close(kr);
+	g_free(kr->coll_path);
+	kr->coll_path = NULL;
+	dr_bus_close(&kr->bus);
+}
+
+/* Highest priority (lowest prio) first, newest first within a priority. */
+static const struct dr_item *pick_best(struct dr_item *items, size_t n)
+{
+	const struct dr_item *best = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct dr_item *it = &items[i];
+
+		if (!it->in_scope)
+			continue;
+		if (!best || it->prio < best->prio ||
+		    (it->prio == best->prio && it->modified > best->modified))
+			best = it;
+	}
+	return best;
+}
+
+static int read_secret(struct dr_keyring *kr, const char *path, struct dr_creds *out,
+		       struct dr_err *e)
+{
+	GVariant *reply, *secret;
+	int rc;
+
+	rc = dr_transport_open(kr, e);
+	if (rc)
+		return rc;
+	reply = dr_bus_call(&kr->bus, path, DR_IFACE_ITEM, "GetSecret",
+			    g_variant_new("(o)", kr->session_path), "((oayays))", e);
+	if (!reply)
+		return e->code;
+	secret = g_variant_get_child_value(reply, 0);
+	rc = dr_transport_decode(kr, secret, &out->secret, &out->secret_len, e);
+	g_variant_unref(secret);
+	g_variant_unref(reply);
+	return rc;
+}
+
+int dr_keyring_get(struct dr_keyring *kr, const char *server, const char *scope,
+		   struct dr_creds *out, struct dr_err *e)
+{
+	struct dr_found found = { 0 };
+	const struct dr_item *best;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	/* the exact string first: one search answers the common case */
+	rc = dr_items_find(kr, server, scope, DR_FIND_EXACT, &found, e);
+	if (rc)
+		goto out;
+	best = pick_best(found.items, found.n);
+	if (!best) {
+		dr_found_free(&found);
+		rc = dr_items_find(kr, server, scope, DR_FIND_ALIASES, &found, e);
+		if (rc)
+			goto out;
+		best = pick_best(found.items, found.n);
+	}
+	if (!best) {
+		rc = dr_fail(e, DR_ENOTFOUND, DR_MSG_NOT_FOUND);
+		goto out;
+	}
+	out->username = strdup(best->username);
+	if (!out->username) {
+		rc = dr_fail(e, DR_EIO, "out of memory");
+		goto out;
+	}
+	rc = read_secret(kr, best->path, out, e);
+	if (rc == DR_ENOTFOUND) /* erased by someone else meanwhile */
+		rc = dr_fail(e, DR_ENOTFOUND, DR_MSG_NOT_FOUND);
+out:
+	if (rc)
+		dr_creds_wipe(out);
+	dr_found_free(&found);
+	return rc;
+}
+
+static GVariant *item_properties(const struct dr_creds *c, const char *key,
+				 const char *scope)
+{
+	GVariantBuilder attrs, props;
+
+	g_variant_builder_init(&attrs, G_VARIANT_TYPE("a{ss}"));
+	g_variant_builder_add(&attrs, "{ss}", "xdg:schema", DR_SCHEMA);
+	g_variant_builder_add(&attrs, "{ss}", "label", DR_CREDS_LABEL);
+	g_variant_builder_add(&attrs, "{ss}", "server", c->server_url);
+	g_variant_builder_add(&attrs, "{ss}", "username", c->username);
+	g_variant_builder_add(&attrs, "{ss}", "docker_cli", "1");
+	if (key)
+		g_variant_builder_add(&attrs, "{ss}", DR_ATTR_KEY, key);
+	if (scope)
+		g_variant_builder_add(&attrs, "{ss}", DR_ATTR_SCOPE, scope);
+	g_variant_builder_init(&props, G_VARIANT_TYPE("a{sv}"));
+	/* the display label is the ServerURL verbatim: upstream's list uses it
+	 * as the key, so their list round-trips into get for our items too */
+	g_variant_builder_add(&props, "{sv}", DR_IFACE_ITEM ".Label",
+			      g_variant_new_string(c->server_url));
+	g_variant_builder_add(&props, "{sv}", DR_IFACE_ITEM ".Attributes",
+			      g_variant_builder_end(&attrs));
+	return g_variant_builder_end(&props);
+}
+
+static int create_item(struct dr_keyring *kr, const struct dr_creds *c, const char *key,
+		       const char *scope, char **path, struct dr_err *e)
+{
+	GVariant *reply;
+	const char *item, *prompt;
+	int rc;
+
+	rc = dr_transport_open(kr, e);
+	if (rc)
+		return rc;
+	reply = dr_bus_call(&kr->bus, kr->coll_path, DR_IFACE_COLLECTION, "CreateItem",
+			    g_variant_new("(@a{sv}@(oayays)b)", item_properties(c, key, scope),
+					  dr_transport_encode(kr, c->secret ? c->secret : "",
+							      c->secret_len),
+					  TRUE),
+			    "(oo)", e);
+	if (!reply)
+		return e->code == DR_ELOCKED ? dr_keyring_locked_error(kr, e) : e->code;
+	g_variant_get(reply, "(&o&o)", &item, &prompt);
+	if (strcmp(prompt, "/") != 0) {
+		dr_items_dismiss(kr, prompt);
+		rc = dr_keyring_locked_error(kr, e);
+	} else {
+		*path = g_strdup(item);
+	}
+	g_variant_unref(reply);
+	return rc;
+}
+
+/* Runs fn under the per-user write lock. */
+static int locked_write(struct dr_keyring *kr, int (*fn)(struct dr_keyring *, const void *,
+							  const char *, struct dr_err *),
+			const void *arg, const char *scope, struct dr_err *e)
+{
+	int fd, rc;
+
+	rc = dr_lock_acquire(&fd, kr->bus.deadline_us, e);
+	if (rc)
+		return rc;
+	rc = fn(kr, arg, scope, e);
+	dr_lock_release(fd);
+	return rc;
+}
+
+static int store_locked(struct dr_keyring *kr, const void *arg, const char *scope,
+			struct dr_err *e)
+{
+	const struct dr_creds *c = arg;
+	struct dr_found found = { 0 };
+	struct dr_err canon;
+	char *key = NULL, *path = NULL;
+	int rc;
+
+	/* the lock state is checked here too, so a locked collection is never
+	 * written to, even by a provider that would accept it */
+	rc = dr_items_find(kr, c->server_url, scope, DR_FIND_ALL, &found, e);
+	if (rc)
+		goto out;
+	dr_serverurl_canonical(c->server_url, &key, &canon);
+	/* create first, then drop the rest: a crash in between leaves a
+	 * duplicate, never nothing */
+	rc = create_item(kr, c, key, scope, &path, e);
+	if (rc)
+		goto out;
+	rc = dr_items_delete(kr, &found, path, e);
+out:
+	dr_found_free(&found);
+	g_free(path);
+	free(key);
+	return rc;
+}
+
+int dr_keyring_store(struct dr_keyring *kr, const struct dr_creds *c,
+		     const char *scope, struct dr_err *e)
+{
+	return locked_write(kr, store_locked, c, scope, e);
+}
+
+static int erase_locked(struct dr_keyring *kr, const void *arg, const char *scope,
+			struct dr_err *e)
+{
+	struct dr_found found = { 0 };
+	int rc;
+
+	rc = dr_items_find(kr, arg, scope, DR_FIND_ALL, &found, e);
+	if (rc == 0)
+		rc = dr_items_delete(kr, &found, NULL, e);
+	dr_found_free(&found);
+	return rc;
+}
+
+int dr_keyring_erase(struct dr_keyring *kr, const char *server, const char *scope,
+		     struct dr_err *e)
+{
+	return locked_write(kr, erase_locked, server, scope, e);
+}

@@ -1,0 +1,58 @@
+/* Docker credentials in a Secret Service collection, laid out as upstream's
+ * docker-credential-secretservice lays them out (schema io.docker.Credentials,
+ * attributes label/server/username/docker_cli) plus our own dokku_key
+ * (canonical registry key) and dokku_scope (absent for global entries).
+ * Never unlocks, never prompts: a locked collection is DR_ELOCKED. */
+#ifndef DR_KEYRING_H
+#define DR_KEYRING_H
+
+#include <stddef.h>
+
+#include "bus.h"
+#include "err.h"
+#include "protocol.h"
+#include "transport.h"
+
+#define DR_SCHEMA "io.docker.Credentials"
+#define DR_CREDS_LABEL "Docker Credentials"
+
+struct dr_keyring {
+	struct dr_bus bus;
+	enum dr_transport transport;
+	char *session_path;   /* the open transfer session, once one is needed */
+	void *service;        /* SecretService, for the "dh" transport only */
+	char name[256];       /* the collection as configured */
+	char *coll_path;      /* its D-Bus object path */
+};
+
+struct dr_keyring_opts {
+	const char *collection; /* alias, label or object path */
+	enum dr_transport transport;
+	unsigned timeout_ms;    /* budget for everything done through the handle */
+};
+
+struct dr_list {
+	char **servers;
+	char **users;
+	size_t n;
+};
+
+/* Connects and resolves the collection. */
+int dr_keyring_open(struct dr_keyring *kr, const struct dr_keyring_opts *o,
+		    struct dr_err *e);
+void dr_keyring_close(struct dr_keyring *kr);
+
+/* scope NULL is the global entry; out->server_url is left NULL. */
+int dr_keyring_get(struct dr_keyring *kr, const char *server, const char *scope,
+		   struct dr_creds *out, struct dr_err *e);
+int dr_keyring_store(struct dr_keyring *kr, const struct dr_creds *c,
+		     const char *scope, struct dr_err *e);
+/* 0 also when nothing matched. */
+int dr_keyring_erase(struct dr_keyring *kr, const char *server, const char *scope,
+		     struct dr_err *e);
+/* Attributes only: no secret is loaded. */
+int dr_keyring_list(struct dr_keyring *kr, const char *scope, struct dr_list *out,
+		    struct dr_err *e);
+void dr_list_free(struct dr_list *l);
+
+#endif

@@ -1,0 +1,114 @@
+#include "secmem.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+void dr_wipe_free(void *p)
+{
+	if (!p)
+		return;
+	explicit_bzero(p, malloc_usable_size(p));
+	free(p);
+}
+
+void dr_str_wipe_free(char *s)
+{
+	dr_wipe_free(s);
+}
+
+void dr_buf_wipe(struct dr_buf *buf)
+{
+	if (buf->data) {
+		explicit_bzero(buf->data, buf->cap);
+		free(buf->data);
+	}
+	buf->data = NULL;
+	buf->len = 0;
+	buf->cap = 0;
+}
+
+/* Grows to at least want bytes (+1 for the NUL); the old block is wiped. */
+static int buf_reserve(struct dr_buf *buf, size_t want, struct dr_err *e)
+{
+	size_t ncap;
+	char *n;
+
+	if (want + 1 <= buf->cap)
+		return 0;
+	ncap = buf->cap ? buf->cap : 4096;
+	while (ncap < want + 1)
+		ncap *= 2;
+	n = malloc(ncap);
+	if (!n)
+		return dr_fail(e, DR_EIO, "out of memory reading input");
+	if (buf->data) {
+		memcpy(n, buf->data, buf->len + 1);
+		explicit_bzero(buf->data, buf->cap);
+		free(buf->data);
+	} else {
+		n[0] = '\0';
+	}
+	buf->data = n;
+	buf->cap = ncap;
+	return 0;
+}
+
+int dr_read_all(int fd, size_t limit, struct dr_buf *buf, struct dr_err *e)
+{
+	if (buf_reserve(buf, 0, e))
+		return e ? e->code : DR_EIO;
+	for (;;) {
+		ssize_t n;
+		size_t room;
+
+		if (buf->len == buf->cap - 1) {
+			size_t want = buf->cap * 2;
+
+			/* read one byte past the limit to tell "at" from "over" */
+			if (want > limit + 1)
+				want = limit + 1;
+			if (want <= buf->len)
+				return dr_fail(e, DR_ETOOBIG,
+					       "input too large: over %zu bytes", limit);
+			if (buf_reserve(buf, want, e))
+				return e ? e->code : DR_EIO;
+		}
+		room = buf->cap - 1 - buf->len;
+		n = read(fd, buf->data + buf->len, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return dr_fail(e, DR_EIO, "cannot read input: %s", strerror(errno));
+		if (n == 0)
+			break;
+		buf->len += (size_t)n;
+		buf->data[buf->len] = '\0';
+		if (buf->len > limit)
+			return dr_fail(e, DR_ETOOBIG, "input too large: over %zu bytes", limit);
+	}
+	return 0;
+}
+
+static void *jansson_malloc(size_t n)
+{
+	return malloc(n);
+}
+
+void dr_secmem_hook_jansson(void)
+{
+	json_set_alloc_funcs(jansson_malloc, dr_wipe_free);
+}
+
+void dr_secmem_no_dumps(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	setrlimit(RLIMIT_CORE, &none);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}

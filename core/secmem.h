@@ -1,0 +1,33 @@
+/* Memory that may hold secrets: wiped before it is freed, never dumped. */
+#ifndef DR_SECMEM_H
+#define DR_SECMEM_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/* A growable byte buffer whose old storage is wiped whenever it moves. */
+struct dr_buf {
+	char *data; /* always NUL-terminated when not NULL */
+	size_t len;
+	size_t cap;
+};
+
+/* Reads fd to EOF into buf. More than `limit` bytes is DR_ETOOBIG; memory
+ * stays bounded by the limit. */
+int dr_read_all(int fd, size_t limit, struct dr_buf *buf, struct dr_err *e);
+void dr_buf_wipe(struct dr_buf *buf);
+
+/* free() that wipes the whole allocation first (glibc malloc_usable_size). */
+void dr_wipe_free(void *p);
+/* Wiping strdup/free pair for strings that held secrets. */
+void dr_str_wipe_free(char *s);
+
+/* Routes jansson's allocations through dr_wipe_free, so every JSON string
+ * that carried a secret is wiped when the document is released. */
+void dr_secmem_hook_jansson(void);
+
+/* No core dumps, no ptrace attach by other processes of the same user. */
+void dr_secmem_no_dumps(void);
+
+#endif

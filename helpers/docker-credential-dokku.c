@@ -1,0 +1,249 @@
+/* docker-credential-dokku: the Docker credential-helper protocol on top of
+ * the Secret Service. Thin: argument dispatch and output; the work is in
+ * core/. Errors go to stdout (the protocol's channel), exit status 1. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../core/config.h"
+#include "../core/keyring.h"
+#include "../core/protocol.h"
+#include "../core/secmem.h"
+
+#ifndef DR_VERSION
+#define DR_VERSION "0.0.0"
+#endif
+
+#define NAME "docker-credential-dokku"
+#define USAGE "Usage: " NAME " <store|get|erase|list|version>"
+
+static const char help_text[] =
+	"\n"
+	"Reads the request on stdin and answers on stdout, as Docker, skopeo and\n"
+	"podman expect of a credential helper. Secrets live in the Secret Service\n"
+	"(gnome-keyring, KeePassXC, ...) over the D-Bus session bus; it never\n"
+	"unlocks a keyring or shows a prompt.\n"
+	"\n"
+	"Settings (environment wins over the config file):\n"
+	"  " DR_COLLECTION_ENV "   collection alias or label (default: default)\n"
+	"  " DR_TIMEOUT_ENV "      seconds for a whole call (default: 5)\n"
+	"  " DR_UNAVAILABLE_ENV "  error | not-found: what get answers when the\n"
+	"                                       keyring cannot be used (default: error)\n"
+	"  " DR_TRANSPORT_ENV "    plain | dh: how secrets cross the bus (default: plain)\n"
+	"  " DR_CONFIG_ENV "       JSON config file; else\n"
+	"      $XDG_CONFIG_HOME/docker-credential-dokku/config.json, else " DR_SYSTEM_CONFIG "\n"
+	"\n"
+	"Headless: the session bus is $DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus.\n"
+	"Start one with an unlocked keyring, e.g.:\n"
+	"  dbus-run-session -- sh -c 'printf %s \"$PW\" | gnome-keyring-daemon --unlock --components=secrets; ...'\n";
+
+static struct dr_config config;
+static char backstop_msg[256];
+
+/* The last resort behind the per-call deadlines: whatever is stuck, answer
+ * and leave. Only async-signal-safe calls here. */
+static void on_alarm(int sig)
+{
+	ssize_t n;
+
+	(void)sig;
+	n = write(STDOUT_FILENO, backstop_msg, strlen(backstop_msg));
+	(void)n;
+	_exit(1);
+}
+
+static void arm_backstop(int is_get)
+{
+	struct sigaction sa;
+
+	if (is_get && config.unavailable_not_found)
+		snprintf(backstop_msg, sizeof(backstop_msg), "%s\n", DR_MSG_NOT_FOUND);
+	else
+		snprintf(backstop_msg, sizeof(backstop_msg),
+			 "Secret Service did not answer within %.1fs: is the keyring daemon stuck?\n",
+			 config.timeout_ms / 1000.0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(config.timeout_ms / 1000 + 2);
+}
+
+static int fail(const struct dr_err *e)
+{
+	printf("%s\n", e->msg);
+	return 1;
+}
+
+static int write_out(char *s)
+{
+	int rc = 0;
+
+	if (!s) {
+		printf("cannot encode the answer as JSON\n");
+		return 1;
+	}
+	if (fputs(s, stdout) == EOF || fflush(stdout) == EOF)
+		rc = 1;
+	dr_wipe_free(s);
+	return rc;
+}
+
+/* Reads the whole request with Go's line framing; for get/erase, trimmed. */
+static int read_request(struct dr_buf *in, int trim, struct dr_err *e)
+{
+	int rc = dr_read_all(STDIN_FILENO, DR_INPUT_LIMIT, in, e);
+
+	if (rc)
+		return rc;
+	in->len = dr_proto_join_lines(in->data, in->len);
+	in->data[in->len] = '\0';
+	if (trim) {
+		dr_proto_trim(in->data);
+		in->len = strlen(in->data);
+		if (in->len == 0)
+			return dr_fail(e, DR_EINVAL, DR_MSG_NO_URL);
+	}
+	return 0;
+}
+
+static int open_keyring(struct dr_keyring *kr, struct dr_err *e)
+{
+	struct dr_keyring_opts o = { config.collection, config.transport, config.timeout_ms };
+
+	return dr_keyring_open(kr, &o, e);
+}
+
+static int cmd_get(struct dr_err *e)
+{
+	struct dr_buf in = { 0 };
+	struct dr_keyring kr;
+	struct dr_creds creds;
+	int rc;
+
+	rc = read_request(&in, 1, e);
+	if (rc == 0) {
+		rc = open_keyring(&kr, e);
+		if (rc == 0)
+			rc = dr_keyring_get(&kr, in.data, NULL, &creds, e);
+		dr_keyring_close(&kr);
+	}
+	if (rc == DR_ENOTFOUND) {
+		rc = dr_fail(e, DR_ENOTFOUND, DR_MSG_NOT_FOUND);
+	} else if (dr_err_is_unavailable(rc) && config.unavailable_not_found) {
+		/* stderr reaches the user's terminal; stdout keeps pulls working */
+		fprintf(stderr, NAME ": %s (answering \"not found\" as configured)\n", e->msg);
+		rc = dr_fail(e, DR_ENOTFOUND, DR_MSG_NOT_FOUND);
+	}
+	if (rc == 0) {
+		rc = write_out(dr_proto_encode_get(in.data, creds.username, creds.secret,
+						   creds.secret_len));
+		dr_creds_wipe(&creds);
+	} else {
+		rc = fail(e);
+	}
+	dr_buf_wipe(&in);
+	return rc;
+}
+
+static int cmd_store(struct dr_err *e)
+{
+	struct dr_buf in = { 0 };
+	struct dr_creds creds = { 0 };
+	struct dr_keyring kr;
+	int rc;
+
+	rc = read_request(&in, 0, e);
+	if (rc == 0)
+		rc = dr_proto_decode_creds(in.data, in.len, &creds, e);
+	dr_buf_wipe(&in);
+	if (rc == 0)
+		rc = dr_proto_validate(&creds, e);
+	if (rc == 0) {
+		rc = open_keyring(&kr, e);
+		if (rc == 0)
+			rc = dr_keyring_store(&kr, &creds, NULL, e);
+		dr_keyring_close(&kr);
+	}
+	dr_creds_wipe(&creds);
+	return rc ? fail(e) : 0;
+}
+
+static int cmd_erase(struct dr_err *e)
+{
+	struct dr_buf in = { 0 };
+	struct dr_keyring kr;
+	int rc;
+
+	rc = read_request(&in, 1, e);
+	if (rc == 0) {
+		rc = open_keyring(&kr, e);
+		if (rc == 0)
+			rc = dr_keyring_erase(&kr, in.data, NULL, e);
+		dr_keyring_close(&kr);
+	}
+	dr_buf_wipe(&in);
+	return rc ? fail(e) : 0;
+}
+
+static int cmd_list(struct dr_err *e)
+{
+	struct dr_keyring kr;
+	struct dr_list list;
+	int rc;
+
+	/* stdin ("unused") is not read: it may be a terminal */
+	rc = open_keyring(&kr, e);
+	if (rc == 0)
+		rc = dr_keyring_list(&kr, NULL, &list, e);
+	dr_keyring_close(&kr);
+	if (rc)
+		return fail(e);
+	rc = write_out(dr_proto_encode_list((const char *const *)list.servers,
+					    (const char *const *)list.users, list.n));
+	dr_list_free(&list);
+	return rc;
+}
+
+static const struct action {
+	const char *name;
+	int (*fn)(struct dr_err *e);
+} actions[] = {
+	{ "store", cmd_store },
+	{ "get", cmd_get },
+	{ "erase", cmd_erase },
+	{ "list", cmd_list },
+};
+
+int main(int argc, char **argv)
+{
+	struct dr_err e = { 0 };
+	const char *arg;
+
+	dr_secmem_no_dumps();
+	dr_secmem_hook_jansson();
+	if (argc != 2) {
+		puts(USAGE);
+		return 1;
+	}
+	arg = argv[1];
+	if (!strcmp(arg, "version") || !strcmp(arg, "-v") || !strcmp(arg, "--version")) {
+		puts(NAME " (dokku-registry) " DR_VERSION);
+		return 0;
+	}
+	if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+		printf("%s\n%s", USAGE, help_text);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+		if (strcmp(arg, actions[i].name) != 0)
+			continue;
+		if (dr_config_load(&config, &e) != 0)
+			return fail(&e);
+		arm_backstop(actions[i].fn == cmd_get);
+		return actions[i].fn(&e);
+	}
+	printf(NAME ": unknown action: %s\n", arg);
+	return 1;
+}
