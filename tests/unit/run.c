@@ -1,0 +1,18 @@
+#include <stdlib.h>
+
+#include "unit.h"
+
+int main(void)
+{
+	SRunner *sr = srunner_create(serverurl_suite());
+	int failed;
+
+	srunner_add_suite(sr, protocol_suite());
+	srunner_add_suite(sr, config_suite());
+	srunner_add_suite(sr, secmem_suite());
+	srunner_add_suite(sr, err_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
