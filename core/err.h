@@ -15,6 +15,10 @@ enum dr_errcode {
 	DR_EIO = -7,         /* anything else from the system or the service */
 	DR_ETOOBIG = -8,     /* input over its read limit */
 	DR_ENOCOLL = -9,     /* the configured collection does not exist */
+	DR_EAUTH = -10,      /* a registry refused the credentials */
+	DR_ENET = -11,       /* a registry could not be reached */
+	DR_ETLS = -12,       /* TLS failed (certificate, handshake) */
+	DR_ENOAPP = -13,     /* a Dokku app that does not exist */
 };
 
 struct dr_err {
