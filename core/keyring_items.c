@@ -114,7 +114,7 @@ static int read_items(struct dr_keyring *kr, GPtrArray *paths, GArray *prios, co
 	for (guint i = 0; rc == 0 && i < paths->len; i++) {
 		struct dr_item *it = &found->items[found->n];
 		GVariant *props, *attrs;
-		const char *user = "";
+		const char *user = "", *server = "", *key = NULL;
 
 		if (reqs[i].error) {
 			rc = dr_bus_fail(&kr->bus, reqs[i].error, "reading an item", e);
@@ -126,6 +126,10 @@ static int read_items(struct dr_keyring *kr, GPtrArray *paths, GArray *prios, co
 		attrs = g_variant_lookup_value(props, "Attributes", G_VARIANT_TYPE("a{ss}"));
 		if (attrs) {
 			g_variant_lookup(attrs, "username", "&s", &user);
+			g_variant_lookup(attrs, "server", "&s", &server);
+			g_variant_lookup(attrs, DR_ATTR_KEY, "&s", &key);
+			it->server = g_strdup(server);
+			it->key = g_strdup(key);
 			it->path = g_strdup(g_ptr_array_index(paths, i));
 			it->prio = g_array_index(prios, int, i);
 			it->in_scope = scope_matches(attrs, scope);
@@ -251,6 +255,8 @@ void dr_found_free(struct dr_found *found)
 	for (size_t i = 0; i < found->n; i++) {
 		g_free(found->items[i].path);
 		g_free(found->items[i].username);
+		g_free(found->items[i].server);
+		g_free(found->items[i].key);
 	}
 	g_free(found->items);
 	found->items = NULL;

@@ -25,6 +25,8 @@ struct dr_item {
 	int in_scope;     /* belongs to the scope asked for */
 	guint64 modified;
 	char *username;
+	char *server;     /* the server attribute */
+	char *key;        /* the dokku_key attribute, NULL when absent */
 };
 
 struct dr_found {

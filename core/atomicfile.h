@@ -1,0 +1,23 @@
+/* Whole-file reads with a size limit, and writes that never leave a torn
+ * file: temp file in the same directory, fsync, rename, fsync the dir. */
+#ifndef DR_ATOMICFILE_H
+#define DR_ATOMICFILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "secmem.h"
+
+/* DR_ENOTFOUND when the file does not exist. */
+int dr_file_read(const char *path, size_t limit, struct dr_buf *out, struct dr_err *e);
+int dr_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			 struct dr_err *e);
+/* mkdir -p with mode for the directories it creates */
+int dr_mkdir_p(const char *path, mode_t mode, struct dr_err *e);
+/* rm -rf; a missing path is fine */
+int dr_remove_tree(const char *path, struct dr_err *e);
+int dr_is_dir(const char *path);
+int dr_is_file(const char *path);
+
+#endif

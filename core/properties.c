@@ -1,0 +1,202 @@
+#include "properties.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+
+const char *dr_props_base(void)
+{
+	static char base[4096];
+	const char *root;
+
+	if (base[0])
+		return base;
+	root = getenv("DOKKU_LIB_ROOT");
+	if (!root || !root[0])
+		root = "/var/lib/dokku";
+	snprintf(base, sizeof(base), "%s/config/registry", root);
+	return base;
+}
+
+char *dr_props_dir(const char *app)
+{
+	size_t n = strlen(dr_props_base()) + strlen(app) + 2;
+	char *p = malloc(n);
+
+	if (p)
+		snprintf(p, n, "%s/%s", dr_props_base(), app);
+	return p;
+}
+
+static char *prop_path(const char *app, const char *prop)
+{
+	size_t n = strlen(dr_props_base()) + strlen(app) + strlen(prop) + 3;
+	char *p = malloc(n);
+
+	if (p)
+		snprintf(p, n, "%s/%s/%s", dr_props_base(), app, prop);
+	return p;
+}
+
+/* Property names and app names become path components. */
+static int safe_component(const char *s)
+{
+	return s[0] && strcmp(s, ".") && strcmp(s, "..") && !strchr(s, '/');
+}
+
+int dr_prop_get(const char *app, const char *prop, char **value, struct dr_err *e)
+{
+	struct dr_buf buf = { 0 };
+	char *path;
+	int rc;
+
+	*value = NULL;
+	if (!safe_component(app) || !safe_component(prop))
+		return dr_fail(e, DR_EINVAL, "invalid property path %s/%s", app, prop);
+	path = prop_path(app, prop);
+	if (!path)
+		return dr_fail(e, DR_EIO, "out of memory");
+	rc = dr_file_read(path, DR_PROP_LIMIT, &buf, e);
+	free(path);
+	if (rc == DR_ENOTFOUND) {
+		*value = strdup("");
+		return *value ? 0 : dr_fail(e, DR_EIO, "out of memory");
+	}
+	if (rc)
+		return rc;
+	*value = strdup(buf.data);
+	dr_buf_wipe(&buf);
+	return *value ? 0 : dr_fail(e, DR_EIO, "out of memory");
+}
+
+int dr_prop_set(const char *app, const char *prop, const char *value, struct dr_err *e)
+{
+	char *dir, *path;
+	int rc;
+
+	if (!safe_component(app) || !safe_component(prop))
+		return dr_fail(e, DR_EINVAL, "invalid property path %s/%s", app, prop);
+	dir = dr_props_dir(app);
+	path = prop_path(app, prop);
+	if (!dir || !path)
+		rc = dr_fail(e, DR_EIO, "out of memory");
+	else
+		rc = dr_mkdir_p(dir, 0755, e);
+	if (rc == 0)
+		rc = dr_file_write_atomic(path, value, strlen(value), 0600, e);
+	free(dir);
+	free(path);
+	return rc;
+}
+
+int dr_prop_unset(const char *app, const char *prop, struct dr_err *e)
+{
+	char *path;
+	int rc = 0;
+
+	if (!safe_component(app) || !safe_component(prop))
+		return dr_fail(e, DR_EINVAL, "invalid property path %s/%s", app, prop);
+	path = prop_path(app, prop);
+	if (!path)
+		return dr_fail(e, DR_EIO, "out of memory");
+	if (unlink(path) != 0 && errno != ENOENT)
+		rc = dr_fail(e, DR_EIO, "cannot remove %s: %s", path, strerror(errno));
+	free(path);
+	return rc;
+}
+
+int dr_props_setup_app(const char *app, struct dr_err *e)
+{
+	char *dir;
+	int rc;
+
+	if (!safe_component(app))
+		return dr_fail(e, DR_EINVAL, "invalid app name %s", app);
+	dir = dr_props_dir(app);
+	if (!dir)
+		return dr_fail(e, DR_EIO, "out of memory");
+	rc = dr_mkdir_p(dir, 0755, e);
+	free(dir);
+	return rc;
+}
+
+int dr_props_destroy(const char *app, struct dr_err *e)
+{
+	char *dir;
+	int rc;
+
+	if (!safe_component(app))
+		return dr_fail(e, DR_EINVAL, "invalid app name %s", app);
+	dir = dr_props_dir(app);
+	if (!dir)
+		return dr_fail(e, DR_EIO, "out of memory");
+	rc = dr_remove_tree(dir, e);
+	free(dir);
+	return rc;
+}
+
+static int skipped(const char *name, const char *const *skip)
+{
+	for (size_t i = 0; skip && skip[i]; i++) {
+		if (strcmp(name, skip[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int copy_one(const char *from_dir, const char *to_dir, const char *name,
+		    struct dr_err *e)
+{
+	struct dr_buf buf = { 0 };
+	char *from = NULL, *to = NULL;
+	int rc = 0;
+
+	if (asprintf(&from, "%s/%s", from_dir, name) < 0 ||
+	    asprintf(&to, "%s/%s", to_dir, name) < 0) {
+		free(from);
+		return dr_fail(e, DR_EIO, "out of memory");
+	}
+	if (dr_is_file(from)) {
+		rc = dr_file_read(from, 16 * 1024 * 1024, &buf, e);
+		if (rc == 0)
+			rc = dr_file_write_atomic(to, buf.data, buf.len, 0600, e);
+	}
+	dr_buf_wipe(&buf);
+	free(from);
+	free(to);
+	return rc;
+}
+
+int dr_props_clone(const char *old_app, const char *new_app, const char *const *skip,
+		   struct dr_err *e)
+{
+	char *from = dr_props_dir(old_app), *to = dr_props_dir(new_app);
+	struct dirent *ent;
+	DIR *d;
+	int rc = 0;
+
+	if (!from || !to) {
+		rc = dr_fail(e, DR_EIO, "out of memory");
+		goto out;
+	}
+	d = opendir(from);
+	if (!d)
+		goto out; /* nothing to clone */
+	rc = dr_mkdir_p(to, 0755, e);
+	while (rc == 0 && (ent = readdir(d)) != NULL) {
+		if (ent->d_name[0] == '.' || skipped(ent->d_name, skip))
+			continue;
+		rc = copy_one(from, to, ent->d_name, e);
+	}
+	closedir(d);
+out:
+	free(from);
+	free(to);
+	return rc;
+}
