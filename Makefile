@@ -35,13 +35,16 @@ CORE_SRC  := $(wildcard core/*.c)
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CORE_LIB  := $(BUILD)/libdokkuregistry.a
 HELPER    := $(BUILD)/docker-credential-dokku
+CMD_SRC   := $(wildcard cmd/*.c)
+CMD_OBJ   := $(CMD_SRC:%.c=$(BUILD)/%.o)
+DOKKU_REG := $(BUILD)/dokku-registry
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/unit-tests
 
 .PHONY: all check check-unit check-e2e deps demo bench install uninstall clean
 
-all: $(HELPER)
+all: $(HELPER) $(DOKKU_REG)
 
 $(BUILD)/core/%.o: core/%.c core/*.h
 	@mkdir -p $(dir $@)
@@ -49,6 +52,11 @@ $(BUILD)/core/%.o: core/%.c core/*.h
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(BUILD)/helpers/%.o: helpers/%.c core/*.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/cmd/%.o: cmd/%.c cmd/*.h core/*.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
@@ -67,6 +75,10 @@ $(HELPER): $(BUILD)/helpers/docker-credential-dokku.o $(CORE_LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(DOKKU_REG): $(CMD_OBJ) $(CORE_LIB)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(UNIT_BIN): $(UNIT_OBJ) $(CORE_LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
@@ -81,7 +93,7 @@ check: deps
 check-unit: $(UNIT_BIN)
 	CK_FORK=yes $(UNIT_BIN)
 
-check-e2e: $(HELPER)
+check-e2e: $(HELPER) $(DOKKU_REG)
 	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bats tests/e2e
 
 demo: deps
@@ -92,12 +104,13 @@ bench: deps
 	$(MAKE) all
 	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/helper-bench.sh
 
-install: $(HELPER)
+install: $(HELPER) $(DOKKU_REG)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(HELPER) $(DESTDIR)$(PREFIX)/bin/docker-credential-dokku
+	install -m 0755 $(DOKKU_REG) $(DESTDIR)$(PREFIX)/bin/dokku-registry
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/docker-credential-dokku
+	rm -f $(DESTDIR)$(PREFIX)/bin/docker-credential-dokku $(DESTDIR)$(PREFIX)/bin/dokku-registry
 
 clean:
 	rm -rf build build-san

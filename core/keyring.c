@@ -68,12 +68,41 @@ out:
 	return rc;
 }
 
-static int resolve_collection(struct dr_keyring *kr, struct dr_err *e)
+size_t dr_keyring_prep(struct dr_keyring *kr, struct dr_bus_req *reqs, int want_session,
+		       struct dr_prep *p)
 {
-	GVariant *reply;
+	size_t n = 0;
+
+	p->alias_idx = -1;
+	p->session_idx = -1;
+	if (!kr->coll_path && kr->name[0] != '/') {
+		p->alias_idx = (int)n;
+		reqs[n++] = (struct dr_bus_req){ DR_SECRETS_PATH, DR_IFACE_SERVICE, "ReadAlias",
+						 g_variant_new("(s)", kr->name), "(o)",
+						 NULL, NULL, NULL };
+	}
+	if (want_session && !kr->session_path && kr->transport == DR_TRANSPORT_PLAIN) {
+		p->session_idx = (int)n;
+		reqs[n++] = dr_transport_plain_req();
+	}
+	return n;
+}
+
+int dr_keyring_prep_finish(struct dr_keyring *kr, struct dr_bus_req *reqs,
+			   const struct dr_prep *p, struct dr_err *e)
+{
 	const char *path;
 	int rc;
 
+	if (p->session_idx >= 0) {
+		struct dr_bus_req *r = &reqs[p->session_idx];
+
+		if (!r->reply)
+			return dr_bus_fail(&kr->bus, r->error, "OpenSession", e);
+		g_variant_get(r->reply, "(vo)", NULL, &kr->session_path);
+	}
+	if (kr->coll_path)
+		return 0;
 	if (kr->name[0] == '/') {
 		if (!g_variant_is_object_path(kr->name))
 			return dr_fail(e, DR_EINVAL, "collection \"%s\" is not a D-Bus object path",
@@ -81,16 +110,13 @@ static int resolve_collection(struct dr_keyring *kr, struct dr_err *e)
 		kr->coll_path = g_strdup(kr->name);
 		return 0;
 	}
-	reply = dr_bus_call(&kr->bus, DR_SECRETS_PATH, DR_IFACE_SERVICE, "ReadAlias",
-			    g_variant_new("(s)", kr->name), "(o)", e);
-	if (!reply)
-		return e->code;
-	g_variant_get(reply, "(&o)", &path);
-	if (strcmp(path, "/") != 0)
+	if (!reqs[p->alias_idx].reply)
+		return dr_bus_fail(&kr->bus, reqs[p->alias_idx].error, "ReadAlias", e);
+	g_variant_get(reqs[p->alias_idx].reply, "(&o)", &path);
+	if (strcmp(path, "/") != 0) {
 		kr->coll_path = g_strdup(path);
-	g_variant_unref(reply);
-	if (kr->coll_path)
 		return 0;
+	}
 	rc = find_collection_by_label(kr, e);
 	if (rc == DR_ENOCOLL)
 		return dr_fail(e, DR_ENOCOLL,
@@ -102,15 +128,11 @@ static int resolve_collection(struct dr_keyring *kr, struct dr_err *e)
 int dr_keyring_open(struct dr_keyring *kr, const struct dr_keyring_opts *o,
 		    struct dr_err *e)
 {
-	int rc;
-
 	memset(kr, 0, sizeof(*kr));
 	g_strlcpy(kr->name, o->collection, sizeof(kr->name));
 	kr->transport = o->transport;
-	rc = dr_bus_open(&kr->bus, DR_SECRETS_NAME, o->timeout_ms, e);
-	if (rc)
-		return rc;
-	return resolve_collection(kr, e);
+	/* the collection is resolved with the first request batch */
+	return dr_bus_open(&kr->bus, DR_SECRETS_NAME, o->timeout_ms, e);
 }
 
 void dr_keyring_close(struct dr_keyring *kr)
@@ -167,13 +189,13 @@ int dr_keyring_get(struct dr_keyring *kr, const char *server, const char *scope,
 
 	memset(out, 0, sizeof(*out));
 	/* the exact string first: one search answers the common case */
-	rc = dr_items_find(kr, server, scope, DR_FIND_EXACT, &found, e);
+	rc = dr_items_find(kr, server, scope, DR_FIND_EXACT, 1, &found, e);
 	if (rc)
 		goto out;
 	best = pick_best(found.items, found.n);
 	if (!best) {
 		dr_found_free(&found);
-		rc = dr_items_find(kr, server, scope, DR_FIND_ALIASES, &found, e);
+		rc = dr_items_find(kr, server, scope, DR_FIND_ALIASES, 1, &found, e);
 		if (rc)
 			goto out;
 		best = pick_best(found.items, found.n);
@@ -315,7 +337,7 @@ static int store_locked(struct dr_keyring *kr, const void *arg, const char *scop
 
 	/* the lock state is checked here too, so a locked collection is never
 	 * written to, even by a provider that would accept it */
-	rc = dr_items_find(kr, c->server_url, scope, DR_FIND_ALL, &found, e);
+	rc = dr_items_find(kr, c->server_url, scope, DR_FIND_ALL, 1, &found, e);
 	if (rc)
 		goto out;
 	dr_serverurl_canonical(c->server_url, &key, &canon);
@@ -350,7 +372,7 @@ static int erase_locked(struct dr_keyring *kr, const void *arg, const char *scop
 	struct dr_found found = { 0 };
 	int rc;
 
-	rc = dr_items_find(kr, arg, scope, DR_FIND_ALL, &found, e);
+	rc = dr_items_find(kr, arg, scope, DR_FIND_ALL, 0, &found, e);
 	if (rc == 0)
 		rc = dr_items_delete(kr, &found, NULL, e);
 	dr_found_free(&found);

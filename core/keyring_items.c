@@ -99,30 +99,36 @@ static int scope_matches(GVariant *attrs, const char *scope)
 	return have && strcmp(have, scope) == 0;
 }
 
-/* Fills found->items from GetAll replies; vanished items are dropped. */
+/* Checks the lock and fills found->items from GetAll replies; vanished
+ * items are dropped. */
 static int read_items(struct dr_keyring *kr, GPtrArray *paths, GArray *prios, const char *scope,
 		      struct dr_found *found, struct dr_err *e)
 {
 	struct dr_bus_req *reqs = g_new0(struct dr_bus_req, paths->len + 1);
+	size_t n = paths->len + 1;
 	int rc;
 
+	req_locked(kr, &reqs[0]);
 	for (guint i = 0; i < paths->len; i++)
-		req_init(&reqs[i], g_ptr_array_index(paths, i), DR_IFACE_PROPS, "GetAll",
+		req_init(&reqs[i + 1], g_ptr_array_index(paths, i), DR_IFACE_PROPS, "GetAll",
 			 g_variant_new("(s)", DR_IFACE_ITEM), "(a{sv})");
-	rc = dr_bus_call_batch(&kr->bus, reqs, paths->len, e);
+	rc = dr_bus_call_batch(&kr->bus, reqs, n, e);
+	if (rc == 0)
+		rc = check_unlocked(kr, &reqs[0], e);
 	found->items = g_new0(struct dr_item, paths->len + 1);
 	for (guint i = 0; rc == 0 && i < paths->len; i++) {
+		struct dr_bus_req *r = &reqs[i + 1];
 		struct dr_item *it = &found->items[found->n];
 		GVariant *props, *attrs;
 		const char *user = "", *server = "", *key = NULL;
 
-		if (reqs[i].error) {
-			rc = dr_bus_fail(&kr->bus, reqs[i].error, "reading an item", e);
+		if (r->error) {
+			rc = dr_bus_fail(&kr->bus, r->error, "reading an item", e);
 			if (rc == DR_ENOTFOUND)
 				rc = 0;
 			continue;
 		}
-		props = g_variant_get_child_value(reqs[i].reply, 0);
+		props = g_variant_get_child_value(r->reply, 0);
 		attrs = g_variant_lookup_value(props, "Attributes", G_VARIANT_TYPE("a{ss}"));
 		if (attrs) {
 			g_variant_lookup(attrs, "username", "&s", &user);
@@ -140,19 +146,20 @@ static int read_items(struct dr_keyring *kr, GPtrArray *paths, GArray *prios, co
 		}
 		g_variant_unref(props);
 	}
-	dr_bus_reqs_clear(reqs, paths->len);
+	dr_bus_reqs_clear(reqs, n);
 	g_free(reqs);
 	return rc;
 }
 
 int dr_items_find(struct dr_keyring *kr, const char *server, const char *scope,
-		  int what, struct dr_found *found, struct dr_err *e)
+		  int what, int want_session, struct dr_found *found, struct dr_err *e)
 {
 	GPtrArray *paths = g_ptr_array_new_with_free_func(g_free);
 	GArray *prios = g_array_new(FALSE, FALSE, sizeof(int));
 	struct dr_bus_req *reqs;
+	struct dr_prep prep;
 	char *key = NULL, **aliases = NULL;
-	size_t n = 0, nalias = 0;
+	size_t n, first, nalias = 0;
 	int rc, any_locked = 0, *prio;
 
 	memset(found, 0, sizeof(*found));
@@ -160,9 +167,9 @@ int dr_items_find(struct dr_keyring *kr, const char *server, const char *scope,
 		aliases = dr_serverurl_aliases(key);
 	while (aliases && aliases[nalias])
 		nalias++;
-	reqs = g_new0(struct dr_bus_req, 3 + nalias);
-	prio = g_new0(int, 3 + nalias);
-	req_locked(kr, &reqs[n++]);
+	reqs = g_new0(struct dr_bus_req, DR_PREP_MAX + 2 + nalias);
+	prio = g_new0(int, DR_PREP_MAX + 2 + nalias);
+	n = first = dr_keyring_prep(kr, reqs, want_session, &prep);
 	if (what & DR_FIND_EXACT) {
 		prio[n] = DR_PRIO_EXACT;
 		req_init(&reqs[n++], DR_SECRETS_PATH, DR_IFACE_SERVICE, "SearchItems",
@@ -182,8 +189,8 @@ int dr_items_find(struct dr_keyring *kr, const char *server, const char *scope,
 	}
 	rc = dr_bus_call_batch(&kr->bus, reqs, n, e);
 	if (rc == 0)
-		rc = check_unlocked(kr, &reqs[0], e);
-	for (size_t i = 1; rc == 0 && i < n; i++) {
+		rc = dr_keyring_prep_finish(kr, reqs, &prep, e);
+	for (size_t i = first; rc == 0 && i < n; i++) {
 		if (reqs[i].error)
 			rc = dr_bus_fail(&kr->bus, reqs[i].error, "SearchItems", e);
 		else
@@ -191,7 +198,7 @@ int dr_items_find(struct dr_keyring *kr, const char *server, const char *scope,
 	}
 	if (rc == 0 && any_locked)
 		rc = dr_keyring_locked_error(kr, e);
-	if (rc == 0 && paths->len > 0)
+	if (rc == 0)
 		rc = read_items(kr, paths, prios, scope, found, e);
 	if (rc)
 		dr_found_free(found);
@@ -263,27 +270,34 @@ void dr_found_free(struct dr_found *found)
 	found->n = 0;
 }
 
+/* Checks the lock and collects server -> username of in-scope items. */
 static int list_collect(struct dr_keyring *kr, GPtrArray *paths, const char *scope,
 			struct dr_list *out, struct dr_err *e)
 {
 	struct dr_bus_req *reqs = g_new0(struct dr_bus_req, paths->len + 1);
+	size_t n = paths->len + 1;
 	int rc;
 
+	req_locked(kr, &reqs[0]);
 	for (guint i = 0; i < paths->len; i++)
-		req_init(&reqs[i], g_ptr_array_index(paths, i), DR_IFACE_PROPS, "Get",
+		req_init(&reqs[i + 1], g_ptr_array_index(paths, i), DR_IFACE_PROPS, "Get",
 			 g_variant_new("(ss)", DR_IFACE_ITEM, "Attributes"), "(v)");
-	rc = dr_bus_call_batch(&kr->bus, reqs, paths->len, e);
-	out->servers = calloc(paths->len + 1, sizeof(char *));
-	out->users = calloc(paths->len + 1, sizeof(char *));
-	if (!out->servers || !out->users)
-		rc = dr_fail(e, DR_EIO, "out of memory");
+	rc = dr_bus_call_batch(&kr->bus, reqs, n, e);
+	if (rc == 0)
+		rc = check_unlocked(kr, &reqs[0], e);
+	if (rc == 0) {
+		out->servers = calloc(paths->len + 1, sizeof(char *));
+		out->users = calloc(paths->len + 1, sizeof(char *));
+		if (!out->servers || !out->users)
+			rc = dr_fail(e, DR_EIO, "out of memory");
+	}
 	for (guint i = 0; rc == 0 && i < paths->len; i++) {
 		const char *server = NULL, *user = "";
 		GVariant *attrs;
 
-		if (!reqs[i].reply) /* vanished or unreadable: not listed */
+		if (!reqs[i + 1].reply) /* vanished or unreadable: not listed */
 			continue;
-		g_variant_get(reqs[i].reply, "(v)", &attrs);
+		g_variant_get(reqs[i + 1].reply, "(v)", &attrs);
 		if (g_variant_is_of_type(attrs, G_VARIANT_TYPE("a{ss}")) &&
 		    g_variant_lookup(attrs, "server", "&s", &server) &&
 		    scope_matches(attrs, scope)) {
@@ -296,7 +310,7 @@ static int list_collect(struct dr_keyring *kr, GPtrArray *paths, const char *sco
 		}
 		g_variant_unref(attrs);
 	}
-	dr_bus_reqs_clear(reqs, paths->len);
+	dr_bus_reqs_clear(reqs, n);
 	g_free(reqs);
 	return rc;
 }
@@ -306,29 +320,32 @@ int dr_keyring_list(struct dr_keyring *kr, const char *scope, struct dr_list *ou
 {
 	GPtrArray *paths = g_ptr_array_new_with_free_func(g_free);
 	GArray *prios = g_array_new(FALSE, FALSE, sizeof(int));
-	struct dr_bus_req reqs[2];
+	struct dr_bus_req reqs[DR_PREP_MAX + 1];
+	struct dr_prep prep;
 	GVariantBuilder b;
+	size_t n;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	memset(reqs, 0, sizeof(reqs));
+	n = dr_keyring_prep(kr, reqs, 0, &prep);
 	/* upstream lists by the label attribute alone (any schema); so do we */
 	g_variant_builder_init(&b, G_VARIANT_TYPE("a{ss}"));
 	g_variant_builder_add(&b, "{ss}", "label", DR_CREDS_LABEL);
-	req_locked(kr, &reqs[0]);
-	req_init(&reqs[1], DR_SECRETS_PATH, DR_IFACE_SERVICE, "SearchItems",
+	req_init(&reqs[n++], DR_SECRETS_PATH, DR_IFACE_SERVICE, "SearchItems",
 		 g_variant_new("(a{ss})", &b), "(aoao)");
-	rc = dr_bus_call_batch(&kr->bus, reqs, 2, e);
+	rc = dr_bus_call_batch(&kr->bus, reqs, n, e);
 	if (rc == 0)
-		rc = check_unlocked(kr, &reqs[0], e);
-	if (rc == 0 && reqs[1].error)
-		rc = dr_bus_fail(&kr->bus, reqs[1].error, "SearchItems", e);
-	if (rc == 0 && add_hits(kr, reqs[1].reply, 0, paths, prios))
+		rc = dr_keyring_prep_finish(kr, reqs, &prep, e);
+	if (rc == 0 && reqs[n - 1].error)
+		rc = dr_bus_fail(&kr->bus, reqs[n - 1].error, "SearchItems", e);
+	if (rc == 0 && add_hits(kr, reqs[n - 1].reply, 0, paths, prios))
 		rc = dr_keyring_locked_error(kr, e);
 	if (rc == 0)
 		rc = list_collect(kr, paths, scope, out, e);
 	if (rc)
 		dr_list_free(out);
-	dr_bus_reqs_clear(reqs, 2);
+	dr_bus_reqs_clear(reqs, n);
 	g_ptr_array_free(paths, TRUE);
 	g_array_free(prios, TRUE);
 	return rc;

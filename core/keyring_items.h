@@ -42,7 +42,7 @@ struct dr_found {
 /* The items of the collection that name the registry `server`, with their
  * attributes; DR_ELOCKED when the collection is locked. */
 int dr_items_find(struct dr_keyring *kr, const char *server, const char *scope,
-		  int what, struct dr_found *found, struct dr_err *e);
+		  int what, int want_session, struct dr_found *found, struct dr_err *e);
 /* Deletes the in-scope items of found except keep_path (may be NULL). */
 int dr_items_delete(struct dr_keyring *kr, const struct dr_found *found,
 		    const char *keep_path, struct dr_err *e);
@@ -50,5 +50,19 @@ void dr_found_free(struct dr_found *found);
 void dr_items_dismiss(struct dr_keyring *kr, const char *prompt);
 
 int dr_keyring_locked_error(const struct dr_keyring *kr, struct dr_err *e);
+
+/* The first batch of every operation also resolves the collection and, when
+ * a secret will cross, opens the transfer session: up to 2 requests that
+ * dr_keyring_prep puts at the start of reqs, checked by
+ * dr_keyring_prep_finish once the batch is back. */
+struct dr_prep {
+	int alias_idx;
+	int session_idx;
+};
+#define DR_PREP_MAX 2
+size_t dr_keyring_prep(struct dr_keyring *kr, struct dr_bus_req *reqs, int want_session,
+		       struct dr_prep *p);
+int dr_keyring_prep_finish(struct dr_keyring *kr, struct dr_bus_req *reqs,
+			   const struct dr_prep *p, struct dr_err *e);
 
 #endif

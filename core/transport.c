@@ -7,12 +7,19 @@
 #include "keyring.h"
 #include "keyring_items.h"
 
+struct dr_bus_req dr_transport_plain_req(void)
+{
+	return (struct dr_bus_req){ DR_SECRETS_PATH, DR_IFACE_SERVICE, "OpenSession",
+				    g_variant_new("(sv)", "plain", g_variant_new_string("")),
+				    "(vo)", NULL, NULL, NULL };
+}
+
 static int open_plain(struct dr_keyring *kr, struct dr_err *e)
 {
+	struct dr_bus_req req = dr_transport_plain_req();
 	GVariant *reply;
 
-	reply = dr_bus_call(&kr->bus, DR_SECRETS_PATH, DR_IFACE_SERVICE, "OpenSession",
-			    g_variant_new("(sv)", "plain", g_variant_new_string("")), "(vo)", e);
+	reply = dr_bus_call(&kr->bus, req.path, req.iface, req.method, req.args, req.reply_type, e);
 	if (!reply)
 		return e->code;
 	g_variant_get(reply, "(vo)", NULL, &kr->session_path);

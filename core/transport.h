@@ -18,6 +18,9 @@ struct dr_keyring;
 
 enum dr_transport { DR_TRANSPORT_PLAIN, DR_TRANSPORT_DH };
 
+struct dr_bus_req;
+/* The OpenSession request of the plain transport, for a batch. */
+struct dr_bus_req dr_transport_plain_req(void);
 /* Opens the session once per keyring handle; idempotent. */
 int dr_transport_open(struct dr_keyring *kr, struct dr_err *e);
 /* The (oayays) Secret struct for secret; floating reference. */

@@ -10,6 +10,7 @@
 #include "../core/config.h"
 #include "../core/keyring.h"
 #include "../core/protocol.h"
+#include "../core/scope.h"
 #include "../core/secmem.h"
 
 #ifndef DR_VERSION
@@ -40,6 +41,8 @@ static const char help_text[] =
 	"  dbus-run-session -- sh -c 'printf %s \"$PW\" | gnome-keyring-daemon --unlock --components=secrets; ...'\n";
 
 static struct dr_config config;
+/* the Dokku app whose per-app docker config the caller uses; NULL: global */
+static char *scope;
 static char backstop_msg[256];
 
 /* The last resort behind the per-call deadlines: whatever is stuck, answer
@@ -108,6 +111,13 @@ static int read_request(struct dr_buf *in, int trim, struct dr_err *e)
 	return 0;
 }
 
+static int scope_only(void)
+{
+	const char *v = getenv(DR_SCOPE_ONLY_ENV);
+
+	return v && strcmp(v, "1") == 0;
+}
+
 static int open_keyring(struct dr_keyring *kr, struct dr_err *e)
 {
 	struct dr_keyring_opts o = { config.collection, config.transport, config.timeout_ms };
@@ -126,6 +136,10 @@ static int cmd_get(struct dr_err *e)
 	if (rc == 0) {
 		rc = open_keyring(&kr, e);
 		if (rc == 0)
+			rc = dr_keyring_get(&kr, in.data, scope, &creds, e);
+		/* an app without its own login for this registry uses the global
+		 * one, as Dokku does */
+		if (rc == DR_ENOTFOUND && scope && !scope_only())
 			rc = dr_keyring_get(&kr, in.data, NULL, &creds, e);
 		dr_keyring_close(&kr);
 	}
@@ -163,7 +177,7 @@ static int cmd_store(struct dr_err *e)
 	if (rc == 0) {
 		rc = open_keyring(&kr, e);
 		if (rc == 0)
-			rc = dr_keyring_store(&kr, &creds, NULL, e);
+			rc = dr_keyring_store(&kr, &creds, scope, e);
 		dr_keyring_close(&kr);
 	}
 	dr_creds_wipe(&creds);
@@ -180,26 +194,61 @@ static int cmd_erase(struct dr_err *e)
 	if (rc == 0) {
 		rc = open_keyring(&kr, e);
 		if (rc == 0)
-			rc = dr_keyring_erase(&kr, in.data, NULL, e);
+			rc = dr_keyring_erase(&kr, in.data, scope, e);
 		dr_keyring_close(&kr);
 	}
 	dr_buf_wipe(&in);
 	return rc ? fail(e) : 0;
 }
 
+/* Adds the global entries whose server the app has no entry of its own for. */
+static int merge_global(struct dr_keyring *kr, struct dr_list *list, struct dr_err *e)
+{
+	struct dr_list global;
+	char **servers, **users;
+	int rc = dr_keyring_list(kr, NULL, &global, e);
+
+	if (rc)
+		return rc;
+	servers = realloc(list->servers, (list->n + global.n + 1) * sizeof(char *));
+	if (servers)
+		list->servers = servers;
+	users = realloc(list->users, (list->n + global.n + 1) * sizeof(char *));
+	if (users)
+		list->users = users;
+	for (size_t i = 0; servers && users && i < global.n; i++) {
+		int shadowed = 0;
+
+		for (size_t j = 0; j < list->n && !shadowed; j++)
+			shadowed = strcmp(list->servers[j], global.servers[i]) == 0;
+		if (shadowed)
+			continue;
+		list->servers[list->n] = global.servers[i];
+		list->users[list->n] = global.users[i];
+		global.servers[i] = global.users[i] = NULL;
+		list->n++;
+	}
+	dr_list_free(&global);
+	return servers && users ? 0 : dr_fail(e, DR_EIO, "out of memory");
+}
+
 static int cmd_list(struct dr_err *e)
 {
 	struct dr_keyring kr;
-	struct dr_list list;
+	struct dr_list list = { 0 };
 	int rc;
 
 	/* stdin ("unused") is not read: it may be a terminal */
 	rc = open_keyring(&kr, e);
 	if (rc == 0)
-		rc = dr_keyring_list(&kr, NULL, &list, e);
+		rc = dr_keyring_list(&kr, scope, &list, e);
+	if (rc == 0 && scope && !scope_only())
+		rc = merge_global(&kr, &list, e);
 	dr_keyring_close(&kr);
-	if (rc)
+	if (rc) {
+		dr_list_free(&list);
 		return fail(e);
+	}
 	rc = write_out(dr_proto_encode_list((const char *const *)list.servers,
 					    (const char *const *)list.users, list.n));
 	dr_list_free(&list);
@@ -220,6 +269,7 @@ int main(int argc, char **argv)
 {
 	struct dr_err e = { 0 };
 	const char *arg;
+	int rc;
 
 	dr_secmem_no_dumps();
 	dr_secmem_hook_jansson();
@@ -242,7 +292,10 @@ int main(int argc, char **argv)
 		if (dr_config_load(&config, &e) != 0)
 			return fail(&e);
 		arm_backstop(actions[i].fn == cmd_get);
-		return actions[i].fn(&e);
+		scope = dr_scope_detect();
+		rc = actions[i].fn(&e);
+		free(scope);
+		return rc;
 	}
 	printf(NAME ": unknown action: %s\n", arg);
 	return 1;

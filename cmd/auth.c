@@ -1,0 +1,245 @@
+/* registry:auth-status (spec §1.6) and registry:migrate. */
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/apps.h"
+#include "../core/credhelper.h"
+#include "../core/dockerconfig.h"
+#include "../core/log.h"
+#include "../core/protocol.h"
+#include "../core/secmem.h"
+#include "cmd.h"
+#include "creds.h"
+
+/* auth-status exit codes */
+enum { AS_MATCH = 0, AS_NONE = 1, AS_DIFFERS = 2, AS_USAGE = 3, AS_OPAQUE = 4 };
+
+/* Decodes a base64 "user:password" auths value; NULL when malformed. */
+static struct dr_creds *decode_basic(const char *b64)
+{
+	struct dr_creds *c = calloc(1, sizeof(*c));
+	gsize n = 0;
+	guchar *raw = g_base64_decode(b64, &n);
+	char *colon = raw ? memchr(raw, ':', n) : NULL;
+
+	if (!c || !colon) {
+		if (raw)
+			explicit_bzero(raw, n);
+		g_free(raw);
+		free(c);
+		return NULL;
+	}
+	c->username = strndup((char *)raw, (size_t)(colon - (char *)raw));
+	c->secret_len = n - (size_t)(colon - (char *)raw) - 1;
+	c->secret = strndup(colon + 1, c->secret_len);
+	explicit_bzero(raw, n);
+	g_free(raw);
+	return c;
+}
+
+static int compare(const struct dr_creds *have, const char *user, const char *password)
+{
+	if (strcmp(have->username, DR_TOKEN_USERNAME) == 0)
+		return AS_OPAQUE;
+	if (user[0] && strcmp(have->username, user) != 0)
+		return AS_DIFFERS;
+	if (password[0] && (strlen(password) != have->secret_len ||
+			    memcmp(password, have->secret, have->secret_len) != 0))
+		return AS_DIFFERS;
+	return AS_MATCH;
+}
+
+/* The verdict for one registry in one docker config dir. */
+static int status_of(const char *dir, const char *server, const char *user,
+		     const char *password)
+{
+	struct dr_dockercfg cfg;
+	struct dr_creds have = { 0 }, *basic;
+	struct dr_err e = { 0 };
+	json_t *entry, *v;
+	const char *helper;
+	char *key;
+	int rc;
+
+	if (dr_dockercfg_load(&cfg, dir, &e) != 0)
+		return dr_log_fail(AS_NONE, "%s", e.msg);
+	entry = dr_dockercfg_auth_entry(&cfg, server);
+	helper = dr_dockercfg_helper_for(&cfg, server);
+	v = json_object_get(entry, "auth");
+	if (json_is_string(v) && json_string_value(v)[0]) {
+		basic = decode_basic(json_string_value(v));
+		rc = basic ? compare(basic, user, password) : AS_OPAQUE;
+		if (basic)
+			dr_creds_wipe(basic);
+		free(basic);
+	} else if (json_is_string(json_object_get(entry, "identitytoken"))) {
+		rc = AS_OPAQUE;
+	} else if (helper && strcmp(helper, DR_OWN_HELPER) == 0) {
+		/* a per-app check must not see the global entry */
+		setenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY", "1", 1);
+		key = dr_docker_auth_key(server);
+		rc = key ? dr_credhelper_get(helper, dir, key, &have, &e) : DR_ENOTFOUND;
+		free(key);
+		if (rc == DR_ENOTFOUND)
+			rc = AS_NONE;
+		else if (rc)
+			rc = dr_log_fail(AS_OPAQUE, "%s", e.msg);
+		else
+			rc = compare(&have, user, password);
+		dr_creds_wipe(&have);
+	} else {
+		rc = helper || entry ? AS_OPAQUE : AS_NONE;
+	}
+	dr_dockercfg_free(&cfg);
+	return rc;
+}
+
+int cmd_auth_status(int argc, char **argv)
+{
+	int global = 0, from_stdin = 0, npos, rc;
+	const struct cmd_flag flags[] = {
+		{ "global", &global, NULL, "check the global credentials" },
+		{ "password-stdin", &from_stdin, NULL, "read the password to compare from stdin" },
+		{ NULL, NULL, NULL, NULL },
+	};
+	char **pos = calloc((size_t)argc + 1, sizeof(char *));
+	const char *app = NULL, *server, *user, *pw_arg;
+	char *password = NULL, *dir = NULL;
+	struct dr_err e = { 0 };
+	int i = 0;
+
+	if (!pos)
+		return dr_log_fail(1, "out of memory");
+	rc = cmd_parse_flags("registry:auth-status", argc, argv, flags, pos, &npos);
+	if (rc) {
+		rc = AS_USAGE;
+		goto out;
+	}
+	if (!global)
+		app = cmd_arg(pos, npos, i++);
+	server = cmd_arg(pos, npos, i++);
+	user = cmd_arg(pos, npos, i++);
+	pw_arg = cmd_arg(pos, npos, i);
+	if ((app && !app[0]) || !server[0]) {
+		rc = dr_log_fail(AS_USAGE, "usage: registry:auth-status [--password-stdin] <app>|--global <server> [<username> [<password>]]");
+		goto out;
+	}
+	if (from_stdin && creds_read_password(&password, &e) != 0) {
+		rc = dr_log_fail(AS_USAGE, "%s", e.msg);
+		goto out;
+	}
+	if (app && dr_app_verify(app, &e) != 0) {
+		rc = e.code == DR_ENOAPP ? cmd_fail(&e) : dr_log_fail(AS_USAGE, "%s", e.msg);
+		goto out;
+	}
+	dir = creds_config_dir(app);
+	rc = dir ? status_of(dir, creds_normalize_server(server), user,
+			     password ? password : pw_arg)
+		 : dr_log_fail(1, "out of memory");
+out:
+	dr_str_wipe_free(password);
+	free(dir);
+	free(pos);
+	return rc;
+}
+
+/* Stores every plaintext auths entry through the helper; 0 when all went. */
+static int migrate_entries(json_t *auths, const char *dir, json_t *moved, struct dr_err *e)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(auths, key, v) {
+		json_t *auth = json_object_get(v, "auth"), *token = json_object_get(v, "identitytoken");
+		struct dr_creds *c = NULL;
+		int rc;
+
+		if (json_is_string(token) && json_string_value(token)[0]) {
+			c = calloc(1, sizeof(*c));
+			if (c) {
+				c->username = strdup(DR_TOKEN_USERNAME);
+				c->secret = strdup(json_string_value(token));
+				c->secret_len = c->secret ? strlen(c->secret) : 0;
+			}
+		} else if (json_is_string(auth) && json_string_value(auth)[0]) {
+			c = decode_basic(json_string_value(auth));
+			if (!c)
+				return dr_fail(e, DR_EINVAL, "auths[\"%s\"].auth is not base64 user:password",
+					       key);
+		} else {
+			continue; /* a marker already */
+		}
+		if (!c || !c->username || !c->secret)
+			return dr_fail(e, DR_EIO, "out of memory");
+		c->server_url = strdup(key);
+		rc = c->server_url ? dr_credhelper_store(DR_OWN_HELPER, dir, c, e)
+				   : dr_fail(e, DR_EIO, "out of memory");
+		if (rc == 0)
+			json_object_set_new(moved, key, json_string(c->username));
+		dr_creds_wipe(c);
+		free(c);
+		if (rc)
+			return dr_fail(e, rc, "%s: %s", key, e->msg);
+	}
+	return 0;
+}
+
+int cmd_migrate(int argc, char **argv)
+{
+	int global = 0, npos, rc;
+	const struct cmd_flag flags[] = {
+		{ "global", &global, NULL, "migrate the global docker config" },
+		{ NULL, NULL, NULL, NULL },
+	};
+	char **pos = calloc((size_t)argc + 1, sizeof(char *));
+	const char *app = NULL, *key;
+	json_t *moved = json_object(), *v, *creds_store;
+	struct dr_dockercfg cfg = { 0 };
+	struct dr_err e = { 0 };
+	char *dir = NULL;
+
+	if (!pos || !moved)
+		return dr_log_fail(1, "out of memory");
+	rc = cmd_parse_flags("registry:migrate", argc, argv, flags, pos, &npos);
+	if (rc)
+		goto out;
+	if (!global && npos > 0)
+		app = pos[0];
+	if (app && dr_app_verify(app, &e) != 0) {
+		rc = cmd_fail(&e);
+		goto out;
+	}
+	dir = creds_config_dir(app);
+	if (!dir || dr_dockercfg_load(&cfg, dir, &e) != 0) {
+		rc = dir ? cmd_fail(&e) : dr_log_fail(1, "out of memory");
+		goto out;
+	}
+	if (migrate_entries(json_object_get(cfg.root, "auths"), dir, moved, &e) != 0) {
+		rc = dr_log_fail(1, "Unable to migrate %s; %s left unchanged", e.msg, cfg.path);
+		goto out;
+	}
+	if (json_object_size(moved) == 0) {
+		dr_log_info2_quiet("No plaintext credentials in %s", cfg.path);
+		goto out;
+	}
+	/* another helper as credsStore keeps its other registries */
+	creds_store = json_object_get(cfg.root, "credsStore");
+	json_object_foreach(moved, key, v) {
+		if (dr_dockercfg_use_helper(&cfg, key, DR_OWN_HELPER, !json_is_string(creds_store), &e))
+			break;
+	}
+	if (e.code == 0 && dr_dockercfg_save(&cfg, &e) == 0) {
+		json_object_foreach(moved, key, v)
+			dr_log_info1("Migrated %s (%s) into the keyring", key, json_string_value(v));
+	} else {
+		rc = dr_log_fail(1, "Unable to rewrite %s: %s", cfg.path, e.msg);
+	}
+out:
+	dr_dockercfg_free(&cfg);
+	json_decref(moved);
+	free(dir);
+	free(pos);
+	return rc;
+}

@@ -1,0 +1,69 @@
+#include "creds.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../core/apps.h"
+#include "../core/credhelper.h"
+#include "../core/dockerconfig.h"
+#include "../core/properties.h"
+#include "../core/secmem.h"
+#include "../core/settings.h"
+
+char *creds_config_dir(const char *app)
+{
+	const char *env = getenv("DOCKER_CONFIG");
+	char *dir;
+
+	if (app)
+		return dr_props_dir(app);
+	if (env && env[0])
+		return strdup(env);
+	if (asprintf(&dir, "%s/.docker", dr_dokku_root()) < 0)
+		return NULL;
+	return dir;
+}
+
+const char *creds_normalize_server(const char *server)
+{
+	if (strcmp(server, "hub.docker.com") == 0 || strcmp(server, "docker.com") == 0)
+		return "docker.io";
+	return server;
+}
+
+int creds_read_password(char **out, struct dr_err *e)
+{
+	struct dr_buf buf = { 0 };
+	int rc = dr_read_all(STDIN_FILENO, DR_PASSWORD_LIMIT, &buf, e);
+
+	*out = NULL;
+	if (rc) {
+		dr_buf_wipe(&buf);
+		return rc;
+	}
+	*out = strdup(dr_trim(buf.data));
+	dr_buf_wipe(&buf);
+	return *out ? 0 : dr_fail(e, DR_EIO, "out of memory");
+}
+
+int creds_uses_own_helper(const char *config_dir)
+{
+	struct dr_dockercfg cfg;
+	json_t *helpers, *v;
+	const char *key;
+	int ours = 0;
+
+	if (dr_dockercfg_load(&cfg, config_dir, NULL) != 0)
+		return 0;
+	v = json_object_get(cfg.root, "credsStore");
+	ours = json_is_string(v) && strcmp(json_string_value(v), DR_OWN_HELPER) == 0;
+	helpers = json_object_get(cfg.root, "credHelpers");
+	json_object_foreach(json_is_object(helpers) ? helpers : NULL, key, v) {
+		if (json_is_string(v) && strcmp(json_string_value(v), DR_OWN_HELPER) == 0)
+			ours = 1;
+	}
+	dr_dockercfg_free(&cfg);
+	return ours;
+}

@@ -1,0 +1,19 @@
+/* What login, logout, auth-status, migrate and the app hooks share. */
+#ifndef DR_CMD_CREDS_H
+#define DR_CMD_CREDS_H
+
+#include "../core/err.h"
+
+#define DR_PASSWORD_LIMIT (1024 * 1024)
+
+/* Docker config dir of an app (its registry property dir), or the global
+ * one ($DOCKER_CONFIG, else $DOKKU_ROOT/.docker) when app is NULL. */
+char *creds_config_dir(const char *app);
+/* hub.docker.com and docker.com -> docker.io (spec §1.3 step 3) */
+const char *creds_normalize_server(const char *server);
+/* All of stdin, trimmed; wipe with dr_str_wipe_free. */
+int creds_read_password(char **out, struct dr_err *e);
+/* Whether config_dir/config.json sends any registry to our helper. */
+int creds_uses_own_helper(const char *config_dir);
+
+#endif

@@ -1,0 +1,81 @@
+/* dokku-registry: Dokku's registry:* commands, with logins kept in the
+ * keyring through docker-credential-dokku. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/log.h"
+#include "../core/secmem.h"
+#include "cmd.h"
+
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "help", cmd_help },
+	{ "set", cmd_set },
+	{ "report", cmd_report },
+	{ "login", cmd_login },
+	{ "logout", cmd_logout },
+	{ "auth-status", cmd_auth_status },
+	{ "migrate", cmd_migrate },
+	/* Dokku triggers */
+	{ "post-create", cmd_post_create },
+	{ "post-delete", cmd_post_delete },
+	{ "post-app-clone-setup", cmd_post_app_clone_setup },
+	{ "post-app-rename-setup", cmd_post_app_rename_setup },
+};
+
+static const char help_text[] =
+	"Usage: dokku registry[:COMMAND]\n"
+	"\n"
+	"Manage registry settings for an app\n"
+	"\n"
+	"Additional commands:\n";
+
+static const char *const help_rows[][2] = {
+	{ "registry:auth-status [--password-stdin] <app>|--global <server> [<username> [<password>]]",
+	  "Check which credentials are stored for a registry" },
+	{ "registry:login [--global|--password-stdin] [<app>] <server> <username> [<password>]",
+	  "Login to a docker registry" },
+	{ "registry:logout [--global] [<app>] <server>", "Logout from a docker registry" },
+	{ "registry:migrate [--global|<app>]",
+	  "Move plaintext docker credentials into the keyring" },
+	{ "registry:report [<app>] [<flag>]", "Displays a registry report for one or more apps" },
+	{ "registry:set <app>|--global <property> (<value>)",
+	  "Set or clear a registry property for an app" },
+};
+
+int cmd_help(int argc, char **argv)
+{
+	size_t width = 0;
+
+	(void)argc;
+	(void)argv;
+	for (size_t i = 0; i < sizeof(help_rows) / sizeof(help_rows[0]); i++) {
+		if (strlen(help_rows[i][0]) > width)
+			width = strlen(help_rows[i][0]);
+	}
+	fputs(help_text, stdout);
+	for (size_t i = 0; i < sizeof(help_rows) / sizeof(help_rows[0]); i++)
+		printf("    %-*s  %s\n", (int)width, help_rows[i][0], help_rows[i][1]);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *name = argc > 1 ? argv[1] : "help";
+
+	dr_secmem_no_dumps();
+	dr_secmem_hook_jansson();
+	if (strcmp(name, "registry") == 0)
+		name = "help";
+	else if (strncmp(name, "registry:", 9) == 0)
+		name += 9;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(name, commands[i].name) == 0)
+			return commands[i].fn(argc > 1 ? argc - 2 : 0, argc > 1 ? argv + 2 : argv + 1);
+	}
+	dr_log_warn("`%s` is not a dokku command.", argv[1]);
+	dr_log_warn("See `dokku help` for a list of available commands.");
+	return 1;
+}

@@ -1,0 +1,214 @@
+/* registry:login and registry:logout (spec §1.3, §1.4): the registry checks
+ * the credentials over libcurl, the keyring keeps them through
+ * docker-credential-dokku, config.json only gets Docker's empty marker. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/apps.h"
+#include "../core/atomicfile.h"
+#include "../core/credhelper.h"
+#include "../core/dockerconfig.h"
+#include "../core/log.h"
+#include "../core/registry.h"
+#include "../core/secmem.h"
+#include "cmd.h"
+#include "creds.h"
+
+struct login {
+	const char *app; /* NULL: global */
+	const char *server;
+	const char *user;
+	char *password;  /* owned, wiped */
+	int insecure;
+};
+
+static int verify_with_registry(const struct login *l, struct dr_err *e)
+{
+	struct dr_registry_opts o = { 0, l->insecure, "dokku-registry/" DR_VERSION };
+	struct dr_registry *r = NULL;
+	int rc = dr_registry_open(&r, l->server, &o, e);
+
+	if (rc == 0)
+		rc = dr_registry_set_credentials(r, l->user, l->password, e);
+	if (rc == 0)
+		rc = dr_registry_check_login(r, e);
+	dr_registry_close(r);
+	return rc;
+}
+
+/* keyring first, then the marker: a failed store leaves no marker behind */
+static int keep_login(const struct login *l, const char *dir, struct dr_err *e)
+{
+	struct dr_creds c = { 0 };
+	struct dr_dockercfg cfg;
+	char *key = dr_docker_auth_key(l->server);
+	int rc;
+
+	if (!key)
+		return dr_fail(e, DR_EINVAL, "not a registry address: %s", l->server);
+	c.server_url = key;
+	c.username = (char *)l->user;
+	c.secret = l->password;
+	c.secret_len = strlen(l->password);
+	rc = dr_credhelper_store(DR_OWN_HELPER, dir, &c, e);
+	free(key);
+	if (rc)
+		return rc;
+	rc = dr_dockercfg_load(&cfg, dir, e);
+	if (rc == 0)
+		rc = dr_dockercfg_use_helper(&cfg, l->server, DR_OWN_HELPER, 1, e);
+	if (rc == 0)
+		rc = dr_dockercfg_save(&cfg, e);
+	dr_dockercfg_free(&cfg);
+	return rc;
+}
+
+static int login_run(struct login *l)
+{
+	struct dr_err e = { 0 };
+	char *dir = NULL;
+	int rc = 0;
+
+	if (!l->server[0])
+		return dr_log_fail(1, "Missing server argument");
+	if (!l->user[0])
+		return dr_log_fail(1, "Missing username argument");
+	if (!l->password || !l->password[0])
+		return dr_log_fail(1, "Missing password argument");
+	l->server = creds_normalize_server(l->server);
+	if (l->app && dr_app_verify(l->app, &e) != 0)
+		return cmd_fail(&e);
+	dir = creds_config_dir(l->app);
+	if (!dir)
+		return dr_log_fail(1, "out of memory");
+	if (l->app && dr_mkdir_p(dir, 0700, &e) != 0)
+		rc = dr_log_fail(1, "Unable to create registry config directory: %s", e.msg);
+	else if (verify_with_registry(l, &e) != 0)
+		rc = dr_log_fail(1, "Unable to run docker login: %s", e.msg);
+	else if (keep_login(l, dir, &e) != 0)
+		rc = dr_log_fail(1, "Unable to store the credentials: %s", e.msg);
+	else if (l->app)
+		dr_log_warn("Login Succeeded for %s", l->app);
+	else
+		dr_log_warn("Login Succeeded for global registry");
+	free(dir);
+	return rc;
+}
+
+int cmd_login(int argc, char **argv)
+{
+	int global = 0, from_stdin = 0, insecure = 0, npos, rc, g, p;
+	const struct cmd_flag flags[] = {
+		{ "global", &global, NULL, "login to a global registry" },
+		{ "password-stdin", &from_stdin, NULL, "read password from stdin" },
+		{ "insecure", &insecure, NULL, "allow http and unverified TLS for this registry" },
+		{ NULL, NULL, NULL, NULL },
+	};
+	char **pos = calloc((size_t)argc + 1, sizeof(char *));
+	struct login l = { NULL, "", "", NULL, 0 };
+	struct dr_err e = { 0 };
+	const char *pw_arg = "";
+
+	if (!pos)
+		return dr_log_fail(1, "out of memory");
+	rc = cmd_parse_flags("registry:login", argc, argv, flags, pos, &npos);
+	if (rc)
+		goto out;
+	g = from_stdin ? 2 : 3;
+	p = from_stdin ? 3 : 4;
+	if (global || npos == g) {
+		if (!global)
+			dr_log_warn("Deprecated: please use --global flag for global registry login");
+		l.server = cmd_arg(pos, npos, 0);
+		l.user = cmd_arg(pos, npos, 1);
+		pw_arg = cmd_arg(pos, npos, 2);
+	} else if (npos >= p) {
+		l.app = pos[0];
+		l.server = pos[1];
+		l.user = pos[2];
+		pw_arg = cmd_arg(pos, npos, 3);
+	}
+	l.insecure = insecure;
+	if (from_stdin)
+		rc = creds_read_password(&l.password, &e) ? cmd_fail(&e) : 0;
+	else if (!(l.password = strdup(pw_arg)))
+		rc = dr_log_fail(1, "out of memory");
+	if (rc == 0)
+		rc = login_run(&l);
+out:
+	dr_str_wipe_free(l.password);
+	free(pos);
+	return rc;
+}
+
+/* Drops the registry's marker and credHelpers entry; no file, no change. */
+static int forget_marker(const char *dir, const char *server, struct dr_err *e)
+{
+	struct dr_dockercfg cfg;
+	int rc = dr_dockercfg_load(&cfg, dir, e);
+
+	if (rc)
+		return rc;
+	if (dr_is_file(cfg.path)) {
+		dr_dockercfg_forget(&cfg, server);
+		rc = dr_dockercfg_save(&cfg, e);
+	}
+	dr_dockercfg_free(&cfg);
+	return rc;
+}
+
+int cmd_logout(int argc, char **argv)
+{
+	int global = 0, npos, rc;
+	const struct cmd_flag flags[] = {
+		{ "global", &global, NULL, "logout from a global registry" },
+		{ NULL, NULL, NULL, NULL },
+	};
+	char **pos = calloc((size_t)argc + 1, sizeof(char *));
+	const char *app = NULL, *server;
+	struct dr_err e = { 0 };
+	char *dir = NULL;
+
+	if (!pos)
+		return dr_log_fail(1, "out of memory");
+	rc = cmd_parse_flags("registry:logout", argc, argv, flags, pos, &npos);
+	if (rc)
+		goto out;
+	if (global || npos == 1) {
+		server = cmd_arg(pos, npos, 0);
+	} else {
+		app = cmd_arg(pos, npos, 0);
+		server = cmd_arg(pos, npos, 1);
+	}
+	if (!server[0]) {
+		rc = dr_log_fail(1, "Missing server argument");
+		goto out;
+	}
+	server = creds_normalize_server(server);
+	if (app && dr_app_verify(app, &e) != 0) {
+		rc = cmd_fail(&e);
+		goto out;
+	}
+	dir = creds_config_dir(app);
+	if (!dir || (app && !dr_is_dir(dir))) {
+		rc = dr_log_fail(1, "No registry credentials found for app %s", app);
+		goto out;
+	}
+	/* the helper first: if it fails, the marker stays, as with docker */
+	{
+		char *key = dr_docker_auth_key(server);
+
+		rc = key ? dr_credhelper_erase(DR_OWN_HELPER, dir, key, &e)
+			 : dr_fail(&e, DR_EINVAL, "not a registry address: %s", server);
+		free(key);
+	}
+	if (rc == 0)
+		rc = forget_marker(dir, server, &e);
+	if (rc)
+		rc = dr_log_fail(1, "Unable to run docker logout: %s", e.msg);
+out:
+	free(dir);
+	free(pos);
+	return rc;
+}

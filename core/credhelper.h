@@ -1,0 +1,26 @@
+/* The client side of the credential-helper protocol: runs
+ * docker-credential-<name> the way docker/cli does (no shell, request on
+ * stdin, answer on stdout, stderr to the user), with a timeout and an
+ * output cap. */
+#ifndef DR_CREDHELPER_H
+#define DR_CREDHELPER_H
+
+#include "err.h"
+#include "keyring.h"
+#include "protocol.h"
+
+#define DR_OWN_HELPER "dokku"
+#define DR_HELPER_TIMEOUT_MS 30000u
+
+/* config_dir: exported to the helper as DOCKER_CONFIG (NULL: inherited). */
+int dr_credhelper_store(const char *helper, const char *config_dir,
+			const struct dr_creds *c, struct dr_err *e);
+/* DR_ENOTFOUND for the protocol's not-found answer; out->server_url set to server. */
+int dr_credhelper_get(const char *helper, const char *config_dir, const char *server,
+		      struct dr_creds *out, struct dr_err *e);
+int dr_credhelper_erase(const char *helper, const char *config_dir, const char *server,
+			struct dr_err *e);
+int dr_credhelper_list(const char *helper, const char *config_dir, struct dr_list *out,
+		       struct dr_err *e);
+
+#endif
