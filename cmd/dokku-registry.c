@@ -18,7 +18,12 @@ static const struct command {
 	{ "logout", cmd_logout },
 	{ "auth-status", cmd_auth_status },
 	{ "migrate", cmd_migrate },
+	{ "push", cmd_push },
 	/* Dokku triggers */
+	{ "post-release-builder", cmd_post_release_builder },
+	{ "deployed-app-image-repo", cmd_deployed_app_image_repo },
+	{ "deployed-app-image-tag", cmd_deployed_app_image_tag },
+	{ "deployed-app-repository", cmd_deployed_app_repository },
 	{ "post-create", cmd_post_create },
 	{ "post-delete", cmd_post_delete },
 	{ "post-app-clone-setup", cmd_post_app_clone_setup },

@@ -102,7 +102,9 @@ int dr_mkdir_p(const char *path, mode_t mode, struct dr_err *e)
 		if (c != '/' && c != '\0')
 			continue;
 		*s = '\0';
-		if (mkdir(p, mode) != 0 && errno != EEXIST) {
+		if (mkdir(p, mode) == 0) {
+			chmod(p, mode); /* the mode asked for, whatever the umask */
+		} else if (errno != EEXIST) {
 			int saved = errno;
 
 			free(p);

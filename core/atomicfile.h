@@ -13,7 +13,7 @@
 int dr_file_read(const char *path, size_t limit, struct dr_buf *out, struct dr_err *e);
 int dr_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			 struct dr_err *e);
-/* mkdir -p with mode for the directories it creates */
+/* mkdir -p; the directories it creates get exactly mode (umask ignored) */
 int dr_mkdir_p(const char *path, mode_t mode, struct dr_err *e);
 /* rm -rf; a missing path is fine */
 int dr_remove_tree(const char *path, struct dr_err *e);

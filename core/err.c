@@ -2,17 +2,21 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 int dr_fail(struct dr_err *e, enum dr_errcode code, const char *fmt, ...)
 {
+	char msg[sizeof(e->msg)];
 	va_list ap;
 
 	if (!e)
 		return code;
-	e->code = code;
+	/* through a copy: callers wrap the previous message, e->msg itself */
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	e->code = code;
+	memcpy(e->msg, msg, sizeof(msg));
 	return code;
 }
 

@@ -26,7 +26,8 @@ struct dr_err {
 	char msg[512];
 };
 
-/* Sets e (when not NULL) and returns code, so callers can `return dr_fail(...)`. */
+/* Sets e (when not NULL) and returns code, so callers can `return dr_fail(...)`.
+ * The arguments may include e->msg itself, to wrap a previous message. */
 int dr_fail(struct dr_err *e, enum dr_errcode code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void dr_err_clear(struct dr_err *e);

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,27 @@ static void set_wiped(char **slot, char *value)
 		explicit_bzero(*slot, strlen(*slot));
 	free(*slot);
 	*slot = value;
+}
+
+/* printf into one exact-size allocation, so a secret in the arguments is
+ * not left behind in buffers that asprintf grows and frees. */
+static char *fmt_secret(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt_secret(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	s = n < 0 ? NULL : malloc((size_t)n + 1);
+	if (!s)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
 }
 
 /* ---- WWW-Authenticate (RFC 7235) ---- */
@@ -381,7 +403,8 @@ static int perform(struct dr_registry *r, struct req *q, struct dr_err *e)
 
 	req_clear(q);
 	if (q->auth == AUTH_BEARER) {
-		if (asprintf(&line, "Authorization: Bearer %s", r->bearer) < 0)
+		line = fmt_secret("Authorization: Bearer %s", r->bearer);
+		if (!line)
 			return dr_fail(e, DR_EIO, "out of memory");
 		hdrs = curl_slist_append(NULL, line);
 		set_wiped(&line, NULL);
@@ -480,10 +503,9 @@ static char *oauth_form(struct dr_registry *r, const char *service, const char *
 	char *tok = curl_easy_escape(r->curl, r->secret, 0);
 	char *form = NULL;
 
-	if (svc && scp && tok &&
-	    asprintf(&form, "grant_type=refresh_token&client_id=%s&service=%s&scope=%s&refresh_token=%s",
-		     CLIENT_ID, svc, scp, tok) < 0)
-		form = NULL;
+	if (svc && scp && tok)
+		form = fmt_secret("grant_type=refresh_token&client_id=%s&service=%s&scope=%s"
+				  "&refresh_token=%s", CLIENT_ID, svc, scp, tok);
 	if (tok)
 		explicit_bzero(tok, strlen(tok));
 	curl_free(svc);
@@ -515,7 +537,9 @@ static int take_token(struct dr_registry *r, const struct req *q, const char *sc
 	json_decref(root);
 	free(r->bearer_scope);
 	r->bearer_scope = strdup(scope);
-	r->bearer_expiry = time(NULL) + (life < MIN_TOKEN_LIFETIME ? MIN_TOKEN_LIFETIME : life);
+	/* docker's floor; the cap keeps a silly expires_in from overflowing */
+	life = life < MIN_TOKEN_LIFETIME ? MIN_TOKEN_LIFETIME : life > 86400 ? 86400 : life;
+	r->bearer_expiry = time(NULL) + (time_t)life;
 	if (!r->bearer || !r->bearer_scope)
 		return dr_fail(e, DR_EIO, "token service %s sent no usable token", q->host);
 	return 0;
@@ -615,15 +639,16 @@ static int login_at(struct dr_registry *r, const char *scheme, int *answered, st
 	else if (!r->username)
 		rc = dr_fail(e, DR_EAUTH, "registry %s requires credentials (401 Unauthorized)",
 			     r->host);
-	else if (strcmp(ch.scheme, "bearer") == 0) {
-		auth = AUTH_BEARER;
-		rc = fetch_token(r, &ch, "", e);
-	} else if (strcmp(ch.scheme, "basic") != 0)
+	else if (strcmp(ch.scheme, "basic") != 0 && strcmp(ch.scheme, "bearer") != 0)
 		rc = dr_fail(e, DR_EIO, "registry %s asks for unsupported authentication \"%s\"",
 			     r->host, ch.scheme);
-	else if (r->is_identity)
+	else if (strcmp(ch.scheme, "basic") == 0 && r->is_identity)
 		rc = dr_fail(e, DR_EAUTH, "registry %s wants a password: an identity token "
 			     "cannot be used with Basic authentication", r->host);
+	else if (strcmp(ch.scheme, "bearer") == 0)
+		rc = fetch_token(r, &ch, "", e);
+	if (rc == 0 && strcmp(ch.scheme, "bearer") == 0)
+		auth = AUTH_BEARER;
 	if (rc == 0)
 		rc = get_v2(r, scheme, auth, &q, e);
 	if (rc == 0 && q.status == 401)

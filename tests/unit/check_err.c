@@ -29,6 +29,17 @@ START_TEST(test_long_message_truncated)
 }
 END_TEST
 
+START_TEST(test_wrap_own_message)
+{
+	struct dr_err e = { 0 };
+
+	dr_fail(&e, DR_EIO, "inner %s", "cause");
+	dr_fail(&e, DR_ETLS, "outer: %s", e.msg);
+	ck_assert_int_eq(e.code, DR_ETLS);
+	ck_assert_str_eq(e.msg, "outer: inner cause");
+}
+END_TEST
+
 START_TEST(test_unavailable_classes)
 {
 	ck_assert(dr_err_is_unavailable(DR_ENOBUS));
@@ -49,6 +60,7 @@ Suite *err_suite(void)
 	tcase_add_test(tc, test_fail_sets_and_returns);
 	tcase_add_test(tc, test_long_message_truncated);
 	tcase_add_test(tc, test_unavailable_classes);
+	tcase_add_test(tc, test_wrap_own_message);
 	suite_add_tcase(s, tc);
 	return s;
 }

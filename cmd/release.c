@@ -1,0 +1,353 @@
+/* The push-on-release flow with the docker engine (spec §2.6, §2.7, §3.2):
+ * post-release-builder, the deployed-app-* triggers and `push`. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/dockerconfig.h"
+#include "../core/exec.h"
+#include "../core/log.h"
+#include "../core/properties.h"
+#include "../core/settings.h"
+#include "cmd.h"
+#include "creds.h"
+#include "release.h"
+
+#define DOCKER_TIMEOUT_MS (10u * 60 * 1000)
+#define PUSH_TIMEOUT_MS (4u * 60 * 60 * 1000)
+
+static const char *docker_bin(void)
+{
+	const char *b = getenv("DOCKER_BIN");
+
+	return b && b[0] ? b : "docker";
+}
+
+/* Runs docker with stdout streamed and stderr captured for the error text;
+ * 0 on exit status 0, else DR_EIO with "<what> failed: <stderr>". */
+static int docker(const char *const *args, unsigned timeout_ms, char **captured,
+		  struct dr_err *e)
+{
+	const char *argv[16] = { docker_bin() };
+	struct dr_exec x = { 0 };
+	struct dr_exec_result r;
+	size_t n = 1;
+	int rc;
+
+	for (size_t i = 0; args[i] && n < 15; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	x.argv = argv;
+	x.capture_stdout = captured != NULL;
+	x.capture_stderr = 1;
+	x.timeout_ms = timeout_ms;
+	rc = dr_exec_run(&x, &r, e);
+	if (rc == 0 && r.status != 0)
+		rc = dr_fail(e, DR_EIO, "%s", r.err.data ? dr_trim(r.err.data) : "");
+	else if (rc == 0 && r.err.len)
+		fputs(r.err.data, stderr); /* warnings docker printed */
+	if (rc == 0 && captured)
+		*captured = strdup(r.out.data ? dr_trim(r.out.data) : "");
+	dr_exec_result_free(&r);
+	return rc;
+}
+
+/* `--config <dir>` when the app has its own registry login (HasAppRegistryAuth) */
+static char *app_config_dir(const char *app)
+{
+	struct dr_dockercfg cfg;
+	char *dir = dr_props_dir(app);
+	int has;
+
+	if (!dir || dr_dockercfg_load(&cfg, dir, NULL) != 0) {
+		free(dir);
+		return NULL;
+	}
+	has = dr_dockercfg_has_auths(&cfg);
+	dr_dockercfg_free(&cfg);
+	if (!has) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+static int docker_push(const char *config_dir, const char *ref, struct dr_err *e)
+{
+	const char *with_config[] = { "--config", config_dir, "image", "push", ref, NULL };
+	const char *plain[] = { "image", "push", ref, NULL };
+
+	return docker(config_dir ? with_config : plain, PUSH_TIMEOUT_MS, NULL, e);
+}
+
+static int docker_tag(const char *id, const char *ref, struct dr_err *e)
+{
+	const char *args[] = { "image", "tag", id, ref, NULL };
+
+	return docker(args, DOCKER_TIMEOUT_MS, NULL, e);
+}
+
+static void docker_rm_quiet(const char *ref)
+{
+	const char *args[] = { "image", "rm", ref, NULL };
+	struct dr_err ignored;
+
+	docker(args, DOCKER_TIMEOUT_MS, NULL, &ignored);
+}
+
+/* Dokku's scheduler property, default docker-local */
+static int scheduler_is_docker_local(const char *app)
+{
+	char *base = strdup(dr_props_base()), *slash, *v = NULL, path[PATH_MAX];
+	int local = 1;
+
+	/* …/config/registry -> …/config/scheduler/<app>/selected */
+	slash = base ? strrchr(base, '/') : NULL;
+	if (!slash) {
+		free(base);
+		return 1;
+	}
+	*slash = '\0';
+	for (int pass = 0; pass < 2 && !v; pass++) {
+		struct dr_buf buf = { 0 };
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/scheduler/%s/selected", base,
+			 pass == 0 ? app : DR_GLOBAL);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		buf.data = calloc(1, 256);
+		if (buf.data && fgets(buf.data, 256, f) && dr_trim(buf.data)[0])
+			v = buf.data;
+		else
+			free(buf.data);
+		fclose(f);
+	}
+	if (v)
+		local = strcmp(v, "docker-local") == 0;
+	free(v);
+	free(base);
+	return local;
+}
+
+static void cleanup_old_tags(const char *app, const char *server, const char *repo, long n)
+{
+	char ref[1024];
+
+	dr_log_verbose_quiet("Cleaning up");
+	for (long t = n - 2; t > 0 && t >= n - 11; t--) {
+		snprintf(ref, sizeof(ref), "%s%s:%ld", server, repo, t);
+		docker_rm_quiet(ref);
+		if (server[0]) {
+			snprintf(ref, sizeof(ref), "%s:%ld", repo, t);
+			docker_rm_quiet(ref);
+		}
+	}
+	{
+		char label[512], *ids = NULL;
+		const char *args[] = { "image", "ls", "-q", "-f", "dangling=true", "-f", label, NULL };
+		struct dr_err ignored;
+
+		snprintf(label, sizeof(label), "label=com.dokku.app-name=%s", app);
+		if (docker(args, DOCKER_TIMEOUT_MS, &ids, &ignored) == 0) {
+			for (char *save = NULL, *id = strtok_r(ids, "\n", &save); id;
+			     id = strtok_r(NULL, "\n", &save))
+				docker_rm_quiet(id);
+		}
+		free(ids);
+	}
+}
+
+/* The extra tags, trimmed, empty ones dropped (Dokku keeps the blanks). */
+static char **split_tags(const char *list, size_t *n)
+{
+	char *copy = strdup(list), *save = NULL, **v = calloc(strlen(list) + 2, sizeof(char *));
+
+	*n = 0;
+	for (char *t = copy && v ? strtok_r(copy, ",", &save) : NULL; t;
+	     t = strtok_r(NULL, ",", &save)) {
+		if (dr_trim(t)[0])
+			v[(*n)++] = strdup(t);
+	}
+	free(copy);
+	return v;
+}
+
+static int push_to_registry(const struct release *rel, long n, struct dr_err *e)
+{
+	char ref[1024], local[1024], *tags_prop = NULL;
+	char **tags = NULL;
+	size_t ntags = 0, pushed_extra = 0;
+	int rc;
+
+	dr_log_verbose_quiet("Retrieving image info for app");
+	dr_log_verbose_quiet("Tagging %s:%ld in registry format", rel->repo, n);
+	snprintf(ref, sizeof(ref), "%s%s:%ld", rel->server, rel->repo, n);
+	snprintf(local, sizeof(local), "%s:%ld", rel->repo, n);
+	rc = docker_tag(rel->image_id, ref, e);
+	if (rc == 0)
+		rc = docker_tag(rel->image_id, local, e);
+	if (rc)
+		return dr_fail(e, rc, "unable to tag image %s as %s: docker tag command failed: %s",
+			       rel->image_id, ref, e->msg);
+	rc = dr_computed_push_extra_tags(rel->app, &tags_prop, e);
+	if (rc == 0)
+		tags = split_tags(tags_prop, &ntags);
+	for (size_t i = 0; rc == 0 && i < ntags; i++) {
+		char extra[1024];
+
+		snprintf(extra, sizeof(extra), "%s%s:%s", rel->server, rel->repo, tags[i]);
+		dr_log_verbose_quiet("Tagging %s as %s in registry format", rel->repo, tags[i]);
+		rc = docker_tag(rel->image_id, extra, e);
+		if (rc) {
+			rc = dr_fail(e, rc, "unable to tag image %s as %s: docker tag command failed: %s",
+				     rel->image_id, extra, e->msg);
+			break;
+		}
+		pushed_extra = i + 1; /* untagged below, even on failure */
+		dr_log_verbose_quiet("Pushing %s", extra);
+		rc = docker_push(rel->config_dir, extra, e);
+		if (rc)
+			rc = dr_fail(e, rc, "unable to push image with %s tag: docker image push command failed: %s",
+				     tags[i], e->msg);
+	}
+	if (rc == 0) {
+		dr_log_verbose_quiet("Pushing %s", ref);
+		rc = docker_push(rel->config_dir, ref, e);
+		if (rc)
+			rc = dr_fail(e, rc, "unable to push image %s: docker image push command failed: %s",
+				     ref, e->msg);
+	}
+	if (rc == 0 && !scheduler_is_docker_local(rel->app))
+		cleanup_old_tags(rel->app, rel->server, rel->repo, n);
+	if (rc == 0)
+		dr_log_verbose_quiet("Image %s pushed", ref);
+	for (size_t i = pushed_extra; i > 0; i--) {
+		const char *args[] = { "image", "rm", NULL, NULL };
+		char extra[1024];
+		struct dr_err err;
+
+		snprintf(extra, sizeof(extra), "%s%s:%s", rel->server, rel->repo, tags[i - 1]);
+		args[2] = extra;
+		dr_log_verbose_quiet("Untagging extra tag %s", tags[i - 1]);
+		if (docker(args, DOCKER_TIMEOUT_MS, NULL, &err) != 0)
+			dr_log_warn("Unable to untag extra tag %s: %s", tags[i - 1], err.msg);
+	}
+	for (size_t i = 0; i < ntags; i++)
+		free(tags[i]);
+	free(tags);
+	free(tags_prop);
+	return rc;
+}
+
+int release_next_tag(const char *app, long *n, struct dr_err *e)
+{
+	char *v = NULL, *end;
+	long cur;
+	int rc = dr_tag_version(app, &v, e);
+
+	if (rc)
+		return rc;
+	errno = 0;
+	cur = v[0] ? strtol(v, &end, 10) : 0;
+	if (v[0] && (errno || *end || cur < 0 || cur == LONG_MAX)) {
+		rc = dr_fail(e, DR_EINVAL,
+			     "Unable to convert existing tag version (%s) to integer: strconv.Atoi: parsing \"%s\": invalid syntax",
+			     v, v);
+		free(v);
+		return rc;
+	}
+	free(v);
+	*n = cur + 1;
+	return 0;
+}
+
+int release_commit_tag(const char *app, long n, struct dr_err *e)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%ld", n);
+	return dr_prop_set(app, "tag-version", buf, e);
+}
+
+int release_prepare(struct release *rel, const char *app, const char *image, struct dr_err *e)
+{
+	const char *inspect[] = { "inspect", "--format", "{{ .Id }}", image, NULL };
+	int rc;
+
+	memset(rel, 0, sizeof(*rel));
+	rel->app = app;
+	rel->image = image;
+	rc = docker(inspect, DOCKER_TIMEOUT_MS, &rel->image_id, e);
+	if (rc)
+		return dr_fail(e, rc, "unable to inspect image %s: %s", image, e->msg);
+	rc = dr_computed_image_repo(app, 1, &rel->repo, e);
+	if (rc == 0)
+		rc = dr_computed_server(app, &rel->server, e);
+	rel->config_dir = app_config_dir(app);
+	return rc;
+}
+
+void release_free(struct release *rel)
+{
+	free(rel->image_id);
+	free(rel->repo);
+	free(rel->server);
+	free(rel->config_dir);
+}
+
+/* Dokku retags the image under the computed repo when that isn't
+ * dokku/<app>, push or not: the first "dokku/<app>:" of the image name
+ * becomes "<repo>:" (strings.Replace(…, 1)). */
+static int retag(const struct release *rel, struct dr_err *e)
+{
+	char prefix[512], target[1024];
+	const char *at;
+
+	snprintf(prefix, sizeof(prefix), "dokku/%s", rel->app);
+	if (strcmp(rel->repo, prefix) == 0)
+		return 0;
+	strcat(prefix, ":");
+	at = strstr(rel->image, prefix);
+	if (!at)
+		return 0; /* Replace found nothing: docker would tag the image as itself */
+	snprintf(target, sizeof(target), "%.*s%s:%s", (int)(at - rel->image), rel->image,
+		 rel->repo, at + strlen(prefix));
+	if (docker_tag(rel->image_id, target, e) != 0)
+		return dr_fail(e, DR_EIO, "unable to tag image %s as %s: docker tag command failed: %s",
+			       rel->image_id, target, e->msg);
+	return 0;
+}
+
+/* push_always: `dokku-registry push` pushes whatever push-on-release says */
+int release_run(const char *app, const char *image, int push_always)
+{
+	struct release rel;
+	struct dr_err e = { 0 };
+	char *por = NULL;
+	long n = 0;
+	int rc;
+
+	rc = release_prepare(&rel, app, image, &e);
+	if (rc == 0)
+		rc = retag(&rel, &e);
+	if (rc == 0)
+		rc = dr_computed_push_on_release(app, &por, &e);
+	if (rc == 0 && (push_always || strcmp(por, "true") == 0)) {
+		dr_log_info1("Pushing image to registry");
+		rc = release_next_tag(app, &n, &e);
+		if (rc == 0)
+			dr_log_verbose_quiet("Bumping tag to %ld", n);
+		if (rc == 0)
+			rc = push_to_registry(&rel, n, &e);
+		/* only a pushed tag is used up: a failed push retries the same number */
+		if (rc == 0)
+			rc = release_commit_tag(app, n, &e);
+	}
+	free(por);
+	release_free(&rel);
+	return rc ? cmd_fail(&e) : 0;
+}
