@@ -41,6 +41,7 @@ DOKKU_REG := $(BUILD)/dokku-registry
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/unit-tests
+PROBE     := $(BUILD)/registry-probe
 
 .PHONY: all check check-unit check-e2e deps demo bench install uninstall clean
 
@@ -57,6 +58,11 @@ $(BUILD)/helpers/%.o: helpers/%.c core/*.h
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(BUILD)/cmd/%.o: cmd/%.c cmd/*.h core/*.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/tools/%.o: tests/tools/%.c core/*.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
@@ -79,6 +85,10 @@ $(DOKKU_REG): $(CMD_OBJ) $(CORE_LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(PROBE): $(BUILD)/tests/tools/registry-probe.o $(CORE_LIB)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(UNIT_BIN): $(UNIT_OBJ) $(CORE_LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
@@ -93,7 +103,7 @@ check: deps
 check-unit: $(UNIT_BIN)
 	CK_FORK=yes $(UNIT_BIN)
 
-check-e2e: $(HELPER) $(DOKKU_REG)
+check-e2e: $(HELPER) $(DOKKU_REG) $(PROBE)
 	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bats tests/e2e
 
 demo: deps

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../core/log.h"
+#include "../core/registry.h"
 #include "../core/secmem.h"
 #include "cmd.h"
 
@@ -69,9 +70,13 @@ int cmd_help(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const char *name = argc > 1 ? argv[1] : "help";
+	struct dr_err e = { 0 };
 
 	dr_secmem_no_dumps();
 	dr_secmem_hook_jansson();
+	/* before any thread exists, as curl_global_init requires */
+	if (dr_registry_global_init(&e) != 0)
+		return dr_log_fail(1, "%s", e.msg);
 	if (strcmp(name, "registry") == 0)
 		name = "help";
 	else if (strncmp(name, "registry:", 9) == 0)

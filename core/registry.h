@@ -22,6 +22,8 @@
 #define DR_HUB_API_HOST "registry-1.docker.io"
 /* The username under which credential helpers store an identity token. */
 #define DR_IDENTITY_TOKEN_USER "<token>"
+/* Longest API host[:port]: a DNS name (253) plus ":port". */
+#define DR_REGISTRY_HOST_MAX 260
 /* Read limit for /v2/ and token-service bodies. */
 #define DR_REGISTRY_BODY_MAX ((size_t)1 << 20)
 
@@ -90,5 +92,13 @@ int dr_registry_api_host(const char *server, char **host, struct dr_err *e);
 
 /* 1 when host[:port] is loopback (127.0.0.0/8, ::1, localhost), else 0. */
 int dr_host_is_loopback(const char *hostport);
+
+/* Most characters of a registry's own error text quoted in our messages. */
+#define DR_REGISTRY_MSG_MAX 160
+/* ": <text>" from an error body (distribution's errors[0].message, token
+ * services' details), on one line, at most DR_REGISTRY_MSG_MAX characters,
+ * withheld when it quotes secret; "" when there is none. n >= 3. */
+void dr_registry_error_text(const char *body, size_t len, const char *secret, char *out,
+			    size_t n);
 
 #endif

@@ -154,6 +154,56 @@ START_TEST(test_loopback)
 }
 END_TEST
 
+static const struct {
+	const char *body, *secret, *text;
+} error_bodies[] = {
+	/* distribution */
+	{ "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\","
+	  "\"detail\":null}]}", "pw", ": authentication required" },
+	/* docker hub's token service */
+	{ "{\"details\":\"incorrect username or password\"}", "pw",
+	  ": incorrect username or password" },
+	{ "{\"errors\":[{\"code\":\"X\"}],\"details\":\"d\"}", NULL, ": d" },
+	/* one line */
+	{ "{\"details\":\"a\\nb\\tc\\u0007d\"}", NULL, ": a b c d" },
+	/* never the secret, not even in the registry's own words */
+	{ "{\"details\":\"bad password hunter2 for bob\"}", "hunter2",
+	  ": (message withheld: it quotes the secret)" },
+	{ "{\"details\":\"x\"}", "", ": x" },
+	/* nothing usable */
+	{ "", "pw", "" },
+	{ "<html>401</html>", "pw", "" },
+	{ "{\"errors\":[]}", "pw", "" },
+	{ "{\"errors\":[{\"message\":42}]}", "pw", "" },
+	{ "{\"details\":\"\"}", "pw", "" },
+	{ "[1,2]", "pw", "" },
+	{ NULL, "pw", "" },
+};
+
+START_TEST(test_error_text)
+{
+	char out[DR_REGISTRY_MSG_MAX + 4];
+	const char *b = error_bodies[_i].body;
+
+	dr_registry_error_text(b, b ? strlen(b) : 0, error_bodies[_i].secret, out, sizeof(out));
+	ck_assert_str_eq(out, error_bodies[_i].text);
+}
+END_TEST
+
+START_TEST(test_error_text_truncated)
+{
+	char body[1200], out[DR_REGISTRY_MSG_MAX + 4], small[8];
+
+	strcpy(body, "{\"details\":\"");
+	memset(body + 12, 'm', 1000);
+	strcpy(body + 1012, "\"}");
+	dr_registry_error_text(body, strlen(body), NULL, out, sizeof(out));
+	ck_assert_uint_eq(strlen(out), 2 + DR_REGISTRY_MSG_MAX);
+	dr_registry_error_text(body, strlen(body), NULL, small, sizeof(small));
+	ck_assert_str_eq(small, ": mmmmm");
+}
+END_TEST
+
 START_TEST(test_open_and_credentials)
 {
 	struct dr_registry_opts o = { .timeout_ms = 2000 };
@@ -208,6 +258,9 @@ Suite *registry_suite(void)
 	tcase_add_test(tc, test_www_authenticate_limits);
 	tcase_add_loop_test(tc, test_api_host, 0, (int)(sizeof(servers) / sizeof(servers[0])));
 	tcase_add_loop_test(tc, test_loopback, 0, (int)(sizeof(loopbacks) / sizeof(loopbacks[0])));
+	tcase_add_loop_test(tc, test_error_text, 0,
+			    (int)(sizeof(error_bodies) / sizeof(error_bodies[0])));
+	tcase_add_test(tc, test_error_text_truncated);
 	tcase_add_test(tc, test_open_and_credentials);
 	suite_add_tcase(s, tc);
 	tcase_add_test(net, test_unreachable_loopback);

@@ -9,5 +9,6 @@ Suite *protocol_suite(void);
 Suite *config_suite(void);
 Suite *secmem_suite(void);
 Suite *err_suite(void);
+Suite *registry_suite(void);
 
 #endif
