@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* gnome-keyring and dbus-daemon cope with far more, but a bus started
  * without session.conf limits allows only 128 pending replies. */
@@ -28,33 +29,46 @@ static gpointer watchdog_main(gpointer data)
 	return NULL;
 }
 
-static char *session_bus_address(struct dr_err *e)
+static char *socket_address(const char *path)
 {
-	const char *env = getenv("DBUS_SESSION_BUS_ADDRESS");
-	const char *rt = getenv("XDG_RUNTIME_DIR");
 	struct stat st;
-	char *path, *escaped, *addr;
+	char *escaped, *addr;
 
-	if (env && env[0])
-		return g_strdup(env);
-	if (!rt || rt[0] != '/') {
-		dr_fail(e, DR_ENOBUS,
-			"no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS and XDG_RUNTIME_DIR are unset; %s",
-			FIX_BUS);
+	if (stat(path, &st) != 0 || !S_ISSOCK(st.st_mode))
 		return NULL;
-	}
-	path = g_build_filename(rt, "bus", NULL);
-	if (stat(path, &st) != 0 || !S_ISSOCK(st.st_mode)) {
-		dr_fail(e, DR_ENOBUS,
-			"no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset and %s is not a socket; %s",
-			path, FIX_BUS);
-		g_free(path);
-		return NULL;
-	}
 	escaped = g_dbus_address_escape_value(path);
 	addr = g_strconcat("unix:path=", escaped, NULL);
 	g_free(escaped);
-	g_free(path);
+	return addr;
+}
+
+/* The configured address, else DBUS_SESSION_BUS_ADDRESS, else the user bus
+ * socket systemd provides ($XDG_RUNTIME_DIR/bus, /run/user/<uid>/bus, which
+ * `sudo -u dokku` leaves without XDG_RUNTIME_DIR); never autolaunch. */
+static char *session_bus_address(const char *configured, struct dr_err *e)
+{
+	const char *env = getenv("DBUS_SESSION_BUS_ADDRESS");
+	const char *rt = getenv("XDG_RUNTIME_DIR");
+	char *path, *addr = NULL;
+
+	if (configured && configured[0])
+		return g_strdup(configured);
+	if (env && env[0])
+		return g_strdup(env);
+	if (rt && rt[0] == '/') {
+		path = g_build_filename(rt, "bus", NULL);
+		addr = socket_address(path);
+		g_free(path);
+	}
+	if (!addr) {
+		path = g_strdup_printf("/run/user/%u/bus", (unsigned)getuid());
+		addr = socket_address(path);
+		g_free(path);
+	}
+	if (!addr)
+		dr_fail(e, DR_ENOBUS,
+			"no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset and neither $XDG_RUNTIME_DIR/bus nor /run/user/%u/bus is a socket; %s",
+			(unsigned)getuid(), FIX_BUS);
 	return addr;
 }
 
@@ -113,8 +127,8 @@ int dr_bus_fail(const struct dr_bus *b, const GError *err, const char *what,
 	return rc;
 }
 
-int dr_bus_open(struct dr_bus *b, const char *dest, unsigned timeout_ms,
-		struct dr_err *e)
+int dr_bus_open(struct dr_bus *b, const char *dest, const char *address,
+		unsigned timeout_ms, struct dr_err *e)
 {
 	GError *err = NULL;
 	char *addr;
@@ -128,7 +142,7 @@ int dr_bus_open(struct dr_bus *b, const char *dest, unsigned timeout_ms,
 	g_cond_init(&b->cond);
 	b->watchdog = g_thread_new("dr-watchdog", watchdog_main, b);
 
-	addr = session_bus_address(e);
+	addr = session_bus_address(address, e);
 	if (!addr)
 		return e ? e->code : DR_ENOBUS;
 	/* libsecret's session crypto lives on GLib's shared session connection

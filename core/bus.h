@@ -32,11 +32,12 @@ struct dr_bus_req {
 	void *batch;            /* internal */
 };
 
-/* Finds the session bus (DBUS_SESSION_BUS_ADDRESS, else
- * $XDG_RUNTIME_DIR/bus, never autolaunch) and connects within timeout_ms,
- * which also becomes the budget of every later call. */
-int dr_bus_open(struct dr_bus *b, const char *dest, unsigned timeout_ms,
-		struct dr_err *e);
+/* Connects to address, or when NULL/"" finds the session bus
+ * (DBUS_SESSION_BUS_ADDRESS, $XDG_RUNTIME_DIR/bus, /run/user/<uid>/bus;
+ * never autolaunch), within timeout_ms, which also becomes the budget of
+ * every later call. */
+int dr_bus_open(struct dr_bus *b, const char *dest, const char *address,
+		unsigned timeout_ms, struct dr_err *e);
 void dr_bus_close(struct dr_bus *b);
 
 /* Milliseconds left of the budget (at least 1). */

@@ -18,6 +18,54 @@ void dr_config_defaults(struct dr_config *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->collection, sizeof(c->collection), "default");
 	c->timeout_ms = 5000;
+	c->chain_timeout_ms = 30000;
+}
+
+int dr_pattern_valid(const char *p)
+{
+	if (!p[0] || strlen(p) >= sizeof(((struct dr_chained *)0)->pattern))
+		return 0;
+	for (; *p; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+		      *p == '-' || *p == ':' || *p == '*' || *p == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+int dr_helper_name_valid(const char *n)
+{
+	if (!n[0] || strlen(n) >= sizeof(((struct dr_chained *)0)->helper))
+		return 0;
+	for (; *n; n++) {
+		if (!((*n >= 'a' && *n <= 'z') || (*n >= 'A' && *n <= 'Z') ||
+		      (*n >= '0' && *n <= '9') || *n == '-' || *n == '_' || *n == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+/* later files override a pattern's helper */
+static int set_chained(struct dr_config *c, const char *pattern, const char *helper,
+		       const char *from, struct dr_err *e)
+{
+	size_t i;
+
+	if (!dr_pattern_valid(pattern))
+		return dr_fail(e, DR_EINVAL, "%s: invalid host pattern \"%s\"", from, pattern);
+	if (!dr_helper_name_valid(helper))
+		return dr_fail(e, DR_EINVAL, "%s: invalid helper name \"%s\"", from, helper);
+	for (i = 0; i < c->nchained; i++) {
+		if (strcmp(c->chained[i].pattern, pattern) == 0)
+			break;
+	}
+	if (i == DR_MAX_CHAINED)
+		return dr_fail(e, DR_EINVAL, "%s: more than %d helper patterns", from, DR_MAX_CHAINED);
+	snprintf(c->chained[i].pattern, sizeof(c->chained[i].pattern), "%s", pattern);
+	snprintf(c->chained[i].helper, sizeof(c->chained[i].helper), "%s", helper);
+	if (i == c->nchained)
+		c->nchained++;
+	return 0;
 }
 
 static int set_collection(struct dr_config *c, const char *v, const char *from,
@@ -94,6 +142,37 @@ static int apply_json(struct dr_config *c, json_t *root, const char *path,
 		return dr_fail(e, DR_EINVAL, "%s: \"transport\" must be a string", path);
 	if (v && set_transport(c, json_string_value(v), path, e))
 		return e->code;
+	v = json_object_get(root, "bus");
+	if (v && (!json_is_string(v) || strlen(json_string_value(v)) >= sizeof(c->bus)))
+		return dr_fail(e, DR_EINVAL, "%s: \"bus\" must be a D-Bus address string", path);
+	if (v)
+		snprintf(c->bus, sizeof(c->bus), "%s", json_string_value(v));
+	v = json_object_get(root, "chain_timeout");
+	if (v && !json_is_number(v))
+		return dr_fail(e, DR_EINVAL, "%s: \"chain_timeout\" must be a number of seconds", path);
+	if (v) {
+		double ms = json_number_value(v) * 1000.0;
+
+		if (!(ms >= TIMEOUT_MIN_MS && ms <= TIMEOUT_MAX_MS))
+			return dr_fail(e, DR_EINVAL, "%s: chain_timeout out of range", path);
+		c->chain_timeout_ms = (unsigned)ms;
+	}
+	v = json_object_get(root, "helpers");
+	if (v && !json_is_object(v))
+		return dr_fail(e, DR_EINVAL, "%s: \"helpers\" must map host patterns to helper names",
+			       path);
+	{
+		const char *pattern;
+		json_t *h;
+
+		json_object_foreach(v, pattern, h) {
+			if (!json_is_string(h))
+				return dr_fail(e, DR_EINVAL, "%s: helpers[\"%s\"] must be a string", path,
+					       pattern);
+			if (set_chained(c, pattern, json_string_value(h), path, e))
+				return e->code;
+		}
+	}
 	return 0;
 }
 
@@ -130,25 +209,43 @@ static int load_file(struct dr_config *c, const char *path, int must_exist,
 	return 1;
 }
 
-static int load_default_file(struct dr_config *c, struct dr_err *e)
+int dr_config_user_path(char *buf, size_t n, struct dr_err *e)
 {
+	const char *explicit_path = getenv(DR_CONFIG_ENV);
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	const char *home = getenv("HOME");
+
+	if (explicit_path && explicit_path[0])
+		snprintf(buf, n, "%s", explicit_path);
+	else if (xdg && xdg[0] == '/')
+		snprintf(buf, n, "%s/docker-credential-dokku/config.json", xdg);
+	else if (home && home[0] == '/')
+		snprintf(buf, n, "%s/.config/docker-credential-dokku/config.json", home);
+	else
+		return dr_fail(e, DR_EINVAL, "no config location: set HOME or %s", DR_CONFIG_ENV);
+	return 0;
+}
+
+static int load_layers(struct dr_config *c, struct dr_err *e)
+{
+	const char *explicit_path = getenv(DR_CONFIG_ENV);
 	char path[4096];
 	int rc;
 
-	path[0] = '\0';
-	if (xdg && xdg[0] == '/')
-		snprintf(path, sizeof(path), "%s/docker-credential-dokku/config.json", xdg);
-	else if (home && home[0] == '/')
-		snprintf(path, sizeof(path), "%s/.config/docker-credential-dokku/config.json", home);
-	if (path[0]) {
-		rc = load_file(c, path, 0, e);
-		if (rc)
-			return rc < 0 ? rc : 0;
-	}
 	rc = load_file(c, DR_SYSTEM_CONFIG, 0, e);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	if (!(explicit_path && explicit_path[0]) && dr_config_user_path(path, sizeof(path), NULL) == 0) {
+		rc = load_file(c, path, 0, e);
+		if (rc < 0)
+			return rc;
+	}
+	if (explicit_path && explicit_path[0]) {
+		rc = load_file(c, explicit_path, 1, e);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
 }
 
 static int apply_env(struct dr_config *c, struct dr_err *e)
@@ -182,14 +279,10 @@ static int apply_env(struct dr_config *c, struct dr_err *e)
 
 int dr_config_load(struct dr_config *c, struct dr_err *e)
 {
-	const char *explicit_path = getenv(DR_CONFIG_ENV);
 	int rc;
 
 	dr_config_defaults(c);
-	if (explicit_path && explicit_path[0])
-		rc = load_file(c, explicit_path, 1, e);
-	else
-		rc = load_default_file(c, e);
+	rc = load_layers(c, e);
 	if (rc < 0)
 		return rc;
 	return apply_env(c, e);

@@ -1,6 +1,8 @@
-/* Helper settings: built-in defaults, then the JSON config file, then the
- * DOCKER_CREDENTIAL_DOKKU_* environment variables (each layer wins over the
- * one before it). */
+/* Helper settings, each layer overriding the one before: built-in defaults,
+ * /etc/docker-credential-dokku/config.json, the user's
+ * $XDG_CONFIG_HOME/docker-credential-dokku/config.json, the file named by
+ * $DOCKER_CREDENTIAL_DOKKU_CONFIG, then the DOCKER_CREDENTIAL_DOKKU_*
+ * environment variables. */
 #ifndef DR_CONFIG_H
 #define DR_CONFIG_H
 
@@ -14,18 +16,36 @@
 #define DR_TRANSPORT_ENV "DOCKER_CREDENTIAL_DOKKU_TRANSPORT"
 #define DR_SYSTEM_CONFIG "/etc/docker-credential-dokku/config.json"
 #define DR_CONFIG_LIMIT (1024 * 1024)
+#define DR_MAX_CHAINED 64
+
+/* host pattern -> other credential helper (ECR/GCR-style chaining) */
+struct dr_chained {
+	char pattern[256];
+	char helper[64];
+};
 
 struct dr_config {
 	char collection[256];  /* alias ("default", "session"), label or object path */
 	unsigned timeout_ms;   /* budget for one whole helper call */
 	int unavailable_not_found; /* get: answer "not found" when the keyring can't be used */
 	enum dr_transport transport; /* "plain" or "dh" */
-	char path[4096];       /* the config file that was read, "" when none */
+	char bus[1024];        /* D-Bus address; "" = environment / $XDG_RUNTIME_DIR/bus */
+	unsigned chain_timeout_ms; /* for chained helpers (they may go to the network) */
+	struct dr_chained chained[DR_MAX_CHAINED];
+	size_t nchained;
+	char path[4096];       /* the last config file read, "" when none */
 };
 
 void dr_config_defaults(struct dr_config *c);
-/* Loads defaults + file + environment. A file named by DR_CONFIG_ENV must
- * exist; the default locations may be absent. */
+/* Loads every layer. A file named by DR_CONFIG_ENV must exist; the
+ * default locations may be absent. */
 int dr_config_load(struct dr_config *c, struct dr_err *e);
+/* The file `helpers:set` writes: $DOCKER_CREDENTIAL_DOKKU_CONFIG, else the
+ * user's XDG file (the one the helper reads last, so its entries win). */
+int dr_config_user_path(char *buf, size_t n, struct dr_err *e);
+/* A host pattern: lower-case letters, digits, '.', '-', ':', and '*'
+ * wildcards that stand for part of one DNS label. */
+int dr_pattern_valid(const char *pattern);
+int dr_helper_name_valid(const char *name);
 
 #endif

@@ -132,7 +132,7 @@ int dr_keyring_open(struct dr_keyring *kr, const struct dr_keyring_opts *o,
 	g_strlcpy(kr->name, o->collection, sizeof(kr->name));
 	kr->transport = o->transport;
 	/* the collection is resolved with the first request batch */
-	return dr_bus_open(&kr->bus, DR_SECRETS_NAME, o->timeout_ms, e);
+	return dr_bus_open(&kr->bus, DR_SECRETS_NAME, o->bus, o->timeout_ms, e);
 }
 
 void dr_keyring_close(struct dr_keyring *kr)

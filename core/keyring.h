@@ -27,6 +27,7 @@ struct dr_keyring {
 
 struct dr_keyring_opts {
 	const char *collection; /* alias, label or object path */
+	const char *bus;        /* D-Bus address, NULL: the session bus */
 	enum dr_transport transport;
 	unsigned timeout_ms;    /* budget for everything done through the handle */
 };

@@ -1,12 +1,14 @@
 /* docker-credential-dokku: the Docker credential-helper protocol on top of
  * the Secret Service. Thin: argument dispatch and output; the work is in
  * core/. Errors go to stdout (the protocol's channel), exit status 1. */
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/chain.h"
 #include "../core/config.h"
 #include "../core/keyring.h"
 #include "../core/protocol.h"
@@ -70,7 +72,8 @@ static void arm_backstop(int is_get)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
-	alarm(config.timeout_ms / 1000 + 2);
+	alarm((config.nchained && config.chain_timeout_ms > config.timeout_ms
+		       ? config.chain_timeout_ms : config.timeout_ms) / 1000 + 2);
 }
 
 static int fail(const struct dr_err *e)
@@ -91,6 +94,45 @@ static int write_out(char *s)
 		rc = 1;
 	dr_wipe_free(s);
 	return rc;
+}
+
+/* Hands the request to a chained helper and relays its answer: its stdout
+ * and exit status become ours (stderr already went to the user). */
+static int relay(const char *helper, const char *action, const char *server,
+		 const struct dr_buf *in, struct dr_err *e)
+{
+	struct dr_exec_result r;
+	int rc = dr_chain_run(helper, action, in->data, in->len, config.chain_timeout_ms, &r, e);
+
+	if (rc) {
+		dr_exec_result_free(&r);
+		return fail(e);
+	}
+	if (r.status != 0) {
+		const char *said = r.out.data ? dr_proto_trim(r.out.data) : "";
+
+		/* not-found must stay byte-exact for docker to treat it as such */
+		if (strcmp(said, DR_MSG_NOT_FOUND) == 0 || strcmp(action, "get") == 0)
+			printf("%s\n", said[0] ? said : DR_MSG_NOT_FOUND);
+		else
+			printf("docker-credential-%s cannot %s credentials for %s: %s\n", helper, action,
+			       server, said[0] ? said : "it failed without a message");
+		rc = 1;
+	} else if (r.out.len) {
+		fwrite(r.out.data, 1, r.out.len, stdout);
+		if (r.out.data[r.out.len - 1] != '\n')
+			putchar('\n');
+	}
+	dr_exec_result_free(&r);
+	return rc;
+}
+
+/* The chained helper responsible for server, or NULL for the keyring. */
+static const char *chain_for(const char *server)
+{
+	const char *h = dr_chain_lookup(&config, server);
+
+	return h && strcmp(h, "dokku") != 0 ? h : NULL;
 }
 
 /* Reads the whole request with Go's line framing; for get/erase, trimmed. */
@@ -120,7 +162,8 @@ static int scope_only(void)
 
 static int open_keyring(struct dr_keyring *kr, struct dr_err *e)
 {
-	struct dr_keyring_opts o = { config.collection, config.transport, config.timeout_ms };
+	struct dr_keyring_opts o = { config.collection, config.bus, config.transport,
+				     config.timeout_ms };
 
 	return dr_keyring_open(kr, &o, e);
 }
@@ -133,6 +176,11 @@ static int cmd_get(struct dr_err *e)
 	int rc;
 
 	rc = read_request(&in, 1, e);
+	if (rc == 0 && chain_for(in.data)) {
+		rc = relay(chain_for(in.data), "get", in.data, &in, e);
+		dr_buf_wipe(&in);
+		return rc;
+	}
 	if (rc == 0) {
 		rc = open_keyring(&kr, e);
 		if (rc == 0)
@@ -171,9 +219,15 @@ static int cmd_store(struct dr_err *e)
 	rc = read_request(&in, 0, e);
 	if (rc == 0)
 		rc = dr_proto_decode_creds(in.data, in.len, &creds, e);
-	dr_buf_wipe(&in);
 	if (rc == 0)
 		rc = dr_proto_validate(&creds, e);
+	if (rc == 0 && chain_for(creds.server_url)) {
+		rc = relay(chain_for(creds.server_url), "store", creds.server_url, &in, e);
+		dr_buf_wipe(&in);
+		dr_creds_wipe(&creds);
+		return rc;
+	}
+	dr_buf_wipe(&in);
 	if (rc == 0) {
 		rc = open_keyring(&kr, e);
 		if (rc == 0)
@@ -191,6 +245,11 @@ static int cmd_erase(struct dr_err *e)
 	int rc;
 
 	rc = read_request(&in, 1, e);
+	if (rc == 0 && chain_for(in.data)) {
+		rc = relay(chain_for(in.data), "erase", in.data, &in, e);
+		dr_buf_wipe(&in);
+		return rc;
+	}
 	if (rc == 0) {
 		rc = open_keyring(&kr, e);
 		if (rc == 0)
@@ -232,6 +291,46 @@ static int merge_global(struct dr_keyring *kr, struct dr_list *list, struct dr_e
 	return servers && users ? 0 : dr_fail(e, DR_EIO, "out of memory");
 }
 
+/* Adds what each chained helper lists; one that fails is skipped with a
+ * warning, since list is best-effort for docker too. */
+static void merge_chained(struct dr_list *list)
+{
+	for (size_t i = 0; i < config.nchained; i++) {
+		const char *helper = config.chained[i].helper;
+		struct dr_exec_result r;
+		struct dr_err e = { 0 };
+		json_t *root = NULL, *v;
+		const char *key;
+		int seen = 0;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(config.chained[j].helper, helper) == 0;
+		if (seen || strcmp(helper, "dokku") == 0)
+			continue;
+		if (dr_chain_run(helper, "list", "unused", 6, config.chain_timeout_ms, &r, &e) == 0 &&
+		    r.status == 0 && r.out.data)
+			root = json_loads(r.out.data, 0, NULL);
+		if (!json_is_object(root))
+			fprintf(stderr, NAME ": skipping docker-credential-%s list: %s\n", helper,
+				e.msg[0] ? e.msg : "no usable answer");
+		json_object_foreach(json_is_object(root) ? root : NULL, key, v) {
+			char **servers = realloc(list->servers, (list->n + 2) * sizeof(char *));
+			char **users = servers ? realloc(list->users, (list->n + 2) * sizeof(char *)) : NULL;
+
+			if (servers)
+				list->servers = servers;
+			if (!servers || !users)
+				break;
+			list->users = users;
+			list->servers[list->n] = strdup(key);
+			list->users[list->n] = strdup(json_is_string(v) ? json_string_value(v) : "");
+			list->n++;
+		}
+		json_decref(root);
+		dr_exec_result_free(&r);
+	}
+}
+
 static int cmd_list(struct dr_err *e)
 {
 	struct dr_keyring kr;
@@ -245,6 +344,8 @@ static int cmd_list(struct dr_err *e)
 	if (rc == 0 && scope && !scope_only())
 		rc = merge_global(&kr, &list, e);
 	dr_keyring_close(&kr);
+	if (rc == 0)
+		merge_chained(&list);
 	if (rc) {
 		dr_list_free(&list);
 		return fail(e);
