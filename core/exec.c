@@ -58,8 +58,7 @@ static char **child_env(const struct dr_exec *x)
 	return env;
 }
 
-/* Is argv0 runnable through PATH? Spares a fork for the common miss. */
-static int on_path(const char *argv0)
+int dr_exec_on_path(const char *argv0)
 {
 	const char *path = getenv("PATH");
 	char *copy, *dir, *save = NULL, *full;
@@ -237,7 +236,7 @@ int dr_exec_run(const struct dr_exec *x, struct dr_exec_result *r, struct dr_err
 	pid_t pid;
 
 	memset(r, 0, sizeof(*r));
-	if (!on_path(x->argv[0]))
+	if (!dr_exec_on_path(x->argv[0]))
 		return dr_fail(e, DR_ENOTFOUND, "%s: executable file not found in $PATH", x->argv[0]);
 	if ((x->input && pipe2(in, O_CLOEXEC) != 0) ||
 	    (x->capture_stdout && pipe2(out, O_CLOEXEC) != 0) ||
@@ -283,7 +282,7 @@ int dr_exec_run(const struct dr_exec *x, struct dr_exec_result *r, struct dr_err
 	if (r->timed_out)
 		return dr_fail(e, DR_ETIMEOUT, "%s did not finish within %.1fs", x->argv[0],
 			       x->timeout_ms / 1000.0);
-	if (r->status == 127 && !on_path(x->argv[0]))
+	if (r->status == 127 && !dr_exec_on_path(x->argv[0]))
 		return dr_fail(e, DR_ENOTFOUND, "%s: executable file not found in $PATH", x->argv[0]);
 	if (p.overflow)
 		return dr_fail(e, DR_ETOOBIG, "%s printed more than %zu bytes", x->argv[0], p.limit);

@@ -34,5 +34,7 @@ struct dr_exec_result {
  * output went over the limit. */
 int dr_exec_run(const struct dr_exec *x, struct dr_exec_result *r, struct dr_err *e);
 void dr_exec_result_free(struct dr_exec_result *r);
+/* Whether argv0 would be found and runnable through PATH. */
+int dr_exec_on_path(const char *argv0);
 
 #endif

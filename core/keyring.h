@@ -15,6 +15,8 @@
 
 #define DR_SCHEMA "io.docker.Credentials"
 #define DR_CREDS_LABEL "Docker Credentials"
+/* a scope that matches every entry, global and per-app (for listing) */
+#define DR_SCOPE_ALL "*"
 
 struct dr_keyring {
 	struct dr_bus bus;

@@ -94,6 +94,8 @@ static int scope_matches(GVariant *attrs, const char *scope)
 	const char *have = NULL;
 
 	g_variant_lookup(attrs, DR_ATTR_SCOPE, "&s", &have);
+	if (scope && strcmp(scope, DR_SCOPE_ALL) == 0)
+		return 1;
 	if (!scope)
 		return have == NULL;
 	return have && strcmp(have, scope) == 0;

@@ -1,0 +1,306 @@
+/* registry:doctor: checks every link from Docker to the keyring and says,
+ * one line each, what is broken and how to fix it. */
+#include <dirent.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/atomicfile.h"
+#include "../core/config.h"
+#include "../core/credhelper.h"
+#include "../core/dockerconfig.h"
+#include "../core/exec.h"
+#include "../core/keyring.h"
+#include "../core/log.h"
+#include "../core/properties.h"
+#include "../core/registry.h"
+#include "../core/secmem.h"
+#include "cmd.h"
+#include "creds.h"
+
+enum status { OK, WARN, FAIL, SKIP };
+static const char *const status_names[] = { "ok", "warn", "FAIL", "skip" };
+
+struct report {
+	json_t *checks;
+	int broken;
+	int json;
+};
+
+static void check(struct report *r, enum status st, const char *name, const char *fix,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void check(struct report *r, enum status st, const char *name, const char *fix,
+		  const char *fmt, ...)
+{
+	char detail[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	if (st == FAIL)
+		r->broken = 1;
+	if (r->json) {
+		json_array_append_new(r->checks, json_pack("{s:s,s:s,s:s,s:s}", "check", name,
+							   "status", status_names[st], "detail",
+							   detail, "fix", fix ? fix : ""));
+		return;
+	}
+	printf("%-5s %-12s %s%s%s\n", status_names[st], name, detail, fix ? "; fix: " : "",
+	       fix ? fix : "");
+}
+
+static void check_helper_binary(struct report *r)
+{
+	const char *argv[] = { "docker-credential-dokku", "version", NULL };
+	struct dr_exec x = { argv, NULL, NULL, NULL, 0, 1, 1, 0, 5000 };
+	struct dr_exec_result res;
+	struct dr_err e = { 0 };
+
+	if (dr_exec_run(&x, &res, &e) != 0 || res.status != 0)
+		check(r, FAIL, "helper", "install docker-credential-dokku into a PATH directory (make install)",
+		      "docker-credential-dokku does not run: %s", e.msg[0] ? e.msg : "non-zero exit");
+	else
+		check(r, OK, "helper", NULL, "%s", dr_proto_trim(res.out.data ? res.out.data : ""));
+	dr_exec_result_free(&res);
+}
+
+/* One docker config dir: does it send registries to us, does it hold plaintext? */
+static void check_config_dir(struct report *r, const char *dir, const char *who, int *users)
+{
+	struct dr_dockercfg cfg;
+	json_t *auths, *v;
+	const char *key;
+	int plain = 0;
+
+	if (dr_dockercfg_load(&cfg, dir, NULL) != 0 || !dr_is_file(cfg.path)) {
+		dr_dockercfg_free(&cfg);
+		return;
+	}
+	auths = json_object_get(cfg.root, "auths");
+	json_object_foreach(json_is_object(auths) ? auths : NULL, key, v) {
+		if (json_object_get(v, "auth") || json_object_get(v, "identitytoken"))
+			plain++;
+	}
+	if (plain) {
+		char fix[512];
+
+		snprintf(fix, sizeof(fix), "dokku-registry migrate %s", who);
+		check(r, FAIL, "config", fix, "%s holds %d plaintext credential(s)", cfg.path, plain);
+	} else if (creds_uses_own_helper(dir)) {
+		check(r, OK, "config", NULL, "%s uses docker-credential-dokku", cfg.path);
+		(*users)++;
+	}
+	dr_dockercfg_free(&cfg);
+}
+
+static void check_configs(struct report *r)
+{
+	char *global = creds_config_dir(NULL);
+	DIR *d = opendir(dr_props_base());
+	struct dirent *ent;
+	int users = 0;
+
+	if (global)
+		check_config_dir(r, global, "--global", &users);
+	free(global);
+	while (d && (ent = readdir(d)) != NULL) {
+		char *dir;
+
+		if (ent->d_name[0] == '.' || strcmp(ent->d_name, DR_GLOBAL) == 0)
+			continue;
+		dir = dr_props_dir(ent->d_name);
+		if (dir)
+			check_config_dir(r, dir, ent->d_name, &users);
+		free(dir);
+	}
+	if (d)
+		closedir(d);
+	if (users == 0)
+		check(r, WARN, "config", "dokku-registry login --global <server> <user>",
+		      "no docker config.json uses docker-credential-dokku yet");
+}
+
+/* Which step of bus -> provider -> collection -> lock -> entries an error
+ * from listing the keyring stopped at. */
+static int failed_step(int rc)
+{
+	switch (rc) {
+	case DR_ENOBUS:
+		return 0;
+	case DR_ENOPROVIDER:
+	case DR_ETIMEOUT:
+		return 1;
+	case DR_ENOCOLL:
+		return 2;
+	case DR_ELOCKED:
+		return 3;
+	default:
+		return 4;
+	}
+}
+
+static void check_keyring(struct report *r, const struct dr_config *c)
+{
+	static const char *const steps[] = { "bus", "provider", "collection", "unlocked", "entries" };
+	struct dr_keyring_opts o = { c->collection, c->bus, c->transport, c->timeout_ms };
+	struct dr_keyring kr;
+	struct dr_list list = { 0 };
+	struct dr_err e = { 0 };
+	char detail[5][512];
+	int failed_at = -1, rc;
+
+	rc = dr_keyring_open(&kr, &o, &e);
+	if (rc)
+		failed_at = 0;
+	if (rc == 0) {
+		rc = dr_keyring_list(&kr, DR_SCOPE_ALL, &list, &e);
+		if (rc)
+			failed_at = failed_step(rc);
+	}
+	snprintf(detail[0], sizeof(detail[0]), "session bus reachable");
+	snprintf(detail[1], sizeof(detail[1]), "org.freedesktop.secrets answers");
+	snprintf(detail[2], sizeof(detail[2]), "\"%s\" is %s", c->collection,
+		 kr.coll_path ? kr.coll_path : "?");
+	snprintf(detail[3], sizeof(detail[3]), "collection unlocked");
+	snprintf(detail[4], sizeof(detail[4]), "%zu docker credential(s) readable (global and per-app), no prompt",
+		 list.n);
+	for (int i = 0; i < 5; i++) {
+		if (failed_at < 0 || i < failed_at)
+			check(r, OK, steps[i], NULL, "%s", detail[i]);
+		else if (i == failed_at)
+			check(r, FAIL, steps[i], NULL, "%s", e.msg);
+		else
+			check(r, SKIP, steps[i], NULL, "skipped: the %s check failed", steps[failed_at]);
+	}
+	dr_list_free(&list);
+	dr_keyring_close(&kr);
+}
+
+static void check_chained(struct report *r, const struct dr_config *c)
+{
+	char prog[128], fix[256];
+
+	for (size_t i = 0; i < c->nchained; i++) {
+		snprintf(prog, sizeof(prog), "docker-credential-%s", c->chained[i].helper);
+		snprintf(fix, sizeof(fix), "install %s, or dokku-registry helpers:unset '%s'", prog,
+			 c->chained[i].pattern);
+		if (dr_exec_on_path(prog))
+			check(r, OK, "chained", NULL, "%s -> %s", c->chained[i].pattern, prog);
+		else
+			check(r, FAIL, "chained", fix, "%s -> %s, which is not on PATH",
+			      c->chained[i].pattern, prog);
+	}
+}
+
+/* --network: every registry a config dir has a login marker for */
+static void check_logins_in(struct report *r, const char *dir)
+{
+	struct dr_dockercfg cfg;
+	json_t *auths, *v;
+	const char *key;
+
+	if (dr_dockercfg_load(&cfg, dir, NULL) != 0)
+		return;
+	auths = json_object_get(cfg.root, "auths");
+	json_object_foreach(json_is_object(auths) ? auths : NULL, key, v) {
+		struct dr_registry_opts o = { 10000, 0, "dokku-registry/" DR_VERSION };
+		const char *helper = dr_dockercfg_helper_for(&cfg, key);
+		struct dr_registry *reg = NULL;
+		struct dr_creds c = { 0 };
+		struct dr_err e = { 0 };
+		int rc;
+
+		if (!helper || strcmp(helper, DR_OWN_HELPER) != 0)
+			continue;
+		rc = dr_credhelper_get(helper, dir, key, &c, &e);
+		if (rc == 0)
+			rc = dr_registry_open(&reg, key, &o, &e);
+		if (rc == 0)
+			rc = dr_registry_set_credentials(reg, c.username, c.secret, &e);
+		if (rc == 0)
+			rc = dr_registry_check_login(reg, &e);
+		if (rc == 0)
+			check(r, OK, "login", NULL, "%s accepts the stored credentials (%s)", key, cfg.path);
+		else
+			check(r, FAIL, "login", rc == DR_EAUTH ? "dokku-registry login again" : NULL,
+			      "%s (%s): %s", key, cfg.path, e.msg);
+		dr_registry_close(reg);
+		dr_creds_wipe(&c);
+	}
+	dr_dockercfg_free(&cfg);
+}
+
+static void check_network(struct report *r)
+{
+	char *global = creds_config_dir(NULL);
+	DIR *d = opendir(dr_props_base());
+	struct dirent *ent;
+
+	if (global)
+		check_logins_in(r, global);
+	free(global);
+	while (d && (ent = readdir(d)) != NULL) {
+		char *dir;
+
+		if (ent->d_name[0] == '.' || strcmp(ent->d_name, DR_GLOBAL) == 0)
+			continue;
+		dir = dr_props_dir(ent->d_name);
+		if (dir)
+			check_logins_in(r, dir);
+		free(dir);
+	}
+	if (d)
+		closedir(d);
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+	int network = 0, npos, rc;
+	const char *format = "stdout";
+	const struct cmd_flag flags[] = {
+		{ "network", &network, NULL, "also log in to every registry with the stored credentials" },
+		{ "format", NULL, &format, "stdout or json" },
+		{ NULL, NULL, NULL, NULL },
+	};
+	char **pos = calloc((size_t)argc + 1, sizeof(char *));
+	struct report r = { json_array(), 0, 0 };
+	struct dr_config c;
+	struct dr_err e = { 0 };
+
+	if (!pos || !r.checks)
+		return dr_log_fail(1, "out of memory");
+	rc = cmd_parse_flags("registry:doctor", argc, argv, flags, pos, &npos);
+	free(pos);
+	if (rc)
+		return rc;
+	if (strcmp(format, "stdout") != 0 && strcmp(format, "json") != 0)
+		return dr_log_fail(1, "Format must be \"stdout\" or \"json\": \"%s\"", format);
+	r.json = strcmp(format, "json") == 0;
+	check_helper_binary(&r);
+	if (dr_config_load(&c, &e) != 0) {
+		check(&r, FAIL, "settings", "fix or remove the file", "%s", e.msg);
+	} else {
+		check(&r, OK, "settings", NULL, "%s, collection \"%s\", timeout %.1fs",
+		      c.path[0] ? c.path : "defaults", c.collection, c.timeout_ms / 1000.0);
+		check_keyring(&r, &c);
+		check_chained(&r, &c);
+	}
+	check_configs(&r);
+	if (network)
+		check_network(&r);
+	if (r.json) {
+		json_t *out = json_pack("{s:b,s:O}", "ok", !r.broken, "checks", r.checks);
+		char *text = json_dumps(out, JSON_COMPACT);
+
+		if (text)
+			puts(text);
+		free(text);
+		json_decref(out);
+	}
+	json_decref(r.checks);
+	return r.broken ? 1 : 0;
+}
