@@ -188,11 +188,13 @@ static int push_to_registry(const struct release *rel, long n, struct dr_err *e)
 	snprintf(ref, sizeof(ref), "%s%s:%ld", rel->server, rel->repo, n);
 	snprintf(local, sizeof(local), "%s:%ld", rel->repo, n);
 	rc = docker_tag(rel->image_id, ref, e);
-	if (rc == 0)
-		rc = docker_tag(rel->image_id, local, e);
 	if (rc)
 		return dr_fail(e, rc, "unable to tag image %s as %s: docker tag command failed: %s",
 			       rel->image_id, ref, e->msg);
+	rc = docker_tag(rel->image_id, local, e);
+	if (rc)
+		return dr_fail(e, rc, "unable to tag image %s as %s: docker tag command failed: %s",
+			       rel->image_id, local, e->msg);
 	rc = dr_computed_push_extra_tags(rel->app, &tags_prop, e);
 	if (rc == 0)
 		tags = split_tags(tags_prop, &ntags);
