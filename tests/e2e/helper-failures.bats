@@ -106,6 +106,11 @@ check_get_not_found() {
   assert_eq "$(dr_item_paths xdg:schema io.docker.Credentials | sort)" "$before" "items after"
   assert_eq "$(dr_count_items server new.example.com)" 0 "items for new.example.com"
   assert_eq "$(dr_count_items server fail.example.com)" 1 "items for fail.example.com"
+  # unlocked again (restart with the password): the old secrets are intact
+  dr_keyring_restart
+  assert_get fail.example.com fu fs
+  assert_get other.example.com ou os
+  assert_not_found new.example.com
 }
 
 @test "a locked collection: unavailable=not-found" {

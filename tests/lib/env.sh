@@ -9,6 +9,11 @@
 #   dr_keyring_lock          lock the login collection
 #   dr_keyring_stall/resume  SIGSTOP / SIGCONT the keyring (name owned, no replies)
 #   dr_keyring_stop          stop the keyring only (bus stays: "no provider")
+#   dr_keyring_restart [pw]  stop + start (unlocks the login collection again)
+#   dr_keyring_clear         delete every io.docker.Credentials item
+#   dr_item_paths A V...     item object paths matching attributes (gdbus SearchItems)
+#   dr_count_items A V...    number of io.docker.Credentials items matching
+#   dr_item_attr PATH NAME / dr_item_label PATH / dr_collection_locked PATH
 #   dr_registry_start U P    docker-registry on 127.0.0.1:<free port>, htpasswd auth
 #   dr_registry_stop
 #   dr_push_test_image REF [skopeo copy options...]
@@ -44,18 +49,18 @@ _dr_is() {
 
 # _dr_kill PID NAME: CONT+TERM, wait up to 3 s, then KILL. Tolerates dead pids.
 _dr_kill() {
-  local pid=$1 name=$2 i
+  local pid=$1 name=$2
   [ -n "$pid" ] || return 0
   _dr_is "$pid" "$name" || return 0
   kill -CONT "$pid" 2>/dev/null
   kill -TERM "$pid" 2>/dev/null
-  for i in $(seq 1 30); do
+  for _ in $(seq 1 30); do
     _dr_alive "$pid" || break
     sleep 0.1
   done
   if _dr_alive "$pid"; then
     kill -KILL "$pid" 2>/dev/null
-    for i in $(seq 1 20); do _dr_alive "$pid" || break; sleep 0.05; done
+    for _ in $(seq 1 20); do _dr_alive "$pid" || break; sleep 0.05; done
   fi
   return 0
 }
@@ -86,8 +91,8 @@ dr_env_init() {
     DOCKER_AUTH_CONFIG DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH \
     REGISTRY_AUTH_FILE CONTAINERS_REGISTRIES_CONF GNOME_KEYRING_CONTROL \
     DR_BUS_PID DR_KEYRING_PID DR_REGISTRY_PID DR_REGISTRY
-  case ":$PATH:" in
-    *":$DR_BUILD_DIR:"*) ;;
+  case "$PATH" in
+    "$DR_BUILD_DIR:"*) ;;
     *) export PATH="$DR_BUILD_DIR:$PATH" ;;
   esac
   : >"$dir/pids"
@@ -157,7 +162,7 @@ dr_collection_locked() {
 }
 
 dr_keyring_start() {
-  local pw=${1-test-pw} i coll
+  local pw=${1-test-pw} coll
   [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] || { _dr_err "dr_keyring_start: no bus (dr_bus_start)"; return 1; }
   # --foreground keeps it our child (no double fork) so the pid is known;
   # --unlock reads the password from stdin, creating the login keyring on first use
@@ -172,7 +177,7 @@ dr_keyring_start() {
   [ -n "$DR_KEYRING_PID" ] || { _dr_err "could not start gnome-keyring-daemon"; return 1; }
   export DR_KEYRING_PID
   _dr_record_pid keyring "$DR_KEYRING_PID"
-  for i in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     if ! _dr_alive "$DR_KEYRING_PID"; then
       _dr_err "gnome-keyring-daemon exited: $(cat "$DR_DIR/keyring.log")"
       return 1
@@ -194,11 +199,17 @@ dr_keyring_stop() {
   _dr_kill "${DR_KEYRING_PID:-}" gnome-keyring-daemon
   unset DR_KEYRING_PID
   # wait until the bus has dropped the name
-  local i
-  for i in $(seq 1 30); do
+  for _ in $(seq 1 30); do
     [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] && _dr_secrets_owned || return 0
     sleep 0.1
   done
+}
+
+# dr_keyring_restart [password]: stop and start the keyring; with the right
+# password this is the prompt-free way to unlock the login collection again.
+dr_keyring_restart() {
+  dr_keyring_stop
+  dr_keyring_start "$@"
 }
 
 dr_keyring_lock() {
@@ -234,6 +245,7 @@ dr_item_paths() {
 }
 
 # dr_count_items ATTR VALUE ...: number of matching items of schema io.docker.Credentials
+# shellcheck disable=SC2120  # callers pass attributes; none means "all"
 dr_count_items() {
   local paths
   paths=$(dr_item_paths xdg:schema io.docker.Credentials "$@") || return 1
@@ -247,7 +259,7 @@ dr_keyring_clear() {
     _dr_gdbus --dest org.freedesktop.secrets --object-path "$p" \
       --method org.freedesktop.Secret.Item.Delete >/dev/null || return 1
   done
-  [ "$(dr_count_items)" = 0 ]
+  [ "$(dr_count_items xdg:schema io.docker.Credentials)" = 0 ]
 }
 
 # dr_item_attr PATH NAME: one attribute of an item (collection must be unlocked)
@@ -268,11 +280,11 @@ _dr_port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 dr_registry_start() {
   local user=${1:?usage: dr_registry_start USER PASS} pass=${2:?usage: dr_registry_start USER PASS}
-  local attempt port code i
+  local port code
   [ -n "${DR_DIR:-}" ] || { _dr_err "call dr_env_init first"; return 1; }
   htpasswd -Bbn "$user" "$pass" >"$DR_DIR/htpasswd" 2>/dev/null || { _dr_err "htpasswd failed"; return 1; }
   mkdir -p "$DR_DIR/registry-data"
-  for attempt in $(seq 1 10); do
+  for _ in $(seq 1 10); do
     port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
     _dr_port_free "$port" || continue
     cat >"$DR_DIR/registry.yml" <<EOF
@@ -309,7 +321,7 @@ EOF
     DR_REGISTRY_PID=$(cat "$DR_DIR/registry.pid" 2>/dev/null)
     [ -n "$DR_REGISTRY_PID" ] || continue
     _dr_record_pid registry "$DR_REGISTRY_PID"
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
       _dr_alive "$DR_REGISTRY_PID" || break
       code=$(curl -s -o /dev/null -m 1 -w '%{http_code}' "http://127.0.0.1:$port/v2/" 2>/dev/null)
       if [ "$code" = 401 ]; then
@@ -358,7 +370,7 @@ _dr_sha256() { sha256sum "$1" | cut -d' ' -f1; }
 dr_push_test_image() {
   local ref=${1:?usage: dr_push_test_image REF [skopeo copy options]}
   shift
-  local work layout blobs layer_tar layer_gz diff_id layer_digest layer_size
+  local work layout blobs layer_tar diff_id layer_digest layer_size
   local cfg cfg_digest cfg_size man man_digest man_size
   work=$(mktemp -d "${DR_DIR:-/tmp}/img.XXXXXX") || return 1
   layout="$work/layout"
