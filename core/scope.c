@@ -121,12 +121,14 @@ char *dr_scope_detect(void)
 	const char *env = getenv("DOCKER_CONFIG");
 	char *dir, *app;
 
+	/* as in docker itself, --config wins over an inherited DOCKER_CONFIG */
+	dir = parent_docker_config();
+	if (dir) {
+		app = dr_scope_from_dir(dir);
+		free(dir);
+		return app;
+	}
 	if (env && env[0])
 		return dr_scope_from_dir(env);
-	dir = parent_docker_config();
-	if (!dir)
-		return NULL;
-	app = dr_scope_from_dir(dir);
-	free(dir);
-	return app;
+	return NULL;
 }

@@ -10,8 +10,8 @@
 /* The app of a docker config dir ".../config/registry/<app>", else NULL.
  * malloc'd. */
 char *dr_scope_from_dir(const char *dir);
-/* From DOCKER_CONFIG, else from the parent's `docker --config DIR`; NULL
- * means the global entries. malloc'd. */
+/* From the parent's `docker --config DIR` (which wins, as in docker), else
+ * from DOCKER_CONFIG; NULL means the global entries. malloc'd. */
 char *dr_scope_detect(void);
 
 #endif

@@ -166,6 +166,7 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   [ "${stderr#" !     Unable to run docker login: "}" != "$stderr" ] || {
     echo "stderr does not start with the prefix: $stderr" >&2; return 1; }
   assert_matches "$stderr" 'refused|unauthorized|401' stderr
+  assert_not_contains "$stderr" "$PW_A" stderr
   drr registry:login --global "$R" bob "not-$PW_B"
   assert_status 1
   assert_matches "$stderr" '^ !     Unable to run docker login: .*(refused|unauthorized|401)' stderr
@@ -192,7 +193,7 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   assert_stdout ""
   assert_matches "$stderr" '^ !     Unable to run docker login: ' stderr
   assert_matches "$stderr" "reach|connect" stderr
-  assert_contains "$stderr" "127.0.0.1" stderr
+  assert_contains "$stderr" "127.0.0.1:$port" stderr
   assert_no_items
   [ ! -e "$(appdir app1)/config.json" ]
 }
@@ -233,6 +234,7 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   assert_status 0
   assert_stdout ""
   assert_stderr " !     Login Succeeded for app1"
+  assert_not_contains "$stderr" "$PW_A" stderr
   assert_marker "$f"
   assert_seed_kept "$f"
   assert_eq "$(cj "$f" '.auths | keys')" "[\"$R\",\"other.example.com\"]" "auths keys"
@@ -242,6 +244,17 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   [ ! -e "$GDIR/config.json" ]
   assert_no_secret_on_disk alice "$PW_A"
   assert_no_secret_on_disk alice old-password
+}
+
+@test "(login) per-app creates a missing registry dir (0700) for an existing app" {
+  mkdir "$DOKKU_ROOT/app1" # post-create never ran
+  [ ! -e "$(appdir app1)" ]
+  drr registry:login app1 "$R" alice "$PW_A"
+  assert_status 0
+  assert_stderr " !     Login Succeeded for app1"
+  assert_mode "$(appdir app1)" 700
+  assert_marker "$(appdir app1)/config.json"
+  assert_helper_creds "$(appdir app1)" alice "$PW_A"
 }
 
 @test "(login) --insecure is accepted" {
@@ -337,8 +350,26 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   esac
   run docker --config "$GDIR" login "$R" </dev/null
   assert_contains "$output" "Authenticating with existing credentials... [Username: bob]" "docker output (global)"
-  # the app's entry is still alice's
-  assert_helper_creds "$(appdir app1)" alice "$PW_A"
+  # docker stored the credentials again after its failed login: through the
+  # same derived scope, so the global entry is still bob's
+  assert_helper_creds "$(appdir app1)" alice "$PW_A" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
+  assert_helper_creds "$GDIR" bob "$PW_B"
+  assert_items 2 server "$R"
+  assert_items 1 dokku_scope app1
+}
+
+@test "(scopes) 'docker --config DIR' wins over an inherited DOCKER_CONFIG, as in docker itself" {
+  # docker: "If both are specified, then the --config option overrides the
+  # DOCKER_CONFIG environment variable". The global config lives in
+  # $DOCKER_CONFIG (a supported set-up), and Dokku pushes an app's image with
+  # `docker --config <app dir> image push` (spec §3.1): the helper that docker
+  # runs must answer for the app, not for the inherited DOCKER_CONFIG.
+  use_docker_config
+  create_app app1
+  login_app app1 alice "$PW_A"
+  login_global bob "$PW_B"
+  run docker --config "$(appdir app1)" login "$R" </dev/null
+  assert_contains "$output" "Authenticating with existing credentials... [Username: alice]" "docker output (app1)"
 }
 
 # ---------------------------------------------------------------------------
@@ -428,6 +459,8 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   hstore "$GDIR" https://index.docker.io/v1/ hubuser hub-pw
   printf '{"credsStore":"dokku","auths":{"https://index.docker.io/v1/":{}}}\n' >"$GDIR/config.json"
   drr registry:auth-status --global docker.io hubuser hub-pw
+  assert_status 0
+  drr registry:auth-status --global hub.docker.com hubuser hub-pw
   assert_status 0
   drr registry:logout --global hub.docker.com
   assert_status 0
