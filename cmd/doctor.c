@@ -64,13 +64,40 @@ static void check_helper_binary(struct report *r)
 		check(r, FAIL, "helper", "install docker-credential-dokku into a PATH directory (make install)",
 		      "docker-credential-dokku does not run: %s", e.msg[0] ? e.msg : "non-zero exit");
 	else
-		check(r, OK, "helper", NULL, "%s", dr_proto_trim(res.out.data ? res.out.data : ""));
+		check(r, OK, "helper", NULL, "%s", dr_trim(res.out.data ? res.out.data : ""));
 	dr_exec_result_free(&res);
 }
 
-/* One docker config dir: does it send registries to us, does it hold plaintext? */
-static void check_config_dir(struct report *r, const char *dir, const char *who, int *users)
+/* Calls fn for the global docker config dir and every app's. */
+static void for_each_config_dir(struct report *r, void (*fn)(struct report *r, const char *dir,
+							    const char *who, void *arg),
+				void *arg)
 {
+	char *global = creds_config_dir(NULL);
+	DIR *d = opendir(dr_props_base());
+	struct dirent *ent;
+
+	if (global)
+		fn(r, global, "--global", arg);
+	free(global);
+	while (d && (ent = readdir(d)) != NULL) {
+		char *dir;
+
+		if (ent->d_name[0] == '.' || strcmp(ent->d_name, DR_GLOBAL) == 0)
+			continue;
+		dir = dr_props_dir(ent->d_name);
+		if (dir)
+			fn(r, dir, ent->d_name, arg);
+		free(dir);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* One docker config dir: does it send registries to us, does it hold plaintext? */
+static void check_config_dir(struct report *r, const char *dir, const char *who, void *arg)
+{
+	int *users = arg;
 	struct dr_dockercfg cfg;
 	json_t *auths, *v;
 	const char *key;
@@ -99,26 +126,9 @@ static void check_config_dir(struct report *r, const char *dir, const char *who,
 
 static void check_configs(struct report *r)
 {
-	char *global = creds_config_dir(NULL);
-	DIR *d = opendir(dr_props_base());
-	struct dirent *ent;
 	int users = 0;
 
-	if (global)
-		check_config_dir(r, global, "--global", &users);
-	free(global);
-	while (d && (ent = readdir(d)) != NULL) {
-		char *dir;
-
-		if (ent->d_name[0] == '.' || strcmp(ent->d_name, DR_GLOBAL) == 0)
-			continue;
-		dir = dr_props_dir(ent->d_name);
-		if (dir)
-			check_config_dir(r, dir, ent->d_name, &users);
-		free(dir);
-	}
-	if (d)
-		closedir(d);
+	for_each_config_dir(r, check_config_dir, &users);
 	if (users == 0)
 		check(r, WARN, "config", "dokku-registry login --global <server> <user>",
 		      "no docker config.json uses docker-credential-dokku yet");
@@ -197,12 +207,14 @@ static void check_chained(struct report *r, const struct dr_config *c)
 }
 
 /* --network: every registry a config dir has a login marker for */
-static void check_logins_in(struct report *r, const char *dir)
+static void check_logins_in(struct report *r, const char *dir, const char *who, void *arg)
 {
 	struct dr_dockercfg cfg;
 	json_t *auths, *v;
 	const char *key;
 
+	(void)who;
+	(void)arg;
 	if (dr_dockercfg_load(&cfg, dir, NULL) != 0)
 		return;
 	auths = json_object_get(cfg.root, "auths");
@@ -232,29 +244,6 @@ static void check_logins_in(struct report *r, const char *dir)
 		dr_creds_wipe(&c);
 	}
 	dr_dockercfg_free(&cfg);
-}
-
-static void check_network(struct report *r)
-{
-	char *global = creds_config_dir(NULL);
-	DIR *d = opendir(dr_props_base());
-	struct dirent *ent;
-
-	if (global)
-		check_logins_in(r, global);
-	free(global);
-	while (d && (ent = readdir(d)) != NULL) {
-		char *dir;
-
-		if (ent->d_name[0] == '.' || strcmp(ent->d_name, DR_GLOBAL) == 0)
-			continue;
-		dir = dr_props_dir(ent->d_name);
-		if (dir)
-			check_logins_in(r, dir);
-		free(dir);
-	}
-	if (d)
-		closedir(d);
 }
 
 int cmd_doctor(int argc, char **argv)
@@ -291,7 +280,7 @@ int cmd_doctor(int argc, char **argv)
 	}
 	check_configs(&r);
 	if (network)
-		check_network(&r);
+		for_each_config_dir(&r, check_logins_in, NULL);
 	if (r.json) {
 		json_t *out = json_pack("{s:b,s:O}", "ok", !r.broken, "checks", r.checks);
 		char *text = json_dumps(out, JSON_COMPACT);

@@ -39,7 +39,7 @@ static int run(const char *helper, const char *action, const char *config_dir,
 	if (rc)
 		return rc;
 	if (r->out.data) {
-		r->out.len = strlen(dr_proto_trim(r->out.data));
+		r->out.len = strlen(dr_trim(r->out.data));
 	}
 	return 0;
 }

@@ -111,7 +111,14 @@ int dr_prop_unset(const char *app, const char *prop, struct dr_err *e)
 	return rc;
 }
 
-int dr_props_setup_app(const char *app, struct dr_err *e)
+static int mkdir_0755(const char *dir, struct dr_err *e)
+{
+	return dr_mkdir_p(dir, 0755, e);
+}
+
+/* Runs fn on the app's property directory. */
+static int on_app_dir(const char *app, int (*fn)(const char *dir, struct dr_err *e),
+		      struct dr_err *e)
 {
 	char *dir;
 	int rc;
@@ -121,24 +128,19 @@ int dr_props_setup_app(const char *app, struct dr_err *e)
 	dir = dr_props_dir(app);
 	if (!dir)
 		return dr_fail(e, DR_EIO, "out of memory");
-	rc = dr_mkdir_p(dir, 0755, e);
+	rc = fn(dir, e);
 	free(dir);
 	return rc;
 }
 
+int dr_props_setup_app(const char *app, struct dr_err *e)
+{
+	return on_app_dir(app, mkdir_0755, e);
+}
+
 int dr_props_destroy(const char *app, struct dr_err *e)
 {
-	char *dir;
-	int rc;
-
-	if (!safe_component(app))
-		return dr_fail(e, DR_EINVAL, "invalid app name %s", app);
-	dir = dr_props_dir(app);
-	if (!dir)
-		return dr_fail(e, DR_EIO, "out of memory");
-	rc = dr_remove_tree(dir, e);
-	free(dir);
-	return rc;
+	return on_app_dir(app, dr_remove_tree, e);
 }
 
 static int skipped(const char *name, const char *const *skip)

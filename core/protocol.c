@@ -27,19 +27,6 @@ size_t dr_proto_join_lines(char *buf, size_t len)
 	return o;
 }
 
-char *dr_proto_trim(char *s)
-{
-	size_t start = 0, end = strlen(s);
-
-	while (start < end && isspace((unsigned char)s[start]))
-		start++;
-	while (end > start && isspace((unsigned char)s[end - 1]))
-		end--;
-	memmove(s, s + start, end - start);
-	s[end - start] = '\0';
-	return s;
-}
-
 static const char *go_type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {

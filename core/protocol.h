@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "text.h"
 
 #define DR_MSG_NOT_FOUND "credentials not found in native keychain"
 #define DR_MSG_NO_URL "no credentials server URL"
@@ -27,8 +28,6 @@ struct dr_creds {
  * (\n and a \r before it removed). In place; returns the new length. */
 size_t dr_proto_join_lines(char *buf, size_t len);
 
-/* Go's strings.TrimSpace, in place; returns s. */
-char *dr_proto_trim(char *s);
 
 /* Decodes a `store` payload. Errors carry Go's texts (`EOF`,
  * `unexpected EOF`, `json: cannot unmarshal …`). Missing fields stay NULL;

@@ -8,19 +8,6 @@
 #include "properties.h"
 #include "template.h"
 
-char *dr_trim(char *s)
-{
-	size_t start = 0, end = strlen(s);
-
-	while (start < end && isspace((unsigned char)s[start]))
-		start++;
-	while (end > start && isspace((unsigned char)s[end - 1]))
-		end--;
-	memmove(s, s + start, end - start);
-	s[end - start] = '\0';
-	return s;
-}
-
 /* trimmed app value, else the raw global value, else fallback */
 static int app_then_global(const char *app, const char *prop, const char *fallback,
 			   char **out, struct dr_err *e)

@@ -4,6 +4,7 @@
 #define DR_SETTINGS_H
 
 #include "err.h"
+#include "text.h"
 
 /* Each returns a malloc'd string (never NULL on success). */
 
@@ -21,7 +22,5 @@ int dr_computed_push_extra_tags(const char *app, char **out, struct dr_err *e);
 /* trimmed tag-version */
 int dr_tag_version(const char *app, char **out, struct dr_err *e);
 
-/* Strips leading and trailing white space in place (Go's TrimSpace). */
-char *dr_trim(char *s);
 
 #endif

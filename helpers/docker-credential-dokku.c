@@ -109,7 +109,7 @@ static int relay(const char *helper, const char *action, const char *server,
 		return fail(e);
 	}
 	if (r.status != 0) {
-		const char *said = r.out.data ? dr_proto_trim(r.out.data) : "";
+		const char *said = r.out.data ? dr_trim(r.out.data) : "";
 
 		/* not-found must stay byte-exact for docker to treat it as such */
 		if (strcmp(said, DR_MSG_NOT_FOUND) == 0 || strcmp(action, "get") == 0)
@@ -145,7 +145,7 @@ static int read_request(struct dr_buf *in, int trim, struct dr_err *e)
 	in->len = dr_proto_join_lines(in->data, in->len);
 	in->data[in->len] = '\0';
 	if (trim) {
-		dr_proto_trim(in->data);
+		dr_trim(in->data);
 		in->len = strlen(in->data);
 		if (in->len == 0)
 			return dr_fail(e, DR_EINVAL, DR_MSG_NO_URL);

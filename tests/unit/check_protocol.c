@@ -129,10 +129,10 @@ START_TEST(test_join_and_trim)
 	ck_assert_str_eq(a, "{\"a\":\"b\"}");
 	n = dr_proto_join_lines(b, strlen(b));
 	b[n] = '\0';
-	ck_assert_str_eq(dr_proto_trim(b), "https://x");
+	ck_assert_str_eq(dr_trim(b), "https://x");
 	n = dr_proto_join_lines(c, strlen(c));
 	c[n] = '\0';
-	ck_assert_str_eq(dr_proto_trim(c), "");
+	ck_assert_str_eq(dr_trim(c), "");
 }
 END_TEST
 
