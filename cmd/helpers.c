@@ -54,6 +54,18 @@ static int save_user_config(const char *path, json_t *root, struct dr_err *e)
 	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (!text)
 		return dr_fail(e, DR_EIO, "cannot encode %s", path);
+	{
+		size_t n = strlen(text);
+		char *line = realloc(text, n + 2);
+
+		if (!line) {
+			free(text);
+			return dr_fail(e, DR_EIO, "out of memory");
+		}
+		line[n] = '\n';
+		line[n + 1] = '\0';
+		text = line;
+	}
 	rc = dr_file_write_atomic(path, text, strlen(text), 0600, e);
 	free(text);
 	return rc;

@@ -97,6 +97,7 @@ int dr_chain_run(const char *helper, const char *action, const void *input, size
 	x.input = input;
 	x.input_len = len;
 	x.capture_stdout = 1;
+	x.own_group = 1;
 	x.timeout_ms = timeout_ms;
 	rc = dr_exec_run(&x, r, e);
 	if (rc == DR_ENOTFOUND)

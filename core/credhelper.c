@@ -31,6 +31,7 @@ static int run(const char *helper, const char *action, const char *config_dir,
 	x.input = input ? input : "";
 	x.input_len = input_len;
 	x.capture_stdout = 1;
+	x.own_group = 1;
 	x.timeout_ms = DR_HELPER_TIMEOUT_MS;
 	rc = dr_exec_run(&x, r, e);
 	if (rc == DR_ENOTFOUND)

@@ -82,6 +82,8 @@ static void child(const struct dr_exec *x, char **env, int in, int out, int err)
 {
 	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
+	if (x->own_group)
+		setpgid(0, 0);
 	dup2(in >= 0 ? in : devnull, STDIN_FILENO);
 	if (out >= 0)
 		dup2(out, STDOUT_FILENO);
@@ -189,8 +191,17 @@ static int pump(struct pumps *p, long long deadline)
 	return 0;
 }
 
+/* SIGKILL for the child, and for everything it started when it has a group
+ * of its own (a helper's own children must not outlive the deadline). */
+static void kill_child(pid_t pid, int own_group)
+{
+	if (own_group)
+		kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+}
+
 /* Waits for the child, killing it at the deadline. */
-static int reap(pid_t pid, long long deadline, int *timed_out)
+static int reap(pid_t pid, int own_group, long long deadline, int *timed_out)
 {
 	int status = 0;
 
@@ -202,7 +213,7 @@ static int reap(pid_t pid, long long deadline, int *timed_out)
 		if (w < 0 && errno != EINTR)
 			return -1;
 		if (deadline && now_ms() >= deadline && !*timed_out) {
-			kill(pid, SIGKILL);
+			kill_child(pid, own_group);
 			*timed_out = 1;
 			deadline = 0; /* now wait for it to die */
 			continue;
@@ -267,8 +278,10 @@ int dr_exec_run(const struct dr_exec *x, struct dr_exec_result *r, struct dr_err
 	p = (struct pumps){ in[1], out[0], err[0], x->input, x->input_len, 0,
 			    x->output_limit ? x->output_limit : DEFAULT_LIMIT,
 			    &r->out, &r->err, 0 };
+	if (x->own_group)
+		setpgid(pid, pid); /* also here: no race with the child's own call */
 	if (pump(&p, deadline)) {
-		kill(pid, SIGKILL);
+		kill_child(pid, x->own_group);
 		r->timed_out = 1;
 	}
 	if (p.in >= 0)
@@ -277,7 +290,9 @@ int dr_exec_run(const struct dr_exec *x, struct dr_exec_result *r, struct dr_err
 		close(p.out);
 	if (p.err >= 0)
 		close(p.err);
-	r->status = reap(pid, deadline, &r->timed_out);
+	r->status = reap(pid, x->own_group, deadline, &r->timed_out);
+	if (r->timed_out && x->own_group)
+		kill(-pid, SIGKILL); /* stragglers that outlived their parent */
 	signal(SIGPIPE, old_pipe);
 	if (r->timed_out)
 		return dr_fail(e, DR_ETIMEOUT, "%s did not finish within %.1fs", x->argv[0],

@@ -20,6 +20,8 @@ struct dr_exec {
 	int capture_stderr;          /* else inherited */
 	size_t output_limit;         /* per captured stream; 0 = 1 MiB */
 	unsigned timeout_ms;         /* 0 = no deadline (streamed long jobs) */
+	int own_group;               /* run in a new process group, all killed at the
+				      * deadline (not for jobs the user may Ctrl-C) */
 };
 
 struct dr_exec_result {

@@ -35,8 +35,10 @@ static const char help_text[] =
 	"  " DR_UNAVAILABLE_ENV "  error | not-found: what get answers when the\n"
 	"                                       keyring cannot be used (default: error)\n"
 	"  " DR_TRANSPORT_ENV "    plain | dh: how secrets cross the bus (default: plain)\n"
-	"  " DR_CONFIG_ENV "       JSON config file; else\n"
-	"      $XDG_CONFIG_HOME/docker-credential-dokku/config.json, else " DR_SYSTEM_CONFIG "\n"
+	"  " DR_CONFIG_ENV "       JSON config file read instead of the user's\n"
+	"Config files, each overriding the one before: " DR_SYSTEM_CONFIG ",\n"
+	"  $XDG_CONFIG_HOME/docker-credential-dokku/config.json (or $" DR_CONFIG_ENV ");\n"
+	"  keys: collection, timeout, unavailable, transport, bus, helpers, chain_timeout\n"
 	"\n"
 	"Headless: the session bus is $DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus.\n"
 	"Start one with an unlocked keyring, e.g.:\n"
@@ -59,7 +61,20 @@ static void on_alarm(int sig)
 	_exit(1);
 }
 
-static void arm_backstop(int is_get)
+/* seconds: the call's own budget, plus the chained helpers it may run
+ * (list runs every one of them, one after another) */
+static unsigned backstop_seconds(int is_list)
+{
+	unsigned ms = config.timeout_ms;
+
+	if (config.nchained && is_list)
+		ms += (unsigned)config.nchained * config.chain_timeout_ms;
+	else if (config.nchained && config.chain_timeout_ms > ms)
+		ms = config.chain_timeout_ms;
+	return ms / 1000 + 2;
+}
+
+static void arm_backstop(int is_get, int is_list)
 {
 	struct sigaction sa;
 
@@ -72,8 +87,7 @@ static void arm_backstop(int is_get)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
-	alarm((config.nchained && config.chain_timeout_ms > config.timeout_ms
-		       ? config.chain_timeout_ms : config.timeout_ms) / 1000 + 2);
+	alarm(backstop_seconds(is_list));
 }
 
 static int fail(const struct dr_err *e)
@@ -117,7 +131,7 @@ static int relay(const char *helper, const char *action, const char *server,
 		else
 			printf("docker-credential-%s cannot %s credentials for %s: %s\n", helper, action,
 			       server, said[0] ? said : "it failed without a message");
-		rc = 1;
+		rc = r.status; /* its exit status, as relayed */
 	} else if (r.out.len) {
 		fwrite(r.out.data, 1, r.out.len, stdout);
 		if (r.out.data[r.out.len - 1] != '\n')
@@ -392,7 +406,7 @@ int main(int argc, char **argv)
 			continue;
 		if (dr_config_load(&config, &e) != 0)
 			return fail(&e);
-		arm_backstop(actions[i].fn == cmd_get);
+		arm_backstop(actions[i].fn == cmd_get, actions[i].fn == cmd_list);
 		scope = dr_scope_detect();
 		rc = actions[i].fn(&e);
 		free(scope);
