@@ -195,7 +195,7 @@ int dr_keyring_get(struct dr_keyring *kr, const char *server, const char *scope,
 	best = pick_best(found.items, found.n);
 	if (!best) {
 		dr_found_free(&found);
-		rc = dr_items_find(kr, server, scope, DR_FIND_ALIASES, 1, &found, e);
+		rc = dr_items_find(kr, server, scope, DR_FIND_ALIASES | DR_FIND_RARE, 1, &found, e);
 		if (rc)
 			goto out;
 		best = pick_best(found.items, found.n);
@@ -337,7 +337,9 @@ static int store_locked(struct dr_keyring *kr, const void *arg, const char *scop
 
 	/* the lock state is checked here too, so a locked collection is never
 	 * written to, even by a provider that would accept it */
-	rc = dr_items_find(kr, c->server_url, scope, DR_FIND_ALL, 1, &found, e);
+	/* each search costs the service a scan of every item: a store looks at
+	 * the spellings clients store under; erase clears the rare ones too */
+	rc = dr_items_find(kr, c->server_url, scope, DR_FIND_EXACT | DR_FIND_ALIASES, 1, &found, e);
 	if (rc)
 		goto out;
 	dr_serverurl_canonical(c->server_url, &key, &canon);

@@ -166,7 +166,7 @@ int dr_items_find(struct dr_keyring *kr, const char *server, const char *scope,
 
 	memset(found, 0, sizeof(*found));
 	if ((what & DR_FIND_ALIASES) && dr_serverurl_canonical(server, &key, NULL) == 0)
-		aliases = dr_serverurl_aliases(key);
+		aliases = dr_serverurl_aliases(key, (what & DR_FIND_RARE) != 0);
 	while (aliases && aliases[nalias])
 		nalias++;
 	reqs = g_new0(struct dr_bus_req, DR_PREP_MAX + 2 + nalias);

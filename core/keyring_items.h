@@ -36,8 +36,9 @@ struct dr_found {
 
 /* Which searches dr_items_find runs. */
 #define DR_FIND_EXACT 1   /* the server string as given */
-#define DR_FIND_ALIASES 2 /* its canonical key and the other spellings */
-#define DR_FIND_ALL (DR_FIND_EXACT | DR_FIND_ALIASES)
+#define DR_FIND_ALIASES 2 /* its canonical key and the spellings clients store */
+#define DR_FIND_RARE 4    /* also the spellings of old configs and docker logout */
+#define DR_FIND_ALL (DR_FIND_EXACT | DR_FIND_ALIASES | DR_FIND_RARE)
 
 /* The items of the collection that name the registry `server`, with their
  * attributes; DR_ELOCKED when the collection is locked. */

@@ -163,34 +163,41 @@ static int strv_add(char ***v, size_t *n, const char *scheme, const char *host,
 	return 0;
 }
 
-/* bare, https://, https://…/ and http:// spellings of one address */
-static int add_spellings(char ***v, size_t *n, const char *host, const char *path)
+/* The spellings clients store under (bare, https://), and with rare also
+ * the ones seen only in old configs and docker logout's list (https://…/,
+ * http://, http://…/). */
+static int add_spellings(char ***v, size_t *n, const char *host, const char *path, int rare)
 {
-	if (strv_add(v, n, "", host, path, "") || strv_add(v, n, "https://", host, path, "") ||
-	    strv_add(v, n, "https://", host, path, "/") ||
-	    strv_add(v, n, "http://", host, path, "") ||
-	    strv_add(v, n, "http://", host, path, "/"))
+	if (strv_add(v, n, "", host, path, "") || strv_add(v, n, "https://", host, path, ""))
+		return -1;
+	if (rare && (strv_add(v, n, "https://", host, path, "/") ||
+		     strv_add(v, n, "http://", host, path, "") ||
+		     strv_add(v, n, "http://", host, path, "/")))
 		return -1;
 	return 0;
 }
 
-char **dr_serverurl_aliases(const char *key)
+char **dr_serverurl_aliases(const char *key, int rare)
 {
+	size_t hub_len = strlen(DR_HUB_KEY);
 	char **v = NULL;
 	size_t n = 0;
 	int fail = 0;
 
-	if (strncmp(key, DR_HUB_KEY, strlen(DR_HUB_KEY)) == 0 &&
-	    (key[strlen(DR_HUB_KEY)] == '\0' || key[strlen(DR_HUB_KEY)] == '/')) {
-		const char *path = key + strlen(DR_HUB_KEY);
+	if (strncmp(key, DR_HUB_KEY, hub_len) == 0 &&
+	    (key[hub_len] == '\0' || key[hub_len] == '/')) {
+		const char *path = key + hub_len;
 
-		for (size_t i = 0; hub_hosts[i] && !fail; i++) {
-			fail = add_spellings(&v, &n, hub_hosts[i], path);
-			if (!fail && path[0] == '\0')
-				fail = add_spellings(&v, &n, hub_hosts[i], "/v1");
-		}
+		for (size_t i = 0; hub_hosts[i] && !fail; i++)
+			fail = add_spellings(&v, &n, hub_hosts[i], path, rare);
+		/* docker/cli's index URL, and Docker Desktop's double-slash token keys */
+		if (!fail && path[0] == '\0')
+			fail = strv_add(&v, &n, "https://", "index.docker.io", "/v1", "/") ||
+			       (rare && strv_add(&v, &n, "https://", "index.docker.io", "/v1", ""));
+		if (!fail && strncmp(path, "/v1/", 4) == 0)
+			fail = strv_add(&v, &n, "https://", "index.docker.io", "/v1/", path + 3);
 	} else {
-		fail = add_spellings(&v, &n, key, "");
+		fail = add_spellings(&v, &n, key, "", rare);
 	}
 	if (fail || !v) {
 		dr_strv_free(v);

@@ -16,8 +16,10 @@
 int dr_serverurl_canonical(const char *s, char **key, struct dr_err *e);
 
 /* The spellings other helpers may have stored for the registry `key`
- * (a canonical key): NULL-terminated, malloc'd; free with dr_strv_free. */
-char **dr_serverurl_aliases(const char *key);
+ * (a canonical key): the common ones, and with rare set also those seen only
+ * in old configs and docker logout's list. NULL-terminated, malloc'd; free
+ * with dr_strv_free. */
+char **dr_serverurl_aliases(const char *key, int rare);
 
 /* Host part of a canonical key ("[::1]:5000/x" -> "[::1]:5000"), malloc'd. */
 char *dr_serverurl_key_host(const char *key);

@@ -88,7 +88,7 @@ static int strv_has(char **v, const char *s)
 
 START_TEST(test_aliases_hub)
 {
-	char **v = dr_serverurl_aliases("docker.io");
+	char **v = dr_serverurl_aliases("docker.io", 1);
 
 	ck_assert_ptr_nonnull(v);
 	ck_assert(strv_has(v, "https://index.docker.io/v1/"));
@@ -110,7 +110,7 @@ END_TEST
 
 START_TEST(test_aliases_host)
 {
-	char **v = dr_serverurl_aliases("reg.example.com:5000");
+	char **v = dr_serverurl_aliases("reg.example.com:5000", 1);
 
 	ck_assert(strv_has(v, "reg.example.com:5000"));
 	ck_assert(strv_has(v, "https://reg.example.com:5000"));
@@ -118,8 +118,20 @@ START_TEST(test_aliases_host)
 	ck_assert(strv_has(v, "http://reg.example.com:5000"));
 	ck_assert(!strv_has(v, "reg.example.com"));
 	dr_strv_free(v);
-	v = dr_serverurl_aliases("docker.io/v1/access-token");
+	/* the common set: what docker, podman and people store under */
+	v = dr_serverurl_aliases("reg.example.com:5000", 0);
+	ck_assert(strv_has(v, "reg.example.com:5000"));
+	ck_assert(strv_has(v, "https://reg.example.com:5000"));
+	ck_assert(!strv_has(v, "http://reg.example.com:5000"));
+	dr_strv_free(v);
+	v = dr_serverurl_aliases("docker.io", 0);
+	ck_assert(strv_has(v, "https://index.docker.io/v1/"));
+	ck_assert(strv_has(v, "docker.io"));
+	ck_assert(!strv_has(v, "http://docker.io"));
+	dr_strv_free(v);
+	v = dr_serverurl_aliases("docker.io/v1/access-token", 1);
 	ck_assert(strv_has(v, "https://index.docker.io/v1/access-token"));
+	ck_assert(strv_has(v, "https://index.docker.io/v1//access-token"));
 	ck_assert(!strv_has(v, "https://index.docker.io/v1/"));
 	dr_strv_free(v);
 }
