@@ -1,4 +1,4 @@
-# dokku-registry: `make`, `make check`, `make demo`, `make bench`, `make install`.
+# dokku-registry: `make`, `make check`, `make demo`, `make bench`, `make install`, `make deb`.
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
 DESTDIR    ?=
@@ -6,7 +6,7 @@ BUILD      ?= build
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS      := libsecret-1 jansson libcurl
+PKGS      := libsecret-1 jansson libcurl libarchive libcrypto
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
              -DSECRET_WITH_UNSTABLE -DSECRET_API_SUBJECT_TO_CHANGE \
@@ -43,7 +43,7 @@ UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/unit-tests
 PROBE     := $(BUILD)/registry-probe
 
-.PHONY: all check check-unit check-e2e deps demo bench install uninstall clean
+.PHONY: all check check-unit check-e2e deps demo bench install uninstall clean deb
 
 all: $(HELPER) $(DOKKU_REG)
 
@@ -113,14 +113,84 @@ demo: deps
 bench: deps
 	$(MAKE) all
 	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/helper-bench.sh
+	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/push-bench.sh
+
+# Where `make install` puts the rest (packaging/README.md); `make deb` passes
+# the Debian unit directories.
+MANDIR               ?= $(PREFIX)/share/man
+BASHCOMPDIR          ?= $(PREFIX)/share/bash-completion/completions
+PKGLIBDIR            ?= $(PREFIX)/lib/dokku-registry
+PKGDATADIR           ?= $(PREFIX)/share/dokku-registry
+SYSTEMDSYSTEMUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSTEMDUSERUNITDIR   ?= $(PREFIX)/lib/systemd/user
+PLUGIN_FILES := $(filter-out packaging/dokku-plugin/subcommands,$(wildcard packaging/dokku-plugin/*))
+PLUGIN_SUBCMDS := $(wildcard packaging/dokku-plugin/subcommands/*)
 
 install: $(HELPER) $(DOKKU_REG)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(HELPER) $(DESTDIR)$(PREFIX)/bin/docker-credential-dokku
 	install -m 0755 $(DOKKU_REG) $(DESTDIR)$(PREFIX)/bin/dokku-registry
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 packaging/man/docker-credential-dokku.1 packaging/man/dokku-registry.1 $(DESTDIR)$(MANDIR)/man1/
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 packaging/completion/dokku-registry $(DESTDIR)$(BASHCOMPDIR)/dokku-registry
+	install -d $(DESTDIR)$(PKGLIBDIR)
+	install -m 0755 packaging/keyring-session $(DESTDIR)$(PKGLIBDIR)/keyring-session
+	install -d $(DESTDIR)$(SYSTEMDSYSTEMUNITDIR) $(DESTDIR)$(SYSTEMDUSERUNITDIR)
+	sed 's|/usr/lib/dokku-registry/|$(PKGLIBDIR)/|g' packaging/systemd/dokku-keyring.service \
+		>$(DESTDIR)$(SYSTEMDSYSTEMUNITDIR)/dokku-keyring.service
+	sed 's|/usr/lib/dokku-registry/|$(PKGLIBDIR)/|g' packaging/systemd/user/dokku-keyring.service \
+		>$(DESTDIR)$(SYSTEMDUSERUNITDIR)/dokku-keyring.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDSYSTEMUNITDIR)/dokku-keyring.service $(DESTDIR)$(SYSTEMDUSERUNITDIR)/dokku-keyring.service
+	install -d $(DESTDIR)$(PKGDATADIR)/dokku-plugin/subcommands
+	install -m 0644 packaging/dokku-plugin/plugin.toml $(DESTDIR)$(PKGDATADIR)/dokku-plugin/
+	install -m 0755 $(filter-out %/plugin.toml,$(PLUGIN_FILES)) $(DESTDIR)$(PKGDATADIR)/dokku-plugin/
+	install -m 0755 $(PLUGIN_SUBCMDS) $(DESTDIR)$(PKGDATADIR)/dokku-plugin/subcommands/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/docker-credential-dokku $(DESTDIR)$(PREFIX)/bin/dokku-registry
+	rm -f $(DESTDIR)$(MANDIR)/man1/docker-credential-dokku.1 $(DESTDIR)$(MANDIR)/man1/dokku-registry.1
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/dokku-registry $(DESTDIR)$(PKGLIBDIR)/keyring-session
+	rm -f $(DESTDIR)$(SYSTEMDSYSTEMUNITDIR)/dokku-keyring.service $(DESTDIR)$(SYSTEMDUSERUNITDIR)/dokku-keyring.service
+	rm -rf $(DESTDIR)$(PKGDATADIR)/dokku-plugin
+	-rmdir $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(PKGDATADIR) 2>/dev/null
+
+# `make deb`: build/dokku-registry_$(VERSION)_<arch>.deb with debhelper, from a
+# copy of the tree's files (tracked and untracked, not ignored) in
+# build/deb/src with packaging/debian as debian/; then lintian (DEB_LINTIAN=0
+# skips it). The repository itself never gets a debian/ directory.
+DEB_ARCH = $(shell dpkg --print-architecture)
+DEB_FILE = build/dokku-registry_$(VERSION)_$(DEB_ARCH).deb
+DEB_LINTIAN ?= 1
+
+deb:
+	@command -v dpkg-buildpackage >/dev/null 2>&1 && command -v dh >/dev/null 2>&1 || \
+		{ echo "make deb: dpkg-buildpackage or debhelper missing: run 'make deps' as root" >&2; exit 1; }
+	@v=$$(sed -n '1s/^dokku-registry (\([^)]*\)).*/\1/p' packaging/debian/changelog); \
+		[ "$$v" = "$(VERSION)" ] || \
+		{ echo "make deb: packaging/debian/changelog is at $$v, the Makefile at $(VERSION): add a changelog entry" >&2; exit 1; }
+	rm -rf build/deb
+	mkdir -p build/deb/src
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard | \
+		tar --null --ignore-failed-read -T - -cf - | tar -C build/deb/src -xf -; \
+	else \
+		tar --exclude=./build --exclude=./build-san --exclude=./.git -cf - . | tar -C build/deb/src -xf -; \
+	fi
+	rm -rf build/deb/src/debian build/deb/src/build build/deb/src/build-san
+	cp -R packaging/debian build/deb/src/debian
+	cd build/deb/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u DESTDIR -u PREFIX -u BUILD \
+		dpkg-buildpackage -us -uc -b
+	mv build/deb/dokku-registry_$(VERSION)_$(DEB_ARCH).deb $(DEB_FILE)
+	@if [ "$(DEB_LINTIAN)" = 0 ]; then \
+		echo "make deb: lintian skipped (DEB_LINTIAN=0)"; \
+	elif command -v lintian >/dev/null 2>&1; then \
+		echo "lintian --fail-on error,warning $(DEB_FILE)"; \
+		lintian --fail-on error,warning $(DEB_FILE); \
+	else \
+		echo "make deb: lintian not installed, not checked (make deps installs it)" >&2; \
+	fi
+	@echo "built $(DEB_FILE)"
 
 clean:
 	rm -rf build build-san

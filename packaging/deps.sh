@@ -2,7 +2,7 @@
 # packaging/deps.sh [--check]
 #
 # The one list of Debian (12, bookworm) packages that docker-credential-dokku
-# needs to build, test, bench and demo.
+# needs to build, test, bench, demo and package (`make deb`: debhelper, lintian).
 #
 #   packaging/deps.sh          install whatever is missing (root), or print the
 #                              apt command to run and exit 1 (not root)
@@ -20,7 +20,8 @@ PKGS='build-essential pkg-config libsecret-1-dev libcurl4-openssl-dev
 libjansson-dev check bats dbus dbus-daemon gnome-keyring libsecret-tools
 libglib2.0-bin docker-registry apache2-utils skopeo
 golang-docker-credential-helpers pass gnupg hyperfine curl ca-certificates
-valgrind jq python3 openssl debhelper lintian'
+valgrind jq python3 openssl
+libarchive-dev libssl-dev time debhelper lintian'
 
 # A docker CLI is needed for the demo and the docker-level smoke tests. Any
 # docker on PATH will do; otherwise Debian 12's docker.io ships the client.

@@ -1,0 +1,366 @@
+#!/usr/bin/env bats
+# The Debian package (`make deb`) and what it ships: contents, control fields,
+# lintian, the programs from an unpacked root, manual pages, systemd units,
+# bash completion and the Dokku plugin shim. The package is built once.
+
+# shellcheck source=../lib/env.sh
+source "$BATS_TEST_DIRNAME/../lib/env.sh"
+
+setup_file() {
+  if ! command -v dpkg-buildpackage >/dev/null 2>&1 || ! command -v dh >/dev/null 2>&1; then
+    skip "dpkg-buildpackage/debhelper not installed: run 'make deps' as root (packaging/deps.sh installs them)"
+  fi
+  VERSION=$(sed -n 's/^VERSION *:= *//p' "$DR_REPO_DIR/Makefile")
+  ARCH=$(dpkg --print-architecture)
+  DEB="$DR_REPO_DIR/build/dokku-registry_${VERSION}_${ARCH}.deb"
+  ROOT="$BATS_FILE_TMPDIR/root"
+  export VERSION ARCH DEB ROOT
+  rm -f "$DEB"
+  # lintian has its own test below; the outer make's flags must not leak in
+  if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$DR_REPO_DIR" deb DEB_LINTIAN=0 \
+      >"$BATS_FILE_TMPDIR/make-deb.log" 2>&1; then
+    echo "# make deb failed:" >&3
+    tail -n 30 "$BATS_FILE_TMPDIR/make-deb.log" | sed 's/^/#   /' >&3
+    return 1
+  fi
+  [ -f "$DEB" ] || { echo "# make deb did not produce $DEB" >&3; return 1; }
+  mkdir -p "$ROOT"
+  dpkg-deb -x "$DEB" "$ROOT"
+  dpkg-deb -e "$DEB" "$BATS_FILE_TMPDIR/control"
+}
+
+# mode_of PATH: the mode column of `dpkg-deb -c` for ./PATH
+mode_of() {
+  dpkg-deb -c "$DEB" | awk -v p="./$1" '$6 == p { print $1 }'
+}
+
+field() { dpkg-deb -f "$DEB" "$1"; }
+
+@test "make deb: named dokku-registry_<version>_<arch>.deb, built outside the repo's root" {
+  [ -f "$DEB" ]
+  [ ! -e "$DR_REPO_DIR/debian" ]
+  [ -d "$DR_REPO_DIR/build/deb/src/debian" ]
+  grep -q 'dpkg-buildpackage' "$BATS_FILE_TMPDIR/make-deb.log"
+}
+
+@test "control fields: version, arch, Depends with shlibs + dbus + gnome-keyring, Recommends" {
+  [ "$(field Package)" = dokku-registry ]
+  [ "$(field Version)" = "$VERSION" ]
+  [ "$(field Architecture)" = "$ARCH" ]
+  local dep
+  dep=$(field Depends)
+  [[ $dep == *"dbus"* ]]
+  [[ $dep == *"gnome-keyring"* ]]
+  [[ $dep == *"libsecret-1-0"* ]]   # from ${shlibs:Depends}
+  [[ $dep == *"libjansson4"* ]]
+  [[ $dep == *"libc6"* ]]
+  [ "$(field Recommends)" = "docker.io | docker-ce-cli, skopeo" ]
+  # no conffile: the helper's /etc config is the admin's to create
+  [ ! -e "$BATS_FILE_TMPDIR/control/conffiles" ]
+}
+
+@test "contents: every shipped path with its mode, nothing else" {
+  local want
+  want=$(cat <<'EOF'
+-rwxr-xr-x usr/bin/docker-credential-dokku
+-rwxr-xr-x usr/bin/dokku-registry
+-rw-r--r-- usr/share/man/man1/docker-credential-dokku.1.gz
+-rw-r--r-- usr/share/man/man1/dokku-registry.1.gz
+-rw-r--r-- usr/share/bash-completion/completions/dokku-registry
+-rw-r--r-- lib/systemd/system/dokku-keyring.service
+-rw-r--r-- usr/lib/systemd/user/dokku-keyring.service
+-rwxr-xr-x usr/lib/dokku-registry/keyring-session
+-rw-r--r-- usr/share/dokku-registry/dokku-plugin/plugin.toml
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/commands
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/install
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/report
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/post-release-builder
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/deployed-app-image-repo
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/deployed-app-image-tag
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/deployed-app-repository
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/post-create
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/post-delete
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/post-app-clone-setup
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/post-app-rename-setup
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/set
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/report
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/login
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/logout
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/auth-status
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/migrate
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/push
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/doctor
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/helpers:set
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/helpers:unset
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/helpers:report
+-rw-r--r-- usr/share/doc/dokku-registry/README.md.gz
+-rw-r--r-- usr/share/doc/dokku-registry/README.packaging.md
+-rw-r--r-- usr/share/doc/dokku-registry/examples/config.json
+-rw-r--r-- usr/share/doc/dokku-registry/changelog.gz
+-rw-r--r-- usr/share/doc/dokku-registry/copyright
+-rw-r--r-- usr/share/lintian/overrides/dokku-registry
+EOF
+)
+  local got missing extra line
+  # regular files only: "<mode> <path>"
+  got=$(dpkg-deb -c "$DEB" | awk '$1 ~ /^-/ { sub(/^\.\//, "", $6); print $1, $6 }' | sort)
+  missing=$(comm -23 <(printf '%s\n' "$want" | sort) <(printf '%s\n' "$got"))
+  extra=$(comm -13 <(printf '%s\n' "$want" | sort) <(printf '%s\n' "$got"))
+  [ -z "$missing" ] || { echo "missing or wrong mode:"; echo "$missing"; return 1; }
+  [ -z "$extra" ] || { echo "unexpected:"; echo "$extra"; return 1; }
+  # all root-owned, no symlinks, nothing under /usr/local or /etc
+  ! dpkg-deb -c "$DEB" | awk '{ print $2 }' | grep -v '^root/root$'
+  ! dpkg-deb -c "$DEB" | grep -q '^l'
+  ! dpkg-deb -c "$DEB" | grep -q -e ' \./usr/local/' -e ' \./etc/'
+}
+
+@test "lintian --fail-on error,warning passes" {
+  command -v lintian >/dev/null || skip "lintian not installed (make deps)"
+  run lintian --fail-on error,warning "$DEB"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  ! grep -q '^[EW]: ' <<<"$output"
+}
+
+@test "Build-Depends cover every pkg-config module the Makefile links" {
+  local mods m pc pkg bdeps
+  mods=$(sed -n 's/^PKGS *:= *//p' "$DR_REPO_DIR/Makefile")
+  [ -n "$mods" ]
+  # the Build-Depends field, one package name per line
+  bdeps=$(sed -n '/^Build-Depends:/,/^[^ ]/p' "$DR_REPO_DIR/packaging/debian/control" |
+    sed 's/^Build-Depends://; /^[A-Z]/d' | tr ',' '\n' | sed 's/(.*//; s/ //g' | grep .)
+  for m in $mods; do
+    pc="$(pkg-config --variable=pcfiledir "$m")/$m.pc"
+    pkg=$(dpkg -S "$pc" 2>/dev/null | head -n 1 | cut -d: -f1)
+    [ -n "$pkg" ] || { echo "no package ships $pc"; return 1; }
+    grep -qx -- "$pkg" <<<"$bdeps" || { echo "$m comes from $pkg, not in Build-Depends"; return 1; }
+  done
+}
+
+@test "maintainer scripts: the unit is never enabled on install, stopped on removal" {
+  local c="$BATS_FILE_TMPDIR/control"
+  # --no-enable: enabling only re-applies what the admin had enabled before
+  grep -q "deb-systemd-helper debian-installed 'dokku-keyring.service'" "$c/postinst"
+  grep -q "deb-systemd-helper --user debian-installed 'dokku-keyring.service'" "$c/postinst"
+  grep -q "deb-systemd-invoke stop 'dokku-keyring.service'" "$c/prerm"
+  sh -n "$c/postinst"
+  sh -n "$c/prerm"
+  sh -n "$c/postrm"
+}
+
+@test "postrm gives Dokku its core registry plugin back when the link points at the shim" {
+  local r="$BATS_TEST_TMPDIR/dpkgroot" lib
+  lib="$r/var/lib/dokku"
+  mkdir -p "$lib/core-plugins/available/registry" "$lib/plugins/available"
+  ln -s /usr/share/dokku-registry/dokku-plugin "$lib/plugins/available/registry"
+  DPKG_ROOT="$r" sh "$BATS_FILE_TMPDIR/control/postrm" remove
+  [ "$(readlink "$lib/plugins/available/registry")" = /var/lib/dokku/core-plugins/available/registry ]
+  # a link the admin pointed elsewhere is left alone
+  ln -sfn /opt/other "$lib/plugins/available/registry"
+  DPKG_ROOT="$r" sh "$BATS_FILE_TMPDIR/control/postrm" remove
+  [ "$(readlink "$lib/plugins/available/registry")" = /opt/other ]
+  # no Dokku at all: nothing to do
+  DPKG_ROOT="$BATS_TEST_TMPDIR/empty" sh "$BATS_FILE_TMPDIR/control/postrm" remove
+}
+
+@test "the programs run from a dpkg -x root" {
+  run "$ROOT/usr/bin/docker-credential-dokku" version
+  [ "$status" -eq 0 ]
+  [ "$output" = "docker-credential-dokku (dokku-registry) $VERSION" ]
+  run "$ROOT/usr/bin/dokku-registry" help
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "Usage: dokku registry[:COMMAND]" ]
+  local help=$output
+  run "$ROOT/usr/bin/dokku-registry" registry:help
+  [ "$output" = "$help" ]
+}
+
+@test "man pages: render without groff warnings, with the standard sections" {
+  local page src sec
+  for page in docker-credential-dokku dokku-registry; do
+    src="$BATS_TEST_TMPDIR/$page.1"
+    gzip -dc "$ROOT/usr/share/man/man1/$page.1.gz" >"$src"
+    run groff -man -ww -z "$src"
+    [ "$status" -eq 0 ] && [ -z "$output" ] || { echo "$page: $output"; return 1; }
+    run env LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$src"
+    [ "$status" -eq 0 ] || { echo "$page: man failed"; return 1; }
+    for sec in NAME SYNOPSIS DESCRIPTION OPTIONS ENVIRONMENT FILES "EXIT STATUS"; do
+      grep -q "^\.SH \"\{0,1\}$sec\"\{0,1\}\$" "$src" || { echo "$page: no $sec section"; return 1; }
+    done
+  done
+  # the page renders as text too
+  run man -l "$ROOT/usr/share/man/man1/dokku-registry.1.gz"
+  [ "$status" -eq 0 ]
+  [[ $output == *"HEADLESS KEYRING"* ]]
+}
+
+@test "dokku-registry(1) documents every command of dokku-registry help" {
+  local plain="$BATS_TEST_TMPDIR/dokku-registry.1" cmd missing=
+  gzip -dc "$ROOT/usr/share/man/man1/dokku-registry.1.gz" | sed 's/\\-/-/g' >"$plain"
+  for cmd in $("$ROOT/usr/bin/dokku-registry" help | sed -n 's/^    registry:\([^ ]*\).*/\1/p'); do
+    grep -Eq "^\.B[IR]? \"?$cmd([ \"]|\$)" "$plain" || missing="$missing $cmd"
+  done
+  [ -z "$missing" ] || { echo "not in dokku-registry.1:$missing"; return 1; }
+}
+
+@test "systemd units: systemd-analyze verify is silent, and the settings the setup relies on" {
+  command -v systemd-analyze >/dev/null || skip "systemd-analyze not installed"
+  local d="$BATS_TEST_TMPDIR/units" u
+  mkdir -p "$d/user" "$BATS_TEST_TMPDIR/xdg"
+  chmod 0700 "$BATS_TEST_TMPDIR/xdg"
+  # the unpacked root stands in for /usr/lib/dokku-registry
+  sed "s|/usr/lib/dokku-registry/|$ROOT/usr/lib/dokku-registry/|g" \
+    "$ROOT/lib/systemd/system/dokku-keyring.service" >"$d/dokku-keyring.service"
+  sed "s|/usr/lib/dokku-registry/|$ROOT/usr/lib/dokku-registry/|g" \
+    "$ROOT/usr/lib/systemd/user/dokku-keyring.service" >"$d/user/dokku-keyring.service"
+  run env MANPATH="$ROOT/usr/share/man" systemd-analyze verify "$d/dokku-keyring.service"
+  [ "$status" -eq 0 ] && [ -z "$output" ] || { echo "$output"; return 1; }
+  run env MANPATH="$ROOT/usr/share/man" XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/xdg" \
+    systemd-analyze --user verify "$d/user/dokku-keyring.service"
+  [ "$status" -eq 0 ] && [ -z "$output" ] || { echo "$output"; return 1; }
+
+  u="$ROOT/lib/systemd/system/dokku-keyring.service"
+  grep -qx 'User=dokku' "$u"
+  grep -qx 'RuntimeDirectory=dokku-keyring' "$u"
+  grep -qx 'RuntimeDirectoryMode=0700' "$u"
+  grep -qx 'LoadCredential=keyring-password:/etc/dokku-registry/keyring-password' "$u"
+  grep -qx 'ExecStart=/usr/lib/dokku-registry/keyring-session' "$u"
+  grep -qx 'Restart=on-failure' "$u"
+  grep -qx 'NoNewPrivileges=yes' "$u"
+  grep -qx 'KillMode=mixed' "$u"
+}
+
+# complete WORD...: runs the completion function on COMP_WORDS=(WORD...) with the
+# cursor on the last word; prints COMPREPLY one per line.
+complete_words() {
+  bash -c '
+    source "$1"; shift
+    COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+    COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+    _dokku_registry dokku-registry "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+    printf "%s\n" "${COMPREPLY[@]}"' \
+    bash "$ROOT/usr/share/bash-completion/completions/dokku-registry" "$@"
+}
+
+@test "bash completion: sources cleanly and completes commands, flags, properties, apps" {
+  run bash -c 'source "$1" && complete -p dokku-registry' bash \
+    "$ROOT/usr/share/bash-completion/completions/dokku-registry"
+  [ "$status" -eq 0 ]
+  [ "$output" = "complete -F _dokku_registry dokku-registry" ]
+
+  run complete_words dokku-registry se
+  [ "$output" = set ]
+  # Dokku spelling: bash splits `registry:se` at the colon
+  run complete_words dokku-registry registry : se
+  [ "$output" = set ]
+  run complete_words dokku-registry helpers : un
+  [ "$output" = unset ]
+  run complete_words dokku-registry set --global ''
+  [ "$output" = "$(printf '%s\n' image-repo-template push-extra-tags push-on-release server)" ]
+  run complete_words dokku-registry set myapp push-on-release ''
+  [ "$output" = "$(printf '%s\n' true false)" ]
+  run complete_words dokku-registry report --registry-computed-s
+  [ "$output" = --registry-computed-server ]
+  run complete_words dokku-registry report --format ''
+  [ "$output" = "$(printf '%s\n' stdout json)" ]
+
+  # app names are the directories of $DOKKU_ROOT
+  mkdir -p "$BATS_TEST_TMPDIR/dokku/node-js-app" "$BATS_TEST_TMPDIR/dokku/api.v2" \
+    "$BATS_TEST_TMPDIR/dokku/.ssh"
+  DOKKU_ROOT="$BATS_TEST_TMPDIR/dokku" run complete_words dokku-registry set ''
+  [ "$output" = "$(printf '%s\n' --global api.v2 node-js-app)" ]
+  DOKKU_ROOT="$BATS_TEST_TMPDIR/dokku" run complete_words dokku-registry logout no
+  [ "$output" = node-js-app ]
+}
+
+@test "plugin shim: plugin.toml, every file executable and sh -n clean" {
+  local p="$ROOT/usr/share/dokku-registry/dokku-plugin" f
+  grep -qx 'name = "registry"' "$p/plugin.toml"
+  grep -q '^description = ".\+"$' "$p/plugin.toml"
+  grep -qx "version = \"$VERSION\"" "$p/plugin.toml"
+  for f in "$p"/* "$p"/subcommands/*; do
+    [ -d "$f" ] && continue
+    [ "${f##*/}" = plugin.toml ] && continue
+    [ -x "$f" ] || { echo "$f is not executable"; return 1; }
+    [ "$(head -n 1 "$f")" = '#!/bin/sh' ] || { echo "$f: not a sh script"; return 1; }
+    sh -n "$f" || { echo "$f: sh -n failed"; return 1; }
+  done
+}
+
+# a stub dokku-registry that records its argv, one argument per line
+stub_dokku_registry() {
+  mkdir -p "$BATS_TEST_TMPDIR/bin"
+  cat >"$BATS_TEST_TMPDIR/bin/dokku-registry" <<EOF
+#!/bin/sh
+printf '%s\n' "\$@" >"$BATS_TEST_TMPDIR/argv"
+echo "stub: \$*"
+EOF
+  chmod 755 "$BATS_TEST_TMPDIR/bin/dokku-registry"
+}
+
+argv_is() { # expected arguments...
+  [ "$(cat "$BATS_TEST_TMPDIR/argv")" = "$(printf '%s\n' "$@")" ] ||
+    { echo "argv: $(tr '\n' '|' <"$BATS_TEST_TMPDIR/argv"), want: $*"; return 1; }
+}
+
+@test "plugin shim: subcommands exec dokku-registry registry:<cmd> with the arguments" {
+  local p="$ROOT/usr/share/dokku-registry/dokku-plugin" f cmd
+  stub_dokku_registry
+  PATH="$BATS_TEST_TMPDIR/bin:$PATH" run "$p/subcommands/set" myapp server x
+  [ "$status" -eq 0 ]
+  argv_is registry:set myapp server x
+  # as Dokku calls it: the command itself first
+  PATH="$BATS_TEST_TMPDIR/bin:$PATH" run "$p/subcommands/set" registry:set myapp server 'a b'
+  argv_is registry:set myapp server 'a b'
+  for f in "$p"/subcommands/*; do
+    cmd=${f##*/}
+    PATH="$BATS_TEST_TMPDIR/bin:$PATH" run "$f" "registry:$cmd" --global "arg one"
+    [ "$status" -eq 0 ] || { echo "$cmd: $output"; return 1; }
+    argv_is "registry:$cmd" --global "arg one" || { echo "($cmd)"; return 1; }
+  done
+}
+
+@test "plugin shim: triggers exec dokku-registry <trigger> with the arguments" {
+  local p="$ROOT/usr/share/dokku-registry/dokku-plugin" t
+  stub_dokku_registry
+  for t in post-release-builder deployed-app-image-repo deployed-app-image-tag \
+      deployed-app-repository post-create post-delete post-app-clone-setup post-app-rename-setup; do
+    PATH="$BATS_TEST_TMPDIR/bin:$PATH" run "$p/$t" myapp 'second arg'
+    [ "$status" -eq 0 ] || { echo "$t: $output"; return 1; }
+    argv_is "$t" myapp 'second arg' || { echo "($t)"; return 1; }
+  done
+  # `dokku report` runs the report trigger: the stdout report of the app
+  PATH="$BATS_TEST_TMPDIR/bin:$PATH" run "$p/report" myapp
+  argv_is report myapp
+}
+
+@test "plugin shim: commands prints help, answers DOKKU_NOT_IMPLEMENTED_EXIT otherwise" {
+  local p="$ROOT/usr/share/dokku-registry/dokku-plugin"
+  DOKKU_NOT_IMPLEMENTED_EXIT=10 run "$p/commands" registry:foo
+  [ "$status" -eq 10 ]
+  [ -z "$output" ]
+  run "$p/commands" nginx:report
+  [ "$status" -eq 10 ]
+  # the real binary's help for `dokku registry` and `dokku registry:help`
+  PATH="$ROOT/usr/bin:$PATH" run "$p/commands" registry
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "Usage: dokku registry[:COMMAND]" ]
+  local help=$output
+  PATH="$ROOT/usr/bin:$PATH" run "$p/commands" registry:help
+  [ "$output" = "$help" ]
+  # `dokku help`: one line, in Dokku's "name, description" form
+  PATH="$ROOT/usr/bin:$PATH" run "$p/commands" help
+  [ "$status" -eq 0 ]
+  [[ $output == *"    registry, Manage registry settings for an app"* ]]
+}
+
+@test "plugin shim: install trigger creates \$DOKKU_LIB_ROOT/config/registry" {
+  local p="$ROOT/usr/share/dokku-registry/dokku-plugin"
+  DOKKU_LIB_ROOT="$BATS_TEST_TMPDIR/lib" DOKKU_SYSTEM_USER=no-such-user-here run "$p/install"
+  [ "$status" -eq 0 ]
+  [ -d "$BATS_TEST_TMPDIR/lib/config/registry" ]
+  [ "$(stat -c %a "$BATS_TEST_TMPDIR/lib/config/registry")" = 755 ]
+  # idempotent
+  DOKKU_LIB_ROOT="$BATS_TEST_TMPDIR/lib" DOKKU_SYSTEM_USER=no-such-user-here run "$p/install"
+  [ "$status" -eq 0 ]
+}
