@@ -14,6 +14,9 @@ int cmd_logout(int argc, char **argv);
 int cmd_auth_status(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_push(int argc, char **argv);
+int cmd_push_image(int argc, char **argv);
+/* `push --from SRC <app>`: the release push with the native pusher */
+int cmd_push_native(const char *app, const char *src, int insecure, int jobs, int quiet);
 int cmd_post_release_builder(int argc, char **argv);
 int cmd_deployed_app_image_repo(int argc, char **argv);
 int cmd_deployed_app_image_tag(int argc, char **argv);

@@ -86,19 +86,45 @@ int cmd_deployed_app_repository(int argc, char **argv)
 	return print_or_fail(rc, v, &e);
 }
 
-/* push <app> [<image>]: the release push, whatever push-on-release says */
+/* push [--from SRC [--insecure] [--jobs N] [--quiet]] <app> [<image>]: the
+ * release push, whatever push-on-release says; with --from, the native
+ * pusher reads SRC (oci:DIR, docker-archive:FILE) instead of the engine */
 int cmd_push(int argc, char **argv)
 {
+	const char *from = NULL, *jobs_s = NULL;
+	int insecure = 0, quiet = 0, npos = 0, rc, jobs = 0;
+	struct cmd_flag flags[] = {
+		{ "from", NULL, &from, "push this image (oci:DIR[:REF], docker-archive:FILE[:REF])" },
+		{ "insecure", &insecure, NULL, "allow plain http and unverified TLS" },
+		{ "jobs", NULL, &jobs_s, "parallel blob uploads (default 4)" },
+		{ "quiet", &quiet, NULL, "print errors only" },
+		{ NULL, NULL, NULL, NULL },
+	};
+	char *pos[64], image[512];
 	struct dr_err e = { 0 };
-	char image[512];
 
-	if (argc < 1)
-		return dr_log_fail(1, "usage: dokku-registry push <app> [<image>]");
-	if (dr_app_verify(argv[0], &e) != 0)
+	if (argc > 64)
+		return dr_log_fail(1, "too many arguments");
+	rc = cmd_parse_flags("push", argc, argv, flags, pos, &npos);
+	if (rc)
+		return rc;
+	if (npos < 1)
+		return dr_log_fail(1, "usage: dokku-registry push [--from SRC] <app> [<image>]");
+	if (dr_app_verify(pos[0], &e) != 0)
 		return cmd_fail(&e);
-	if (argc >= 2)
-		snprintf(image, sizeof(image), "%s", argv[1]);
+	if (jobs_s) {
+		char *end;
+		long v = strtol(jobs_s, &end, 10);
+
+		if (!*jobs_s || *end || v < 1 || v > 32)
+			return dr_log_fail(2, "--jobs must be a number from 1 to 32, not \"%s\"", jobs_s);
+		jobs = (int)v;
+	}
+	if (from)
+		return cmd_push_native(pos[0], from, insecure, jobs, quiet);
+	if (npos >= 2)
+		snprintf(image, sizeof(image), "%s", pos[1]);
 	else
-		snprintf(image, sizeof(image), "dokku/%s:latest", argv[0]);
-	return release_run(argv[0], image, 1);
+		snprintf(image, sizeof(image), "dokku/%s:latest", pos[0]);
+	return release_run(pos[0], image, 1);
 }

@@ -71,6 +71,72 @@ const char *dr_registry_identity_token(const struct dr_registry *r);
 
 void dr_registry_close(struct dr_registry *r);
 
+/* ---- authenticated requests (the pusher) ---- */
+
+/* Streams a request body: fills buf with up to n bytes and returns the
+ * count, 0 at the end, or DR_REGISTRY_READ_ABORT to abort the request. */
+typedef size_t (*dr_registry_read_fn)(char *buf, size_t n, void *ud);
+#define DR_REGISTRY_READ_ABORT ((size_t)-1)
+/* Polled during a transfer with the body bytes sent so far; nonzero aborts
+ * it (the request then fails with DR_EIO "interrupted"). */
+typedef int (*dr_registry_progress_fn)(void *ud, long long sent);
+
+struct dr_registry_request {
+	const char *method;        /* GET HEAD POST PUT PATCH DELETE */
+	const char *url;           /* "/v2/..." path, or an absolute URL (a Location) */
+	const char *scope;         /* bearer scope(s), space separated; named in errors */
+	const char *content_type;  /* NULL: none (application/octet-stream for bodies) */
+	const char *content_range; /* PATCH chunks: "start-end" */
+	const char *accept;        /* NULL: none */
+	const void *body;          /* an in-memory body of body_len bytes, or */
+	size_t body_len;
+	dr_registry_read_fn read;  /* a streamed body of upload_len bytes */
+	void *read_ud;
+	long long upload_len;
+	/* restarts a streamed body so the request can be retried after a 401;
+	 * NULL: a 401 on a streamed body is final */
+	int (*rewind)(void *ud);
+	dr_registry_progress_fn progress;
+	void *progress_ud;
+	size_t body_limit;         /* response read limit; 0: DR_REGISTRY_BODY_MAX */
+	long timeout_ms;           /* 0: the registry's; < 0: none, low-speed limits */
+};
+
+struct dr_registry_response {
+	long status;
+	char *location;     /* absolute URL, or NULL */
+	char *range;        /* Range, or NULL */
+	char *digest;       /* Docker-Content-Digest, or NULL */
+	char *content_type;
+	char *body;         /* NUL-terminated, or NULL */
+	size_t body_len;
+};
+
+/* One request with the registry's auth: the first call learns the scheme
+ * and challenge from GET /v2/ (https, http for insecure hosts); Basic auth
+ * or a bearer token for q->scope (cached per scope, fetched again on a
+ * 401). Credentials go only to the registry's own scheme://host. 0 when a
+ * response arrived, whatever its status, except that 401/403 become
+ * DR_EAUTH naming the scope. Transport errors as dr_registry_check_login. */
+int dr_registry_request(struct dr_registry *r, const struct dr_registry_request *q,
+			struct dr_registry_response *resp, struct dr_err *e);
+void dr_registry_response_free(struct dr_registry_response *resp);
+/* Learns scheme and challenge now (dr_registry_request does it on first
+ * use): loopback registries are tried over http first, then https; others
+ * over https, then http for --insecure. */
+int dr_registry_negotiate(struct dr_registry *r, struct dr_err *e);
+/* Takes over what src negotiated (same host), so objects of one push
+ * (one per thread) ask GET /v2/ once. src must not change meanwhile. */
+void dr_registry_adopt(struct dr_registry *dst, const struct dr_registry *src);
+/* "scheme://host" once negotiated, else NULL. */
+const char *dr_registry_base_url(const struct dr_registry *r);
+
+/* Parses a Range / Content-Range value "0-<last>" (also "bytes=0-<last>",
+ * "bytes 0-<last>/<total>") into the offset of the next byte (last + 1).
+ * "0-0" counts as nothing stored (registries send it for empty uploads).
+ * DR_EINVAL on anything else. */
+int dr_range_next_offset(const char *value, long long *next);
+
 /* ---- pure helpers, exposed for unit tests ---- */
 
 struct dr_auth_challenge {

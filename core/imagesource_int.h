@@ -1,0 +1,58 @@
+/* Internals shared by core/imagesource*.c. */
+#ifndef DR_IMAGESOURCE_INT_H
+#define DR_IMAGESOURCE_INT_H
+
+#include <stddef.h>
+
+#include "imagesource.h"
+#include "secmem.h"
+
+/* ---- sha256 (OpenSSL: several times GLib's speed on SHA-NI CPUs) ---- */
+
+struct dr_hash;
+struct dr_hash *dr_hash_new(void);
+void dr_hash_update(struct dr_hash *h, const void *p, size_t n);
+/* "sha256:<hex>" into out[DR_DIGEST_MAX]; the hash is then reset */
+void dr_hash_final(struct dr_hash *h, char *out);
+void dr_hash_free(struct dr_hash *h);
+/* "sha256:<hex>" of a buffer */
+void dr_sha256_digest(const void *p, size_t n, char *out);
+
+/* ---- tar files (libarchive) ---- */
+
+/* The entry's data (up to limit), following symlinks inside the tar.
+ * DR_ENOTFOUND when there is no such entry. */
+int dr_tar_read(const char *tar, const char *name, size_t limit, struct dr_buf *out,
+		struct dr_err *e);
+/* 1 when the tar has the entry (after symlinks), else 0. */
+int dr_tar_has(const char *tar, const char *name);
+
+struct dr_tar_stream;
+int dr_tar_stream_open(const char *tar, const char *name, struct dr_tar_stream **out,
+		       long long *size, struct dr_err *e);
+long dr_tar_stream_read(struct dr_tar_stream *s, void *buf, size_t n, struct dr_err *e);
+void dr_tar_stream_close(struct dr_tar_stream *s);
+
+/* ---- reading a source, directory or tar alike ---- */
+
+int dr_src_read(const struct dr_image *img, const char *path, size_t limit,
+		struct dr_buf *out, struct dr_err *e);
+int dr_src_has(const struct dr_image *img, const char *path);
+
+/* ---- building the image ---- */
+
+/* "blobs/<alg>/<hex>" for a digest, malloc'd */
+char *dr_layout_blob_path(const char *digest);
+/* Adds a blob once (by digest); path is copied. */
+int dr_image_add_blob(struct dr_image *img, const struct dr_descriptor *d, const char *path,
+		      int absent, struct dr_err *e);
+/* Takes data (malloc'd) on success. */
+int dr_image_add_manifest(struct dr_image *img, const char *digest, const char *media_type,
+			  enum dr_doc_kind kind, const char *platform, char *data, size_t len,
+			  struct dr_err *e);
+/* An OCI layout (in a directory or a tar): index.json -> ref -> all. */
+int dr_oci_load(struct dr_image *img, const char *ref, struct dr_err *e);
+/* A legacy docker save tarball: a Docker v2 manifest made from manifest.json. */
+int dr_docker_legacy_load(struct dr_image *img, const char *ref, struct dr_err *e);
+
+#endif

@@ -1,0 +1,451 @@
+/* One blob into the destination repository (push_int.h): HEAD (exists:
+ * skip), a cross-repository mount when the cache knows another repository
+ * of the registry holding it, else an upload: monolithic (POST, PUT with
+ * the body) for small blobs, chunked (POST, PATCH with Content-Range,
+ * PUT ?digest=) above. The blob is hashed while it is read and the final
+ * PUT is sent only once the whole blob matched its digest. Transient
+ * failures are retried with backoff, chunked uploads resume where the
+ * registry says its data ends. */
+#include "push_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MONO_MAX ((long long)1 << 20)
+#define CHUNK ((long long)64 << 20)
+#define MAX_RETRIES 6
+#define BACKOFF_MS 500u
+#define BACKOFF_CAP_MS 8000u
+/* the registry verifies (and may re-read) the whole blob before answering */
+#define FINAL_PUT_TIMEOUT_MS (15L * 60 * 1000)
+#define CANCEL_TIMEOUT_MS 5000L
+
+struct upload {
+	struct dr_push_ctx *c;
+	struct dr_registry *r;
+	const struct dr_blob *b;
+	size_t idx;
+	char *loc;                /* the open upload session, or NULL */
+	struct dr_blob_stream *s;
+	long long chunk_left;     /* bytes the current PATCH still reads */
+	long long base;           /* blob offset the current request started at */
+	struct dr_err read_err;
+	int read_failed;
+	int restart;              /* the session is gone: start a new one */
+	int retries;
+	char from[256];           /* mount source */
+};
+
+int dr_push_transient(int rc, long status)
+{
+	if (rc)
+		return rc == DR_ENET;
+	return status >= 500 || status == 408 || status == 429;
+}
+
+/* Waits before a retry of what failed with e; nonzero when out of
+ * retries or told to stop. */
+static int retry_wait(struct upload *u, const struct dr_err *e)
+{
+	unsigned ms = BACKOFF_MS << (u->retries < 5 ? u->retries : 5);
+
+	if (++u->retries > MAX_RETRIES || dr_push_should_stop(u->c))
+		return -1;
+	ms = ms > BACKOFF_CAP_MS ? BACKOFF_CAP_MS : ms;
+	dr_progress_retry(u->c->prog, u->idx, ms, e ? e->msg : "");
+	return dr_push_sleep(u->c, ms);
+}
+
+static int on_progress(void *ud, long long sent)
+{
+	struct upload *u = ud;
+
+	dr_progress_bytes(u->c->prog, u->idx, u->base + sent);
+	return dr_push_should_stop(u->c);
+}
+
+static int http_error(struct upload *u, const char *what, const struct dr_registry_response *resp,
+		      struct dr_err *e)
+{
+	char msg[DR_REGISTRY_MSG_MAX + 4];
+
+	dr_registry_error_text(resp->body, resp->body_len, NULL, msg, sizeof(msg));
+	return dr_fail(e, dr_push_transient(0, resp->status) ? DR_ENET : DR_EIO,
+		       "registry %s answered %s of blob %s with HTTP %ld%s", u->c->ref->host, what,
+		       u->b->d.digest, resp->status, msg);
+}
+
+/* One request of this upload; aborts when the push stops. */
+static int send(struct upload *u, struct dr_registry_request *q,
+		struct dr_registry_response *resp, struct dr_err *e)
+{
+	if (!q->scope)
+		q->scope = u->c->scope;
+	q->progress = on_progress;
+	q->progress_ud = u;
+	return dr_registry_request(u->r, q, resp, e);
+}
+
+/* url-encoded value for a query (digests have ':', repositories '/') */
+static void qenc(const char *s, char *out, size_t n)
+{
+	size_t o = 0;
+
+	for (; *s && o + 4 < n; s++) {
+		if (*s == ':' || *s == '/' || *s == '&' || *s == '=' || *s == '?' || *s == '+')
+			o += (size_t)snprintf(out + o, n - o, "%%%02X", (unsigned char)*s);
+		else
+			out[o++] = *s;
+	}
+	out[o] = '\0';
+}
+
+/* loc + ?digest= or &digest= */
+static char *with_digest(const char *loc, const char *digest)
+{
+	char enc[DR_DIGEST_MAX * 3], *url = NULL;
+
+	qenc(digest, enc, sizeof(enc));
+	if (asprintf(&url, "%s%cdigest=%s", loc, strchr(loc, '?') ? '&' : '?', enc) < 0)
+		return NULL;
+	return url;
+}
+
+static int head(struct upload *u, int *exists, struct dr_err *e)
+{
+	struct dr_registry_response resp;
+	char url[600];
+	int rc;
+
+	snprintf(url, sizeof(url), "/v2/%s/blobs/%s", u->c->ref->repo, u->b->d.digest);
+	for (;;) {
+		struct dr_registry_request q = { .method = "HEAD", .url = url };
+
+		rc = send(u, &q, &resp, e);
+		*exists = rc == 0 && resp.status == 200;
+		if (rc == 0 && resp.status != 200 && resp.status != 404)
+			rc = http_error(u, "HEAD", &resp, e);
+		dr_registry_response_free(&resp);
+		if (rc == 0 || !dr_push_transient(rc, 0) || retry_wait(u, e) != 0)
+			return rc;
+	}
+}
+
+/* Best effort: the registry would purge the session eventually anyway. */
+static void cancel_session(struct upload *u)
+{
+	struct dr_registry_request q = { .method = "DELETE", .scope = u->c->scope,
+					 .timeout_ms = CANCEL_TIMEOUT_MS };
+	struct dr_registry_response resp;
+	struct dr_err ignored;
+
+	if (!u->loc)
+		return;
+	q.url = u->loc;
+	if (dr_registry_request(u->r, &q, &resp, &ignored) == 0)
+		dr_registry_response_free(&resp);
+	free(u->loc);
+	u->loc = NULL;
+}
+
+static int take_location(struct upload *u, struct dr_registry_response *resp, struct dr_err *e)
+{
+	if (!resp->location)
+		return dr_fail(e, DR_EIO, "registry %s started an upload of blob %s without a Location",
+			       u->c->ref->host, u->b->d.digest);
+	free(u->loc);
+	u->loc = resp->location;
+	resp->location = NULL;
+	return 0;
+}
+
+/* POST ?mount=&from=: 201 mounted; 202 a plain upload session instead.
+ * Any failure just means "upload it". */
+static int try_mount(struct upload *u, int *mounted)
+{
+	struct dr_registry_response resp;
+	struct dr_err ignored;
+	char url[2048], scope[1200], d[DR_DIGEST_MAX * 3], f[800];
+	struct dr_registry_request q = { .method = "POST", .url = url, .scope = scope };
+
+	*mounted = 0;
+	if (!dr_blob_cache_source(u->c->cache, u->b->d.digest, u->c->ref->repo, u->from,
+				  sizeof(u->from)))
+		return 0;
+	qenc(u->b->d.digest, d, sizeof(d));
+	qenc(u->from, f, sizeof(f));
+	snprintf(url, sizeof(url), "/v2/%s/blobs/uploads/?mount=%s&from=%s", u->c->ref->repo, d, f);
+	snprintf(scope, sizeof(scope), "%s repository:%s:pull", u->c->scope, u->from);
+	if (send(u, &q, &resp, &ignored) != 0)
+		return dr_push_should_stop(u->c) ? -1 : 0;
+	*mounted = resp.status == 201;
+	if (resp.status == 202)
+		take_location(u, &resp, &ignored);
+	dr_registry_response_free(&resp);
+	return 0;
+}
+
+static int start_session(struct upload *u, struct dr_err *e)
+{
+	struct dr_registry_response resp;
+	char url[600];
+	int rc;
+
+	snprintf(url, sizeof(url), "/v2/%s/blobs/uploads/", u->c->ref->repo);
+	for (;;) {
+		struct dr_registry_request q = { .method = "POST", .url = url };
+
+		rc = send(u, &q, &resp, e);
+		if (rc == 0 && resp.status == 202)
+			rc = take_location(u, &resp, e);
+		else if (rc == 0)
+			rc = http_error(u, "POST (start upload)", &resp, e);
+		dr_registry_response_free(&resp);
+		if (rc == 0 || !dr_push_transient(rc, 0) || retry_wait(u, e) != 0)
+			return rc;
+	}
+}
+
+/* The final PUT ?digest=; body (a small blob) or none. */
+static int put_final(struct upload *u, const void *body, size_t len, struct dr_err *e)
+{
+	struct dr_registry_response resp;
+	char *url = with_digest(u->loc, u->b->d.digest);
+	struct dr_registry_request q = { .method = "PUT", .url = url, .body = body,
+					 .body_len = len, .timeout_ms = FINAL_PUT_TIMEOUT_MS };
+	int rc;
+
+	if (!url)
+		return dr_fail(e, DR_EIO, "out of memory");
+	u->base = len ? 0 : u->b->d.size;
+	rc = send(u, &q, &resp, e);
+	if (rc == 0 && resp.status == 201 && resp.digest && strcmp(resp.digest, u->b->d.digest) != 0)
+		rc = dr_fail(e, DR_EIO, "registry %s stored blob %s as %s", u->c->ref->host,
+			     u->b->d.digest, resp.digest);
+	else if (rc == 0 && resp.status == 404)
+		u->restart = 1; /* the session expired or the registry lost it */
+	if (rc == 0 && resp.status != 201)
+		rc = http_error(u, "PUT", &resp, e);
+	if (rc == 0) {
+		free(u->loc);
+		u->loc = NULL;
+	}
+	dr_registry_response_free(&resp);
+	free(url);
+	return rc;
+}
+
+/* Small blobs: read (and verify) into memory, then one PUT. */
+static int monolithic(struct upload *u, struct dr_err *e)
+{
+	size_t size = (size_t)u->b->d.size, got = 0;
+	char *buf = malloc(size + 1);
+	struct dr_blob_stream *s = NULL;
+	long n = 1;
+	int rc = buf ? dr_blob_open(u->c->img, u->b, &s, e) : dr_fail(e, DR_EIO, "out of memory");
+
+	while (rc == 0 && n > 0) {
+		n = dr_blob_read(s, buf + got, size + 1 - got, e);
+		if (n < 0)
+			rc = (int)n;
+		else
+			got += (size_t)n;
+	}
+	dr_blob_close(s);
+	if (rc == 0)
+		rc = put_final(u, buf, size, e);
+	free(buf);
+	return rc;
+}
+
+static size_t patch_read(char *buf, size_t n, void *ud)
+{
+	struct upload *u = ud;
+	long r;
+
+	if ((long long)n > u->chunk_left)
+		n = (size_t)u->chunk_left;
+	if (n == 0)
+		return 0;
+	r = dr_blob_read(u->s, buf, n, &u->read_err);
+	if (r == 0)
+		dr_fail(&u->read_err, DR_EINVAL, "blob %s in %s is shorter than %lld bytes",
+			u->b->d.digest, u->c->img->name, u->b->d.size);
+	if (r <= 0) {
+		u->read_failed = 1;
+		return DR_REGISTRY_READ_ABORT;
+	}
+	u->chunk_left -= r;
+	return (size_t)r;
+}
+
+/* The stream at offset: reopened and re-read (hashed) from the start
+ * when it is past it, since the digest covers every byte. */
+static int reposition(struct upload *u, long long off, struct dr_err *e)
+{
+	int rc = 0;
+
+	if (u->s && dr_blob_offset(u->s) == off)
+		return 0;
+	if (!u->s || dr_blob_offset(u->s) > off) {
+		dr_blob_close(u->s);
+		u->s = NULL;
+		rc = dr_blob_open(u->c->img, u->b, &u->s, e);
+	}
+	if (rc == 0)
+		rc = dr_blob_skip_to(u->s, off, e);
+	return rc;
+}
+
+/* GET the session: where the registry's data ends. */
+static int session_offset(struct upload *u, long long *off, struct dr_err *e)
+{
+	struct dr_registry_response resp;
+	struct dr_registry_request q = { .method = "GET", .url = u->loc };
+	int rc = send(u, &q, &resp, e);
+
+	if (rc == 0 && resp.status == 204) {
+		*off = 0;
+		if (resp.range && dr_range_next_offset(resp.range, off) != 0)
+			rc = dr_fail(e, DR_EIO, "registry %s sent an unreadable Range \"%s\"",
+				     u->c->ref->host, resp.range);
+		if (rc == 0 && resp.location)
+			rc = take_location(u, &resp, e);
+	} else if (rc == 0 && !dr_push_transient(0, resp.status)) {
+		u->restart = 1; /* unknown or invalid session: start over */
+		rc = http_error(u, "GET (upload status)", &resp, e);
+	} else if (rc == 0) {
+		rc = http_error(u, "GET (upload status)", &resp, e);
+	}
+	dr_registry_response_free(&resp);
+	return rc;
+}
+
+static int patch(struct upload *u, long long off, long long len, long long *next,
+		 struct dr_err *e)
+{
+	struct dr_registry_response resp;
+	char range[64];
+	struct dr_registry_request q = { .method = "PATCH", .url = u->loc, .content_range = range,
+					 .read = patch_read, .read_ud = u, .upload_len = len,
+					 .timeout_ms = -1 };
+	int rc;
+
+	snprintf(range, sizeof(range), "%lld-%lld", off, off + len - 1);
+	u->chunk_left = len;
+	u->base = off;
+	u->read_failed = 0;
+	rc = send(u, &q, &resp, e);
+	if (u->read_failed)
+		rc = dr_fail(e, u->read_err.code, "%s", u->read_err.msg);
+	*next = off + len;
+	if (rc == 0 && resp.status == 202) {
+		rc = take_location(u, &resp, e);
+		if (rc == 0 && resp.range && dr_range_next_offset(resp.range, next) != 0)
+			*next = off + len;
+	} else if (rc == 0 && resp.status == 416) {
+		rc = session_offset(u, next, e); /* out of step: ask where to go on */
+	} else if (rc == 0) {
+		rc = http_error(u, "PATCH", &resp, e);
+	}
+	dr_registry_response_free(&resp);
+	return rc;
+}
+
+/* Chunks until the registry has it all, then the final PUT. */
+static int chunked(struct upload *u, struct dr_err *e)
+{
+	long long off = 0, size = u->b->d.size;
+	char probe[1];
+	int rc = reposition(u, 0, e);
+
+	while (rc == 0) {
+		if (off < size) {
+			long long len = size - off < CHUNK ? size - off : CHUNK;
+
+			rc = patch(u, off, len, &off, e);
+		} else {
+			/* the end of the blob: its digest is checked here, before
+			 * the PUT that would commit it */
+			long n = dr_blob_read(u->s, probe, sizeof(probe), e);
+
+			if (n != 0)
+				return n < 0 ? (int)n : dr_fail(e, DR_EINVAL, "blob %s in %s is longer "
+							     "than %lld bytes", u->b->d.digest,
+							     u->c->img->name, size);
+			rc = put_final(u, NULL, 0, e);
+			if (rc == 0)
+				return 0;
+		}
+		/* ask where the session stands until the registry answers
+		 * (it may be restarting), then go on from there */
+		while (rc != 0 && dr_push_transient(rc, 0) && !u->restart && retry_wait(u, e) == 0)
+			rc = session_offset(u, &off, e);
+		if (rc == 0)
+			rc = reposition(u, off, e);
+	}
+	return rc;
+}
+
+static void finish(struct upload *u, enum dr_blob_state st, unsigned *counter)
+{
+	pthread_mutex_lock(&u->c->lock);
+	(*counter)++;
+	pthread_mutex_unlock(&u->c->lock);
+	dr_blob_cache_add(u->c->cache, u->b->d.digest, u->c->ref->repo);
+	dr_progress_state(u->c->prog, u->idx, st, st == DR_BLOB_MOUNTED ? u->from : NULL);
+}
+
+static int upload(struct upload *u, struct dr_err *e)
+{
+	int rc;
+
+	for (;;) {
+		rc = u->loc ? 0 : start_session(u, e);
+		dr_progress_state(u->c->prog, u->idx, DR_BLOB_UPLOADING, NULL);
+		if (rc == 0)
+			rc = u->b->d.size <= MONO_MAX ? monolithic(u, e) : chunked(u, e);
+		if (rc == 0 || dr_push_should_stop(u->c))
+			return rc;
+		/* a session that failed is dropped; a new one starts from zero */
+		if (!(dr_push_transient(rc, 0) || u->restart) || retry_wait(u, e) != 0)
+			return rc;
+		u->restart = 0;
+		cancel_session(u);
+		dr_blob_close(u->s);
+		u->s = NULL;
+	}
+}
+
+int dr_push_blob(struct dr_push_ctx *c, struct dr_registry *r, size_t idx, struct dr_err *e)
+{
+	struct upload u = { .c = c, .r = r, .b = &c->img->blobs[idx], .idx = idx };
+	int exists = 0, mounted = 0, rc = 0;
+
+	if (u.b->absent) {
+		finish(&u, DR_BLOB_EXISTS, &c->skipped); /* foreign: fetched from its URLs */
+		return 0;
+	}
+	dr_progress_state(c->prog, idx, DR_BLOB_CHECKING, NULL);
+	rc = head(&u, &exists, e);
+	if (rc == 0 && exists) {
+		finish(&u, DR_BLOB_EXISTS, &c->skipped);
+		return 0;
+	}
+	if (rc == 0 && try_mount(&u, &mounted) != 0)
+		rc = dr_fail(e, DR_EIO, "interrupted");
+	if (rc == 0 && mounted) {
+		finish(&u, DR_BLOB_MOUNTED, &c->mounted);
+		return 0;
+	}
+	if (rc == 0)
+		rc = upload(&u, e);
+	if (rc == 0)
+		finish(&u, DR_BLOB_PUSHED, &c->uploaded);
+	else
+		dr_progress_state(c->prog, idx, DR_BLOB_FAILED, NULL);
+	cancel_session(&u);
+	dr_blob_close(u.s);
+	return rc;
+}

@@ -1,0 +1,203 @@
+/* Which repositories of a registry hold which blobs (push_int.h), so a
+ * push to a new repository can mount instead of upload. One small JSON
+ * file, $XDG_CACHE_HOME/dokku-registry/blobs.json:
+ *   {"version":1,"hosts":{"<host>":{"<digest>":["repo",...],...},...}}
+ * bounded (oldest entries dropped first) and written atomically. It is a
+ * hint only: a wrong entry costs one mount attempt that falls back to an
+ * upload. */
+#include "push_int.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomicfile.h"
+#include "secmem.h"
+
+#define MAX_DIGESTS 4096  /* per host */
+#define MAX_REPOS 4       /* per digest, most recent first */
+#define MAX_HOSTS 16
+#define FILE_MAX ((size_t)8 << 20)
+
+struct dr_blob_cache {
+	char *path;
+	char *host;
+	json_t *known; /* this host's map, as loaded */
+	json_t *added; /* what this push learnt: digest -> [repo] */
+	pthread_mutex_t lock;
+};
+
+static char *cache_path(void)
+{
+	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char *p = NULL;
+	int n;
+
+	if (x && *x == '/')
+		n = asprintf(&p, "%s/dokku-registry/blobs.json", x);
+	else if (home && *home)
+		n = asprintf(&p, "%s/.cache/dokku-registry/blobs.json", home);
+	else
+		return NULL;
+	return n < 0 ? NULL : p;
+}
+
+static json_t *load_file(const char *path)
+{
+	struct dr_buf buf = { 0 };
+	json_t *root = NULL;
+
+	if (path && dr_file_read(path, FILE_MAX, &buf, NULL) == 0)
+		root = json_loadb(buf.data, buf.len, 0, NULL);
+	dr_buf_wipe(&buf);
+	if (!json_is_object(json_object_get(root, "hosts"))) {
+		json_decref(root);
+		root = json_pack("{s:i,s:{}}", "version", 1, "hosts");
+	}
+	return root;
+}
+
+struct dr_blob_cache *dr_blob_cache_open(const char *host)
+{
+	struct dr_blob_cache *c = calloc(1, sizeof(*c));
+	json_t *root;
+
+	if (!c)
+		return NULL;
+	c->path = cache_path();
+	c->host = strdup(host);
+	root = load_file(c->path);
+	c->known = json_object_get(json_object_get(root, "hosts"), host);
+	c->known = json_is_object(c->known) ? json_incref(c->known) : json_object();
+	c->added = json_object();
+	json_decref(root);
+	pthread_mutex_init(&c->lock, NULL);
+	return c;
+}
+
+static int in_list(json_t *list, const char *repo)
+{
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		if (json_is_string(json_array_get(list, i)) &&
+		    strcmp(json_string_value(json_array_get(list, i)), repo) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int dr_blob_cache_source(struct dr_blob_cache *c, const char *digest, const char *not_repo,
+			 char *out, size_t n)
+{
+	json_t *list;
+	int found = 0;
+
+	if (!c)
+		return 0;
+	pthread_mutex_lock(&c->lock);
+	list = json_object_get(c->known, digest);
+	for (size_t i = 0; i < json_array_size(list) && !found; i++) {
+		const char *r = json_string_value(json_array_get(list, i));
+
+		if (r && strcmp(r, not_repo) != 0 && strlen(r) < n) {
+			memcpy(out, r, strlen(r) + 1);
+			found = 1;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	return found;
+}
+
+void dr_blob_cache_add(struct dr_blob_cache *c, const char *digest, const char *repo)
+{
+	json_t *list;
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	list = json_object_get(c->added, digest);
+	if (!list) {
+		list = json_array();
+		json_object_set_new(c->added, digest, list);
+	}
+	if (!in_list(list, repo))
+		json_array_append_new(list, json_string(repo));
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* digest -> repos with ours first; the entry moves to the end (newest). */
+static void merge_entry(json_t *map, const char *digest, json_t *ours)
+{
+	json_t *old = json_object_get(map, digest), *list = json_copy(ours);
+
+	for (size_t i = 0; i < json_array_size(old) && json_array_size(list) < MAX_REPOS; i++) {
+		json_t *r = json_array_get(old, i);
+
+		if (json_is_string(r) && !in_list(list, json_string_value(r)))
+			json_array_append(list, r);
+	}
+	while (json_array_size(list) > MAX_REPOS)
+		json_array_remove(list, json_array_size(list) - 1);
+	json_object_del(map, digest);
+	json_object_set_new(map, digest, list);
+}
+
+/* Drops the oldest keys of an object (insertion order) down to max. */
+static void trim(json_t *obj, size_t max)
+{
+	while (json_object_size(obj) > max) {
+		void *it = json_object_iter(obj);
+
+		json_object_del(obj, json_object_iter_key(it));
+	}
+}
+
+void dr_blob_cache_save(struct dr_blob_cache *c)
+{
+	json_t *root, *hosts, *map, *v;
+	const char *digest;
+	char *dir, *slash, *text;
+
+	if (!c || !c->path || json_object_size(c->added) == 0)
+		return;
+	/* what other pushes wrote since we loaded it wins, plus ours */
+	root = load_file(c->path);
+	hosts = json_object_get(root, "hosts");
+	map = json_object_get(hosts, c->host);
+	if (!json_is_object(map)) {
+		map = json_object();
+		json_object_set_new(hosts, c->host, map);
+	} else {
+		/* the host moves to the end: the most recently used */
+		json_incref(map);
+		json_object_del(hosts, c->host);
+		json_object_set_new(hosts, c->host, map);
+	}
+	json_object_foreach(c->added, digest, v)
+		merge_entry(map, digest, v);
+	trim(map, MAX_DIGESTS);
+	trim(hosts, MAX_HOSTS);
+	text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	dir = strdup(c->path);
+	slash = dir ? strrchr(dir, '/') : NULL;
+	if (slash)
+		*slash = '\0';
+	if (text && slash && dr_mkdir_p(dir, 0700, NULL) == 0)
+		dr_file_write_atomic(c->path, text, strlen(text), 0600, NULL);
+	free(text);
+	free(dir);
+	json_decref(root);
+}
+
+void dr_blob_cache_free(struct dr_blob_cache *c)
+{
+	if (!c)
+		return;
+	json_decref(c->known);
+	json_decref(c->added);
+	pthread_mutex_destroy(&c->lock);
+	free(c->path);
+	free(c->host);
+	free(c);
+}

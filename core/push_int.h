@@ -1,0 +1,93 @@
+/* Internals shared by core/push*.c. */
+#ifndef DR_PUSH_INT_H
+#define DR_PUSH_INT_H
+
+#include <pthread.h>
+#include <signal.h>
+
+#include "push.h"
+#include "registry.h"
+
+/* ---- credentials (push_auth.c) ---- */
+
+/* From config_dir/config.json: credHelpers[host] -> credsStore (run through
+ * the helper protocol) -> auths[host] (auth base64, identitytoken). Both
+ * NULL when there are none (anonymous). Wipe with dr_str_wipe_free. */
+int dr_push_credentials(const char *config_dir, const char *host, char **user, char **secret,
+			struct dr_err *e);
+
+/* ---- the blob cache (push_cache.c) ---- */
+
+struct dr_blob_cache;
+/* Never fails: a missing or unreadable cache is an empty one. */
+struct dr_blob_cache *dr_blob_cache_open(const char *host);
+/* A repository other than not_repo known to hold digest, or NULL
+ * (a copy into out). Thread-safe. */
+int dr_blob_cache_source(struct dr_blob_cache *c, const char *digest, const char *not_repo,
+			 char *out, size_t n);
+void dr_blob_cache_add(struct dr_blob_cache *c, const char *digest, const char *repo);
+/* Merges with the file as it is now and writes it atomically. */
+void dr_blob_cache_save(struct dr_blob_cache *c);
+void dr_blob_cache_free(struct dr_blob_cache *c);
+
+/* ---- progress (push_progress.c) ---- */
+
+enum dr_blob_state { DR_BLOB_WAITING, DR_BLOB_CHECKING, DR_BLOB_UPLOADING, DR_BLOB_EXISTS,
+		     DR_BLOB_MOUNTED, DR_BLOB_PUSHED, DR_BLOB_FAILED };
+
+struct dr_progress;
+struct dr_progress *dr_progress_new(const struct dr_image *img, enum dr_progress_mode mode,
+				    int quiet, const char *indent);
+void dr_progress_state(struct dr_progress *p, size_t idx, enum dr_blob_state st,
+		       const char *detail);
+void dr_progress_bytes(struct dr_progress *p, size_t idx, long long sent);
+/* "<digest-short>: retrying in Ns: <why>" in plain output (not quiet);
+ * on a terminal the blob's line shows it until the next state. */
+void dr_progress_retry(struct dr_progress *p, size_t idx, unsigned ms, const char *why);
+/* 1 when drawing on a terminal (redrawn while workers run). */
+int dr_progress_live(const struct dr_progress *p);
+/* Redraws the TTY display (no-op for plain output). */
+void dr_progress_render(struct dr_progress *p);
+/* A line of its own (manifests, summary); not in quiet mode. */
+void dr_progress_line(struct dr_progress *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void dr_progress_free(struct dr_progress *p);
+
+/* ---- one push (push.c, push_blob.c) ---- */
+
+struct dr_push_ctx {
+	const struct dr_image *img;
+	const struct dr_image_ref *ref;
+	const struct dr_push_opts *o;
+	char scope[600];            /* repository:<repo>:pull,push */
+	struct dr_blob_cache *cache;
+	struct dr_progress *prog;
+	const char *user, *secret;  /* for each worker's registry */
+	struct dr_registry *main;   /* negotiated once; workers adopt it */
+	int share_main;             /* one worker: it uses main itself */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	size_t *order;              /* blob indexes, largest first */
+	size_t next, running;
+	int failed;                 /* the first failure stops everyone */
+	struct dr_err err;
+	unsigned uploaded, skipped, mounted;
+};
+
+extern volatile sig_atomic_t dr_push_signal;
+
+/* 1 when work should stop: a signal or another worker's failure. */
+int dr_push_should_stop(struct dr_push_ctx *c);
+/* Sleeps ms in small steps; nonzero when told to stop meanwhile. */
+int dr_push_sleep(struct dr_push_ctx *c, unsigned ms);
+/* Opens a registry with the push's credentials. */
+int dr_push_registry(struct dr_push_ctx *c, struct dr_registry **r, struct dr_err *e);
+
+/* Makes blob idx present in the repository: exists, mounted or uploaded. */
+int dr_push_blob(struct dr_push_ctx *c, struct dr_registry *r, size_t idx, struct dr_err *e);
+/* 1 for failures worth retrying: network errors, 5xx, 408, 429. */
+int dr_push_transient(int rc, long status);
+/* "<first 12 hex>" of a digest */
+const char *dr_digest_short(const char *digest, char *out, size_t n);
+
+#endif

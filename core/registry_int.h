@@ -1,0 +1,100 @@
+/* Internals of the registry client shared by registry.c (the object and
+ * login), registry_http.c (one libcurl exchange), registry_token.c (the
+ * token service) and registry_request.c (authenticated requests). Not for
+ * use outside core/registry*.c. */
+#ifndef DR_REGISTRY_INT_H
+#define DR_REGISTRY_INT_H
+
+#include <curl/curl.h>
+#include <time.h>
+
+#include "registry.h"
+
+enum dr_auth_mode { DR_AUTH_NONE, DR_AUTH_BASIC, DR_AUTH_BEARER };
+
+struct dr_reg_body {
+	char *data;
+	size_t len, cap;
+	size_t limit; /* 0: DR_REGISTRY_BODY_MAX */
+	int over;     /* the read limit was hit */
+};
+
+/* One HTTP exchange; kind and host name the other end in error messages. */
+struct dr_reg_req {
+	const char *url, *kind, *host;
+	const char *method;     /* NULL: GET (POST with form) */
+	enum dr_auth_mode auth;
+	const char *bearer;     /* the token for DR_AUTH_BEARER */
+	const char *form;       /* POST body (may hold a secret) */
+	int follow;             /* follow redirects: token realms only */
+	struct curl_slist *headers; /* extra request headers, caller-owned */
+	/* request body: streamed (read) or none; mem bodies go through read */
+	curl_read_callback read;
+	void *read_ud;
+	curl_off_t upload_len;  /* -1: no body */
+	curl_xferinfo_callback xferinfo;
+	void *xfer_ud;
+	long timeout_ms;        /* 0: the registry's; <0: none, low-speed limits */
+	size_t body_limit;      /* 0: DR_REGISTRY_BODY_MAX */
+	/* the response */
+	long status;
+	char *www;              /* the WWW-Authenticate fields, joined */
+	char *location, *range, *digest, *ctype;
+	struct dr_reg_body body;
+};
+
+#define DR_TOKEN_SLOTS 4
+
+struct dr_token {
+	char *scope;
+	char *token;
+	time_t expiry;
+};
+
+struct dr_registry {
+	CURL *curl;
+	char host[DR_REGISTRY_HOST_MAX];  /* API host[:port] */
+	const char *scheme;   /* "https"/"http" once the registry answered */
+	int insecure;         /* --insecure */
+	int insecure_host;    /* http fallback allowed: --insecure or loopback */
+	long timeout_ms;
+	char *user_agent;
+	char *username;       /* NULL: anonymous */
+	char *secret;         /* password, or identity token when is_identity */
+	int is_identity;
+	char *identity;       /* refresh_token the token service issued */
+	struct dr_token tokens[DR_TOKEN_SLOTS]; /* bearer tokens by scope */
+	unsigned token_next;  /* the slot replaced next */
+	/* what the first authenticated request learnt from GET /v2/ */
+	int negotiated;
+	enum dr_auth_mode mode;
+	struct dr_auth_challenge challenge;
+	char base[DR_REGISTRY_HOST_MAX + 12]; /* "scheme://host" once negotiated */
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* free() that wipes a string first; *slot = value */
+void dr_reg_set_wiped(char **slot, char *value);
+/* printf into one exact-size allocation (for strings holding secrets) */
+char *dr_reg_fmt_secret(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Performs q. 0 means an HTTP response arrived (any status, in q->status);
+ * transport failures are DR_ENET / DR_ETLS / DR_EIO. */
+int dr_reg_perform(struct dr_registry *r, struct dr_reg_req *q, struct dr_err *e);
+void dr_reg_req_clear(struct dr_reg_req *q);
+/* DR_EAUTH "registry X refused the credentials[ for SCOPE] (401 …)…" */
+int dr_reg_refused(struct dr_registry *r, const struct dr_reg_req *q, const char *scope,
+		   struct dr_err *e);
+
+/* GET scheme://host/v2/ into q (whose earlier response is freed). */
+int dr_reg_get_v2(struct dr_registry *r, const char *scheme, enum dr_auth_mode auth,
+		  const char *bearer, struct dr_reg_req *q, struct dr_err *e);
+
+/* A bearer token for scope ("" for login) from the challenge's realm;
+ * cached per scope until it expires. force: ignore the cache. *token is
+ * owned by r. */
+int dr_reg_fetch_token(struct dr_registry *r, const struct dr_auth_challenge *ch,
+		       const char *scope, int force, const char **token, struct dr_err *e);
+void dr_reg_tokens_clear(struct dr_registry *r);
+
+#endif

@@ -1,0 +1,190 @@
+/* The token service side of the registry client (registry_int.h): bearer
+ * tokens as docker gets them, cached per scope. */
+#include "registry_int.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define CLIENT_ID "docker"    /* the client_id docker sends to token services */
+#define MIN_TOKEN_LIFETIME 60 /* seconds; docker's floor for expires_in */
+
+static void slot_clear(struct dr_token *t)
+{
+	dr_reg_set_wiped(&t->token, NULL);
+	free(t->scope);
+	t->scope = NULL;
+	t->expiry = 0;
+}
+
+void dr_reg_tokens_clear(struct dr_registry *r)
+{
+	for (size_t i = 0; i < DR_TOKEN_SLOTS; i++)
+		slot_clear(&r->tokens[i]);
+}
+
+static struct dr_token *cached(struct dr_registry *r, const char *scope)
+{
+	for (size_t i = 0; i < DR_TOKEN_SLOTS; i++) {
+		struct dr_token *t = &r->tokens[i];
+
+		if (t->token && t->scope && strcmp(t->scope, scope) == 0)
+			return t;
+	}
+	return NULL;
+}
+
+static int add_query(CURLU *u, const char *name, const char *value)
+{
+	char *kv = NULL;
+	int bad = asprintf(&kv, "%s=%s", name, value) < 0 ||
+		  curl_url_set(u, CURLUPART_QUERY, kv, CURLU_APPENDQUERY | CURLU_URLENCODE);
+
+	free(kv);
+	return bad;
+}
+
+/* One scope= parameter per space-separated scope, as docker sends them. */
+static int add_scopes(CURLU *u, const char *scope)
+{
+	char *copy = strdup(scope), *save = NULL;
+	int bad = copy == NULL;
+
+	for (char *s = copy ? strtok_r(copy, " ", &save) : NULL; s && !bad;
+	     s = strtok_r(NULL, " ", &save))
+		bad = add_query(u, "scope", s);
+	free(copy);
+	return bad;
+}
+
+/* Body of docker's OAuth refresh grant: it carries the identity token, so
+ * every copy is wiped. */
+static char *oauth_form(struct dr_registry *r, const char *service, const char *scope)
+{
+	char *svc = curl_easy_escape(r->curl, service, 0);
+	char *scp = curl_easy_escape(r->curl, scope, 0);
+	char *tok = curl_easy_escape(r->curl, r->secret, 0);
+	char *form = NULL;
+
+	if (svc && scp && tok)
+		form = dr_reg_fmt_secret("grant_type=refresh_token&client_id=%s&service=%s&scope=%s"
+					 "&refresh_token=%s", CLIENT_ID, svc, scp, tok);
+	if (tok)
+		explicit_bzero(tok, strlen(tok));
+	curl_free(svc);
+	curl_free(scp);
+	curl_free(tok);
+	return form;
+}
+
+static int take_token(struct dr_registry *r, const struct dr_reg_req *q, const char *scope,
+		      struct dr_token **out, struct dr_err *e)
+{
+	json_t *root = q->body.data ? json_loadb(q->body.data, q->body.len, 0, NULL) : NULL;
+	json_t *tok = json_object_get(root, "access_token");
+	json_t *ref = json_object_get(root, "refresh_token");
+	json_t *exp = json_object_get(root, "expires_in");
+	long long life = json_is_integer(exp) ? json_integer_value(exp) : 0;
+	struct dr_token *slot = cached(r, scope);
+	const char *t;
+
+	if (!slot) {
+		slot = &r->tokens[r->token_next];
+		r->token_next = (r->token_next + 1) % DR_TOKEN_SLOTS;
+	}
+	slot_clear(slot);
+	/* access_token and token are synonyms; docker prefers access_token */
+	if (!json_is_string(tok) || !*json_string_value(tok))
+		tok = json_object_get(root, "token");
+	t = json_is_string(tok) ? json_string_value(tok) : "";
+	for (const char *p = t; *p; p++) {
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+			t = ""; /* it would break (or inject into) the header */
+	}
+	slot->token = *t ? strdup(t) : NULL;
+	if (json_is_string(ref) && *json_string_value(ref))
+		dr_reg_set_wiped(&r->identity, strdup(json_string_value(ref)));
+	json_decref(root);
+	slot->scope = strdup(scope);
+	/* docker's floor; the cap keeps a silly expires_in from overflowing */
+	life = life < MIN_TOKEN_LIFETIME ? MIN_TOKEN_LIFETIME : life > 86400 ? 86400 : life;
+	slot->expiry = time(NULL) + (time_t)life;
+	if (!slot->token || !slot->scope) {
+		slot_clear(slot);
+		return dr_fail(e, DR_EIO, "token service %s sent no usable token", q->host);
+	}
+	*out = slot;
+	return 0;
+}
+
+/* The realm URL with docker's query (GET) or the OAuth form (identity). */
+static int token_url(struct dr_registry *r, CURLU *u, const struct dr_auth_challenge *ch,
+		     const char *scope, char **scheme, char **thost, char **url, char **form,
+		     struct dr_err *e)
+{
+	if (r->is_identity)
+		*form = oauth_form(r, ch->service, scope);
+	if (!u || curl_url_set(u, CURLUPART_URL, ch->realm, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, thost, 0) != CURLUE_OK ||
+	    (strcasecmp(*scheme, "https") != 0 && strcasecmp(*scheme, "http") != 0))
+		return dr_fail(e, DR_EIO, "registry %s sent an unusable token realm", r->host);
+	/* a password must not cross the network in clear text because a
+	 * registry said so: plain-http realms only where http is allowed */
+	if (strcasecmp(*scheme, "http") == 0 && !r->insecure && !dr_host_is_loopback(*thost))
+		return dr_fail(e, DR_EIO, "registry %s sends credentials to a plain-http token "
+			       "service (%s); use --insecure only for a registry you trust",
+			       r->host, *thost);
+	if (r->is_identity && !*form)
+		return dr_fail(e, DR_EIO, "out of memory");
+	if (!r->is_identity &&
+	    ((ch->service[0] && add_query(u, "service", ch->service)) ||
+	     (scope[0] && add_scopes(u, scope)) ||
+	     (r->username && add_query(u, "account", r->username)) ||
+	     add_query(u, "client_id", CLIENT_ID) || add_query(u, "offline_token", "true")))
+		return dr_fail(e, DR_EIO, "out of memory");
+	if (curl_url_get(u, CURLUPART_URL, url, 0) != CURLUE_OK)
+		return dr_fail(e, DR_EIO, "registry %s sent an unusable token realm", r->host);
+	return 0;
+}
+
+int dr_reg_fetch_token(struct dr_registry *r, const struct dr_auth_challenge *ch,
+		       const char *scope, int force, const char **token, struct dr_err *e)
+{
+	char *scheme = NULL, *thost = NULL, *url = NULL, *form = NULL;
+	struct dr_reg_req q = { .kind = "token service", .follow = 1, .upload_len = -1 };
+	struct dr_token *t = cached(r, scope);
+	CURLU *u;
+	int rc;
+
+	if (!force && t && time(NULL) + 5 < t->expiry) {
+		*token = t->token;
+		return 0;
+	}
+	u = curl_url();
+	rc = token_url(r, u, ch, scope, &scheme, &thost, &url, &form, e);
+	if (rc == 0) {
+		q.url = url;
+		q.host = thost;
+		q.form = form;
+		q.auth = r->username && !r->is_identity ? DR_AUTH_BASIC : DR_AUTH_NONE;
+		rc = dr_reg_perform(r, &q, e);
+	}
+	if (rc == 0 && (q.status == 401 || q.status == 403))
+		rc = dr_reg_refused(r, &q, scope, e);
+	else if (rc == 0 && q.status != 200)
+		rc = dr_fail(e, DR_EIO, "token service %s answered HTTP %ld", thost, q.status);
+	else if (rc == 0)
+		rc = take_token(r, &q, scope, &t, e);
+	if (rc == 0)
+		*token = t->token;
+	dr_reg_set_wiped(&form, NULL);
+	dr_reg_req_clear(&q);
+	curl_free(scheme);
+	curl_free(thost);
+	curl_free(url);
+	curl_url_cleanup(u);
+	return rc;
+}
