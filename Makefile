@@ -114,6 +114,7 @@ bench: deps
 	$(MAKE) all
 	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/helper-bench.sh
 	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/push-bench.sh
+	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/report-bench.sh
 
 # Where `make install` puts the rest (packaging/README.md); `make deb` passes
 # the Debian unit directories.

@@ -178,7 +178,6 @@ static int report_one(const char *app, int global, const char *format, const cha
 		rc = report_json(app, global, &e);
 	else
 		rc = report_stdout(app, global, &e);
-	fflush(stdout);
 	return rc ? cmd_fail(&e) : 0;
 }
 

@@ -13,6 +13,8 @@ int dr_log_quiet(void)
 
 static void emit(FILE *f, const char *prefix, const char *fmt, va_list ap)
 {
+	if (f == stderr)
+		fflush(stdout); /* keep the order the lines were written in */
 	fputs(prefix, f);
 	vfprintf(f, fmt, ap);
 	fputc('\n', f);

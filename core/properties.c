@@ -10,6 +10,8 @@
 
 #include "atomicfile.h"
 
+#include <glib.h>
+
 const char *dr_props_base(void)
 {
 	static char base[4096];
@@ -44,6 +46,58 @@ static char *prop_path(const char *app, const char *prop)
 	return p;
 }
 
+/* Reads are cached for the life of the process: a report of 1000 apps reads
+ * every global property a thousand times otherwise. Any write through this
+ * file drops the cache. */
+static GHashTable *cache;
+
+static void cache_drop(void)
+{
+	if (cache)
+		g_hash_table_remove_all(cache);
+}
+
+static char *cache_key(const char *app, const char *prop)
+{
+	return g_strconcat(app, "/", prop, NULL);
+}
+
+/* Lists the app's property directory once: a property without a file reads
+ * as "" from the cache, no failed open() per missing property. The marker
+ * "<app>/" says the directory was listed. */
+static void cache_scan(const char *app)
+{
+	char *marker = cache_key(app, ""), *dir;
+	struct dirent *ent;
+	DIR *d;
+
+	if (g_hash_table_contains(cache, marker)) {
+		g_free(marker);
+		return;
+	}
+	g_hash_table_insert(cache, marker, g_strdup(""));
+	dir = dr_props_dir(app);
+	d = dir ? opendir(dir) : NULL;
+	free(dir);
+	if (!d)
+		return;
+	while ((ent = readdir(d)) != NULL) {
+		if (ent->d_name[0] != '.')
+			g_hash_table_insert(cache, g_strconcat(app, "/", ent->d_name, "!", NULL), NULL);
+	}
+	closedir(d);
+}
+
+/* 1 when the listed directory has no file for prop */
+static int cache_known_missing(const char *app, const char *prop)
+{
+	char *present = g_strconcat(app, "/", prop, "!", NULL);
+	int missing = !g_hash_table_contains(cache, present);
+
+	g_free(present);
+	return missing;
+}
+
 /* Property names and app names become path components. */
 static int safe_component(const char *s)
 {
@@ -56,23 +110,45 @@ int dr_prop_get(const char *app, const char *prop, char **value, struct dr_err *
 	char *path;
 	int rc;
 
+	char *key;
+	const char *hit;
+
 	*value = NULL;
 	if (!safe_component(app) || !safe_component(prop))
 		return dr_fail(e, DR_EINVAL, "invalid property path %s/%s", app, prop);
-	path = prop_path(app, prop);
-	if (!path)
-		return dr_fail(e, DR_EIO, "out of memory");
-	rc = dr_file_read(path, DR_PROP_LIMIT, &buf, e);
-	free(path);
-	if (rc == DR_ENOTFOUND) {
-		*value = strdup("");
+	if (!cache)
+		cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	key = cache_key(app, prop);
+	hit = g_hash_table_lookup(cache, key);
+	if (!hit) {
+		cache_scan(app);
+		if (cache_known_missing(app, prop))
+			hit = "";
+	}
+	if (hit) {
+		g_free(key);
+		*value = strdup(hit);
 		return *value ? 0 : dr_fail(e, DR_EIO, "out of memory");
 	}
-	if (rc)
+	path = prop_path(app, prop);
+	if (!path) {
+		g_free(key);
+		return dr_fail(e, DR_EIO, "out of memory");
+	}
+	rc = dr_file_read(path, DR_PROP_LIMIT, &buf, e);
+	free(path);
+	if (rc && rc != DR_ENOTFOUND) {
+		g_free(key);
 		return rc;
-	*value = strdup(buf.data);
+	}
+	*value = strdup(rc == DR_ENOTFOUND ? "" : buf.data);
 	dr_buf_wipe(&buf);
-	return *value ? 0 : dr_fail(e, DR_EIO, "out of memory");
+	if (!*value) {
+		g_free(key);
+		return dr_fail(e, DR_EIO, "out of memory");
+	}
+	g_hash_table_insert(cache, key, g_strdup(*value));
+	return 0;
 }
 
 int dr_prop_set(const char *app, const char *prop, const char *value, struct dr_err *e)
@@ -82,6 +158,7 @@ int dr_prop_set(const char *app, const char *prop, const char *value, struct dr_
 
 	if (!safe_component(app) || !safe_component(prop))
 		return dr_fail(e, DR_EINVAL, "invalid property path %s/%s", app, prop);
+	cache_drop();
 	dir = dr_props_dir(app);
 	path = prop_path(app, prop);
 	if (!dir || !path)
@@ -102,6 +179,7 @@ int dr_prop_unset(const char *app, const char *prop, struct dr_err *e)
 
 	if (!safe_component(app) || !safe_component(prop))
 		return dr_fail(e, DR_EINVAL, "invalid property path %s/%s", app, prop);
+	cache_drop();
 	path = prop_path(app, prop);
 	if (!path)
 		return dr_fail(e, DR_EIO, "out of memory");
@@ -125,6 +203,7 @@ static int on_app_dir(const char *app, int (*fn)(const char *dir, struct dr_err 
 
 	if (!safe_component(app))
 		return dr_fail(e, DR_EINVAL, "invalid app name %s", app);
+	cache_drop();
 	dir = dr_props_dir(app);
 	if (!dir)
 		return dr_fail(e, DR_EIO, "out of memory");
@@ -187,6 +266,7 @@ int dr_props_clone(const char *old_app, const char *new_app, const char *const *
 		rc = dr_fail(e, DR_EIO, "out of memory");
 		goto out;
 	}
+	cache_drop();
 	d = opendir(from);
 	if (!d)
 		goto out; /* nothing to clone */
