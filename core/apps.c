@@ -96,7 +96,8 @@ int dr_apps_list(char ***apps, size_t *n, struct dr_err *e)
 		count++;
 	}
 	closedir(d);
-	qsort(v, count, sizeof(char *), by_name);
+	if (count > 1)
+		qsort(v, count, sizeof(char *), by_name);
 	*apps = v;
 	*n = count;
 	return 0;
