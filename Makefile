@@ -5,6 +5,7 @@ DESTDIR    ?=
 BUILD      ?= build
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
+SHELL      := /bin/bash
 
 PKGS      := libsecret-1 jansson libcurl libarchive libcrypto
 CFLAGS    ?= -O2 -g
@@ -104,7 +105,10 @@ check-unit: $(UNIT_BIN)
 	CK_FORK=yes $(UNIT_BIN)
 
 check-e2e: $(HELPER) $(DOKKU_REG) $(PROBE)
-	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bats tests/e2e
+	@set -o pipefail; DR_BUILD_DIR=$(CURDIR)/$(BUILD) bats tests/e2e | tee $(BUILD)/e2e.tap; rc=$$?; \
+	awk '/^ok .* # skip/ {s++; next} /^ok / {p++} /^not ok / {f++} \
+	     END {printf "e2e: %d passed, %d failed, %d skipped\n", p, f, s}' $(BUILD)/e2e.tap; \
+	exit $$rc
 
 demo: deps
 	$(MAKE) all
