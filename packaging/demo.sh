@@ -116,4 +116,36 @@ out=$(secret-tool search --all server "$DR_REGISTRY" 2>&1 || true)
 printf '    (and secret-tool finds no item for %s)\n' "$DR_REGISTRY"
 showfile "$CONFIG"
 
+# ---- the same job the Dokku way: dokku-registry, no docker daemon, no plaintext
+export DOKKU_ROOT=$WORK/dokku DOKKU_LIB_ROOT=$WORK/dokku-lib
+mkdir -p "$DOKKU_ROOT/node-js-app"
+unset DOCKER_CONFIG
+dokku-registry post-create node-js-app
+
+step "dokku-registry registry:login --password-stdin node-js-app $DR_REGISTRY demo   (checked against the registry with libcurl)"
+printf '%s' "$PW" | dokku-registry registry:login --password-stdin node-js-app "$DR_REGISTRY" demo 2>&1 | indent ||
+    fail "dokku-registry login"
+APPCFG=$DOKKU_LIB_ROOT/config/registry/node-js-app/config.json
+showfile "$APPCFG"
+grep -rqF -- "$PW" "$DOKKU_ROOT" "$DOKKU_LIB_ROOT" && fail "the password is in a file"
+printf '    (no file under DOKKU_ROOT or DOKKU_LIB_ROOT holds the password)\n'
+
+step "dokku-registry registry:auth-status node-js-app $DR_REGISTRY demo   -> exit 0 (stored and matching)"
+dokku-registry registry:auth-status node-js-app "$DR_REGISTRY" demo || fail "auth-status"
+printf '    exit 0\n'
+
+step "dokku-registry registry:set node-js-app server $DR_REGISTRY; registry:report node-js-app"
+dokku-registry registry:set node-js-app server "$DR_REGISTRY" | indent
+dokku-registry registry:report node-js-app | indent
+
+step "dokku-registry doctor --network"
+dokku-registry doctor --network | indent || fail "doctor found a problem"
+
+step "dokku-registry registry:logout node-js-app $DR_REGISTRY"
+dokku-registry registry:logout node-js-app "$DR_REGISTRY" || fail "dokku-registry logout"
+rc=0
+dokku-registry registry:auth-status node-js-app "$DR_REGISTRY" demo || rc=$?
+[ "$rc" = 1 ] || fail "auth-status after logout exited $rc, want 1"
+printf '    auth-status now exits 1: nothing stored\n'
+
 step "demo OK"
