@@ -80,7 +80,7 @@ static void for_each_config_dir(struct report *r, void (*fn)(struct report *r, c
 	if (global)
 		fn(r, global, "--global", arg);
 	free(global);
-	while (d && (ent = readdir(d)) != NULL) {
+	for (ent = d ? readdir(d) : NULL; ent; ent = readdir(d)) {
 		char *dir;
 
 		if (ent->d_name[0] == '.' || strcmp(ent->d_name, DR_GLOBAL) == 0)

@@ -130,10 +130,13 @@ int cmd_login(int argc, char **argv)
 		pw_arg = cmd_arg(pos, npos, 3);
 	}
 	l.insecure = insecure;
-	if (from_stdin)
+	if (from_stdin) {
 		rc = creds_read_password(&l.password, &e) ? cmd_fail(&e) : 0;
-	else if (!(l.password = strdup(pw_arg)))
-		rc = dr_log_fail(1, "out of memory");
+	} else {
+		l.password = strdup(pw_arg);
+		if (!l.password)
+			rc = dr_log_fail(1, "out of memory");
+	}
 	if (rc == 0)
 		rc = login_run(&l);
 out:

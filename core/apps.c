@@ -74,7 +74,7 @@ int dr_apps_list(char ***apps, size_t *n, struct dr_err *e)
 	*n = 0;
 	if (!d)
 		return 0; /* no DOKKU_ROOT: no apps */
-	while ((ent = readdir(d)) != NULL) {
+	for (ent = readdir(d); ent; ent = readdir(d)) {
 		char **nv, *path;
 		int is_dir;
 
@@ -87,7 +87,9 @@ int dr_apps_list(char ***apps, size_t *n, struct dr_err *e)
 		if (!is_dir)
 			continue;
 		nv = realloc(v, (count + 1) * sizeof(char *));
-		if (!nv || !(nv[count] = strdup(ent->d_name))) {
+		if (nv)
+			nv[count] = strdup(ent->d_name);
+		if (!nv || !nv[count]) {
 			closedir(d);
 			dr_apps_free(nv ? nv : v, count);
 			return dr_fail(e, DR_EIO, "out of memory");

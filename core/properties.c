@@ -81,7 +81,7 @@ static void cache_scan(const char *app)
 	free(dir);
 	if (!d)
 		return;
-	while ((ent = readdir(d)) != NULL) {
+	for (ent = readdir(d); ent; ent = readdir(d)) {
 		if (ent->d_name[0] != '.')
 			g_hash_table_insert(cache, g_strconcat(app, "/", ent->d_name, "!", NULL), NULL);
 	}
@@ -271,7 +271,7 @@ int dr_props_clone(const char *old_app, const char *new_app, const char *const *
 	if (!d)
 		goto out; /* nothing to clone */
 	rc = dr_mkdir_p(to, 0755, e);
-	while (rc == 0 && (ent = readdir(d)) != NULL) {
+	for (ent = readdir(d); rc == 0 && ent; ent = readdir(d)) {
 		if (ent->d_name[0] == '.' || skipped(ent->d_name, skip))
 			continue;
 		rc = copy_one(from, to, ent->d_name, e);
