@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "credhelper.h"
 #include "serverurl.h"
 
 /* '*' matches within one label: backtracking over at most a label's length */
@@ -87,23 +88,5 @@ const char *dr_chain_lookup(const struct dr_config *c, const char *server)
 int dr_chain_run(const char *helper, const char *action, const void *input, size_t len,
 		 unsigned timeout_ms, struct dr_exec_result *r, struct dr_err *e)
 {
-	char prog[128];
-	const char *argv[] = { prog, action, NULL };
-	struct dr_exec x = { 0 };
-	int rc;
-
-	snprintf(prog, sizeof(prog), "docker-credential-%s", helper);
-	x.argv = argv;
-	x.input = input;
-	x.input_len = len;
-	x.capture_stdout = 1;
-	x.own_group = 1;
-	x.timeout_ms = timeout_ms;
-	rc = dr_exec_run(&x, r, e);
-	if (rc == DR_ENOTFOUND)
-		return dr_fail(e, rc, "chained credential helper %s is not installed (not on PATH)", prog);
-	if (rc == DR_ETIMEOUT)
-		return dr_fail(e, rc, "chained credential helper %s did not answer within %.1fs", prog,
-			       timeout_ms / 1000.0);
-	return rc;
+	return dr_credhelper_exec(helper, action, NULL, input, len, timeout_ms, r, e);
 }

@@ -8,11 +8,9 @@
 #include "exec.h"
 #include "secmem.h"
 
-/* Runs `docker-credential-<helper> <action>`; *status is its exit code and
- * r->out its trimmed answer. */
-static int run(const char *helper, const char *action, const char *config_dir,
-	       const void *input, size_t input_len, struct dr_exec_result *r,
-	       struct dr_err *e)
+int dr_credhelper_exec(const char *helper, const char *action, const char *config_dir,
+		       const void *input, size_t input_len, unsigned timeout_ms,
+		       struct dr_exec_result *r, struct dr_err *e)
 {
 	char prog[256], env_config[4200];
 	const char *argv[] = { prog, action, NULL };
@@ -32,17 +30,28 @@ static int run(const char *helper, const char *action, const char *config_dir,
 	x.input_len = input_len;
 	x.capture_stdout = 1;
 	x.own_group = 1;
-	x.timeout_ms = DR_HELPER_TIMEOUT_MS;
+	x.timeout_ms = timeout_ms;
 	rc = dr_exec_run(&x, r, e);
 	if (rc == DR_ENOTFOUND)
 		return dr_fail(e, DR_ENOTFOUND,
-			       "credential helper %s not found: install it or put it on PATH", prog);
+			       "credential helper %s is not installed (not on PATH)", prog);
+	if (rc == DR_ETIMEOUT)
+		return dr_fail(e, rc, "credential helper %s did not answer within %.1fs", prog,
+			       timeout_ms / 1000.0);
 	if (rc)
 		return rc;
 	if (r->out.data) {
 		r->out.len = strlen(dr_trim(r->out.data));
 	}
 	return 0;
+}
+
+static int run(const char *helper, const char *action, const char *config_dir,
+	       const void *input, size_t input_len, struct dr_exec_result *r,
+	       struct dr_err *e)
+{
+	return dr_credhelper_exec(helper, action, config_dir, input, input_len,
+				  DR_HELPER_TIMEOUT_MS, r, e);
 }
 
 static int helper_failed(const char *helper, const char *action,

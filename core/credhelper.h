@@ -6,11 +6,20 @@
 #define DR_CREDHELPER_H
 
 #include "err.h"
+#include "exec.h"
 #include "keyring.h"
 #include "protocol.h"
 
 #define DR_OWN_HELPER "dokku"
 #define DR_HELPER_TIMEOUT_MS 30000u
+
+/* Runs `docker-credential-<helper> <action>` in its own process group (all
+ * of it killed at the deadline), input on stdin, stdout captured (1 MiB cap)
+ * and trimmed into r->out, stderr passed through; r->status is its exit
+ * status. config_dir: exported as DOCKER_CONFIG (NULL: inherited). */
+int dr_credhelper_exec(const char *helper, const char *action, const char *config_dir,
+		       const void *input, size_t input_len, unsigned timeout_ms,
+		       struct dr_exec_result *r, struct dr_err *e);
 
 /* config_dir: exported to the helper as DOCKER_CONFIG (NULL: inherited). */
 int dr_credhelper_store(const char *helper, const char *config_dir,
