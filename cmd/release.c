@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/atomicfile.h"
 #include "../core/dockerconfig.h"
 #include "../core/exec.h"
 #include "../core/log.h"
@@ -97,39 +98,32 @@ static void docker_rm_quiet(const char *ref)
 	docker(args, DOCKER_TIMEOUT_MS, NULL, &ignored);
 }
 
-/* Dokku's scheduler property, default docker-local */
+/* Dokku's scheduler property (…/config/scheduler/<app>/selected, then the
+ * --global one), default docker-local */
 static int scheduler_is_docker_local(const char *app)
 {
-	char *base = strdup(dr_props_base()), *slash, *v = NULL, path[PATH_MAX];
-	int local = 1;
+	const char *base = dr_props_base(), *slash = strrchr(base, '/');
+	int local = 1, found = 0;
 
-	/* …/config/registry -> …/config/scheduler/<app>/selected */
-	slash = base ? strrchr(base, '/') : NULL;
-	if (!slash) {
-		free(base);
+	if (!slash)
 		return 1;
-	}
-	*slash = '\0';
-	for (int pass = 0; pass < 2 && !v; pass++) {
+	for (int pass = 0; pass < 2 && !found; pass++) {
 		struct dr_buf buf = { 0 };
-		FILE *f;
+		char *path;
 
-		snprintf(path, sizeof(path), "%s/scheduler/%s/selected", base,
-			 pass == 0 ? app : DR_GLOBAL);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		buf.data = calloc(1, 256);
-		if (buf.data && fgets(buf.data, 256, f) && dr_trim(buf.data)[0])
-			v = buf.data;
-		else
-			free(buf.data);
-		fclose(f);
+		if (asprintf(&path, "%.*s/scheduler/%s/selected", (int)(slash - base), base,
+			     pass == 0 ? app : DR_GLOBAL) < 0)
+			return 1;
+		if (dr_file_read(path, 256, &buf, NULL) == 0) {
+			buf.data[strcspn(buf.data, "\n")] = '\0'; /* the first line, as before */
+			if (dr_trim(buf.data)[0]) {
+				found = 1;
+				local = strcmp(buf.data, "docker-local") == 0;
+			}
+		}
+		dr_buf_wipe(&buf);
+		free(path);
 	}
-	if (v)
-		local = strcmp(v, "docker-local") == 0;
-	free(v);
-	free(base);
 	return local;
 }
 

@@ -187,11 +187,13 @@ static int cmd_get(struct dr_err *e)
 	struct dr_buf in = { 0 };
 	struct dr_keyring kr;
 	struct dr_creds creds;
+	const char *chained;
 	int rc;
 
 	rc = read_request(&in, 1, e);
-	if (rc == 0 && chain_for(in.data)) {
-		rc = relay(chain_for(in.data), "get", in.data, &in, e);
+	chained = rc == 0 ? chain_for(in.data) : NULL;
+	if (chained) {
+		rc = relay(chained, "get", in.data, &in, e);
 		dr_buf_wipe(&in);
 		return rc;
 	}
@@ -228,6 +230,7 @@ static int cmd_store(struct dr_err *e)
 	struct dr_buf in = { 0 };
 	struct dr_creds creds = { 0 };
 	struct dr_keyring kr;
+	const char *chained;
 	int rc;
 
 	rc = read_request(&in, 0, e);
@@ -235,8 +238,9 @@ static int cmd_store(struct dr_err *e)
 		rc = dr_proto_decode_creds(in.data, in.len, &creds, e);
 	if (rc == 0)
 		rc = dr_proto_validate(&creds, e);
-	if (rc == 0 && chain_for(creds.server_url)) {
-		rc = relay(chain_for(creds.server_url), "store", creds.server_url, &in, e);
+	chained = rc == 0 ? chain_for(creds.server_url) : NULL;
+	if (chained) {
+		rc = relay(chained, "store", creds.server_url, &in, e);
 		dr_buf_wipe(&in);
 		dr_creds_wipe(&creds);
 		return rc;
@@ -256,11 +260,13 @@ static int cmd_erase(struct dr_err *e)
 {
 	struct dr_buf in = { 0 };
 	struct dr_keyring kr;
+	const char *chained;
 	int rc;
 
 	rc = read_request(&in, 1, e);
-	if (rc == 0 && chain_for(in.data)) {
-		rc = relay(chain_for(in.data), "erase", in.data, &in, e);
+	chained = rc == 0 ? chain_for(in.data) : NULL;
+	if (chained) {
+		rc = relay(chained, "erase", in.data, &in, e);
 		dr_buf_wipe(&in);
 		return rc;
 	}
