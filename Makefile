@@ -19,6 +19,18 @@ CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer -O1 -U_FORTIFY
 LDFLAGS   += -fsanitize=address,undefined
 endif
 
+# `make fuzz`: libFuzzer targets (tests/fuzz/fuzz_*.c) built with clang in
+# build-fuzz/, each run FUZZ_SECONDS on its seeds, FUZZ_JOBS at a time.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_JOBS    ?= 2
+FUZZ_BUILD   := build-fuzz
+FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=undefined
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_OBJ      = $(CORE_SRC:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/tests/fuzz/util.o
+
 # `make V=1` shows the full commands
 ifeq ($(V),1)
 Q :=
@@ -44,7 +56,7 @@ UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/unit-tests
 PROBE     := $(BUILD)/registry-probe
 
-.PHONY: all check check-unit check-e2e deps demo bench install uninstall clean deb
+.PHONY: all check check-unit check-e2e deps demo bench install uninstall clean deb fuzz fuzz-build check-valgrind
 
 all: $(HELPER) $(DOKKU_REG)
 
@@ -98,8 +110,22 @@ $(UNIT_BIN): $(UNIT_OBJ) $(CORE_LIB)
 deps:
 	@sh packaging/deps.sh
 
+# `make check VALGRIND=1`: the unit suite and the e2e files in VG_E2E with
+# every binary under memcheck (tests/valgrind/run.sh) instead of the plain run.
+VG_E2E ?= tests/e2e/helper-protocol.bats tests/e2e/helper-canonical.bats \
+          tests/e2e/dokku-login.bats tests/e2e/chaining.bats tests/e2e/push-native.bats
+ifeq ($(VALGRIND),1)
+check: deps
+	$(MAKE) check-valgrind
+else
 check: deps
 	$(MAKE) check-unit check-e2e
+endif
+
+check-valgrind: $(UNIT_BIN) $(HELPER) $(DOKKU_REG) $(PROBE)
+	CK_FORK=no valgrind -q --leak-check=full --show-leak-kinds=definite \
+		--errors-for-leak-kinds=definite --error-exitcode=99 $(UNIT_BIN)
+	bash tests/valgrind/run.sh $(BUILD) $(VG_E2E)
 
 check-unit: $(UNIT_BIN)
 	CK_FORK=yes $(UNIT_BIN)
@@ -119,6 +145,26 @@ bench: deps
 	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/helper-bench.sh
 	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/push-bench.sh
 	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/report-bench.sh
+
+# clang compiles core for the fuzzers (coverage hooks, no libFuzzer main)
+$(FUZZ_BUILD)/%.o: %.c core/*.h tests/fuzz/fuzz.h
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	$(Q)$(FUZZ_CC) $(filter-out -O2 -fstack-protector-strong -D_FORTIFY_SOURCE=2,$(CFLAGS)) \
+		$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_OBJ)
+	@echo "  FUZZLD  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+
+# keep the objects (pattern-rule intermediates) between runs
+.SECONDARY: $(FUZZ_OBJ) $(FUZZ_SRC:%.c=$(FUZZ_BUILD)/%.o)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: deps
+	$(MAKE) fuzz-build
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_BIN)
 
 # Where `make install` puts the rest (packaging/README.md); `make deb` passes
 # the Debian unit directories.
@@ -198,4 +244,4 @@ deb:
 	@echo "built $(DEB_FILE)"
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz build-vg
