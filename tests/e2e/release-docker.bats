@@ -5,11 +5,17 @@
 # implementation's deliberate improvements (tag-version committed only after a
 # successful push; push-extra-tags elements trimmed, blanks skipped).
 #
-# No Docker daemon: the docker CLI is a recording stand-in generated per test
-# (release-helpers.bash, fake_docker_install) and placed first on PATH; every
-# test asserts the exact docker argv sequence, stdout, stderr and exit code.
-# The credential tests use a real keyring, a real docker-registry and the real
-# docker CLI (which only fails at the point where it needs the daemon).
+# The flow itself runs through a real Docker daemon in release-dockerd.bats.
+# This file keeps a recording stand-in for the docker CLI (release-helpers.bash,
+# fake_docker_install, first on PATH) for what a daemon cannot show: the exact
+# docker command lines and their order (a daemon only shows the result, not
+# that nothing else ran, or that only pushes got --config), pushes to public
+# registries (ghcr.io, quay.io, Docker Hub: no network here), and failures
+# that cannot be produced on demand (a refused tag or untag, inspect or
+# `image ls` failing, a daemon gone between two commands, a TLS timeout),
+# plus DOCKER_BIN. Every test asserts the exact argv sequence, stdout, stderr
+# and exit code. The credential tests also use a real keyring, a real
+# docker-registry and the real docker CLI pointed at no daemon.
 
 bats_require_minimum_version 1.5.0
 

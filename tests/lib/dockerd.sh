@@ -64,12 +64,12 @@ _dr_dockerd_wait_for() {
     "$@" >/dev/null 2>&1 && return 0
     if ! _dr_dockerd_alive "$pid"; then
       _dr_dockerd_err "$what exited while starting"
-      dr_dockerd_log >&2
+      dr_dockerd_log 40 >&2
       return 1
     fi
     if [ "$SECONDS" -ge "$deadline" ]; then
       _dr_dockerd_err "$what did not answer within ${secs}s"
-      dr_dockerd_log >&2
+      dr_dockerd_log 40 >&2
       return 1
     fi
     sleep 0.2
@@ -90,12 +90,13 @@ dr_dockerd_start() {
     _dr_dockerd_err "dockerd needs root here (uid $(id -u)); run the suite as root, as CI does"
     return 1
   fi
-  mkdir -p "$dir" || return 1
-  dir=$(cd "$dir" && pwd) || return 1
+  case $dir in /*) ;; *) dir="$PWD/$dir" ;; esac
   if [ "${#dir}" -gt 60 ]; then
     _dr_dockerd_err "$dir is too long for the daemons' unix sockets (max 60 bytes here)"
     return 1
   fi
+  mkdir -p "$dir" || return 1
+  dir=$(cd "$dir" && pwd) || return 1
   export DR_DOCKERD_DIR="$dir"
   mkdir -p "$dir/data" "$dir/exec" "$dir/containerd/root" "$dir/containerd/state" \
     "$dir/containerd/opt" || return 1
