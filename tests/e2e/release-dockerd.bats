@@ -306,7 +306,7 @@ wrong_secret() {
   # the local tags were made before the push
   assert_local "$r:1" "$IMAGE_ID"
 
-  dr_registry_restart
+  dr_registry_restart || return 1
   release "$APP"
   assert_status 0 && assert_stderr ""
   assert_contains "$output" "${V}Image $r:1 pushed"
@@ -412,6 +412,59 @@ wrong_secret() {
   docker image rm "$name" >/dev/null
   run -0 docker --config "$DOKKU_ROOT/.docker" pull "$name"
   assert_local "$name" "$IMAGE_ID"
+}
+
+@test "(post-release-builder) the image is not in the daemon: exit 1 with docker's error, nothing tagged" {
+  dr_ok registry:set "$APP" push-on-release true
+  dr_ok registry:set "$APP" image-repo "org/$APP"
+  docker image rm "dokku/$APP:latest" >/dev/null
+  release "$APP"
+  assert_status 1
+  assert_stdout ""
+  assert_stderr " !     unable to inspect image dokku/$APP:latest: Error: No such object: dokku/$APP:latest"
+  assert_eq "$(app_refs "$APP")" "" "local images"
+  assert_tag_version "$APP" "<none>"
+}
+
+@test "(docker) DOCKER_BIN: Debian's own docker CLI (docker.io) runs the same release" {
+  local deb
+  deb=$(dpkg -L docker.io 2>/dev/null | grep -x '/usr/bin/docker') ||
+    skip "docker.io's CLI is not installed (a docker-ce host): the PATH docker was used above"
+  app_login "$APP" alice "$PW_A"
+  dr_ok registry:set "$APP" push-on-release true
+  dr_ok registry:set "$APP" server "$DR_REGISTRY"
+  dr_ok registry:set "$APP" push-extra-tags edge
+  local r="$DR_REGISTRY/dokku/$APP"
+  DOCKER_BIN=$deb release "$APP"
+  assert_status 0 && assert_stderr ""
+  PUSH_DIR=$REG/$APP
+  assert_stdout "$(
+    lines "$ANNOUNCE" "${V}Bumping tag to 1" "${V}Retrieving image info for app" \
+      "${V}Tagging dokku/$APP:1 in registry format" \
+      "${V}Tagging dokku/$APP as edge in registry format" "${V}Pushing $r:edge"
+    push_out "$r:edge" Pushed
+    lines "${V}Pushing $r:1"
+    push_out "$r:1" "Layer already exists"
+    lines "${V}Image $r:1 pushed" "${V}Untagging extra tag edge"
+  )"
+  assert_eq "$(remote_tags "$REG/$APP" "$r")" "$(lines 1 edge)" "registry tags"
+  assert_no_local "$r:edge"
+}
+
+@test "(push --from) a docker save archive, pushed without the daemon, pulls back through the helper as the same image" {
+  app_login "$APP" alice "$PW_A"
+  dr_ok registry:set "$APP" server "$DR_REGISTRY"
+  local tar="$BATS_TEST_TMPDIR/app.tar" r="$DR_REGISTRY/dokku/$APP"
+  run -0 docker save -o "$tar" "dokku/$APP:latest"
+  dr push --from "docker-archive:$tar" "$APP"
+  assert_status 0 && assert_stderr ""
+  assert_contains "$output" "${V}Image $r:1 pushed"
+  assert_tag_version "$APP" 1
+  # the daemon never saw it; it pulls it with the app's login
+  assert_no_local "$r:1"
+  run -0 env DOCKER_CONFIG="$REG/$APP" docker image pull "$r:1"
+  assert_local "$r:1" "$IMAGE_ID"
+  assert_remote "$REG/$APP" "$r:1" "$IMAGE_ID"
 }
 
 @test "(dockerd) a daemon that cannot start: dr_dockerd_start fails with the reason and its log, never skips" {

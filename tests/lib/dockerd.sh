@@ -143,13 +143,13 @@ EOF
 _dr_dockerd_term() {
   local pid=$1 name=$2 secs=$3 i
   _dr_dockerd_alive "$pid" || return 0
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$name" || return 0
-  kill -TERM "$pid" 2>/dev/null
+  { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -q -- "$name" || return 0
+  kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < secs * 10; i++)); do
     _dr_dockerd_alive "$pid" || return 0
     sleep 0.1
   done
-  kill -KILL "$pid" 2>/dev/null
+  kill -KILL "$pid" 2>/dev/null || true
   for ((i = 0; i < 20; i++)); do
     _dr_dockerd_alive "$pid" || return 0
     sleep 0.05
@@ -165,8 +165,8 @@ dr_dockerd_stop() {
   for p in /proc/[0-9]*; do
     p=${p#/proc/}
     [ "$p" = "$$" ] && continue
-    if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$dir/"; then
-      kill -KILL "$p" 2>/dev/null
+    if { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -qF -- "$dir/"; then
+      kill -KILL "$p" 2>/dev/null || true
     fi
   done
   # dockerd bind-mounts its data-root onto itself (mount propagation); a killed

@@ -360,7 +360,7 @@ dr_registry_restart() {
   _dr_record_pid registry "$DR_REGISTRY_PID"
   for _ in $(seq 1 50); do
     _dr_alive "$DR_REGISTRY_PID" || break
-    code=$(curl -s -o /dev/null -m 1 -w '%{http_code}' "http://$addr/v2/" 2>/dev/null)
+    code=$(curl -s -o /dev/null -m 1 -w '%{http_code}' "http://$addr/v2/" 2>/dev/null) || code=000
     if [ "$code" = 401 ]; then
       export DR_REGISTRY="$addr" DR_REGISTRY_PID
       return 0
