@@ -13,9 +13,10 @@
 # registries (ghcr.io, quay.io, Docker Hub: no network here), and failures
 # that cannot be produced on demand (a refused tag or untag, inspect or
 # `image ls` failing, a daemon gone between two commands, a TLS timeout),
-# plus DOCKER_BIN. Every test asserts the exact argv sequence, stdout, stderr
-# and exit code. The credential tests also use a real keyring, a real
-# docker-registry and the real docker CLI pointed at no daemon.
+# and that DOCKER_BIN replaces the PATH docker. Every test asserts the exact
+# argv sequence, stdout, stderr and exit code. The credential tests also use a
+# real keyring, a real docker-registry and the real docker CLI pointed at no
+# daemon.
 
 bats_require_minimum_version 1.5.0
 

@@ -11,11 +11,13 @@
 # `docker image inspect`, and images are pulled back the ways Dokku does.
 #
 # If dockerd cannot start, setup_file fails with the reason and every test
-# fails: nothing here is skipped.
+# fails: nothing here is skipped for want of a daemon. (Only the DOCKER_BIN
+# test of Debian's own docker CLI skips, saying so, on a docker-ce host.)
 #
-# The exact docker argv sequences and the failures a daemon cannot be made to
-# produce on demand (a failing tag or untag, a daemon going away between two
-# commands, DOCKER_BIN) stay in release-docker.bats with its recording stand-in.
+# The exact docker argv sequences, pushes to public registries and the
+# failures a daemon cannot be made to produce on demand (a refused tag or
+# untag, a daemon going away between two commands) stay in release-docker.bats
+# with its recording stand-in.
 
 bats_require_minimum_version 1.5.0
 
