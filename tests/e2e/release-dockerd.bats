@@ -416,6 +416,23 @@ wrong_secret() {
   assert_local "$name" "$IMAGE_ID"
 }
 
+@test "(credentials) docker's own login, checked by the daemon, finds what registry:login stored" {
+  app_login "$APP" alice "$PW_A"
+  global_login bob "$PW_B"
+  run -0 docker --config "$REG/$APP" login "$DR_REGISTRY" </dev/null
+  assert_contains "$output" "Login Succeeded" "docker login with the app dir"
+  run -0 docker --config "$DOKKU_ROOT/.docker" login "$DR_REGISTRY" </dev/null
+  assert_contains "$output" "Login Succeeded" "docker login with the global dir"
+  # docker stored them back through the helper: still one item per login
+  assert_eq "$(dr_count_items)" 2 "keyring items"
+  assert_eq "$(DOCKER_CONFIG=$REG/$APP docker-credential-dokku get <<<"$DR_REGISTRY" | jq -r .Username)" alice "app login"
+  assert_eq "$(DOCKER_CONFIG=$DOKKU_ROOT/.docker docker-credential-dokku get <<<"$DR_REGISTRY" | jq -r .Username)" bob "global login"
+  # a password the registry no longer takes: the daemon refuses it
+  wrong_secret "$REG/$APP" alice
+  run docker --config "$REG/$APP" login "$DR_REGISTRY" </dev/null
+  [ "$status" -ne 0 ] || { echo "docker login succeeded with a wrong password: $output" >&2; return 1; }
+}
+
 @test "(post-release-builder) the image is not in the daemon: exit 1 with docker's error, nothing tagged" {
   dr_ok registry:set "$APP" push-on-release true
   dr_ok registry:set "$APP" image-repo "org/$APP"
