@@ -26,8 +26,10 @@ static const char *docker_bin(void)
 	return b && b[0] ? b : "docker";
 }
 
-/* Runs docker with stdout streamed and stderr captured for the error text;
- * 0 on exit status 0, else DR_EIO with "<what> failed: <stderr>". */
+/* Runs docker with stderr captured for the error text; 0 on exit status 0,
+ * else DR_EIO with docker's stderr. With captured NULL stdout is streamed and
+ * warnings on a success are passed on (Dokku's StreamStdio); else both stay
+ * quiet, as Dokku's captured commands (inspect, image ls, image rm) do. */
 static int docker(const char *const *args, unsigned timeout_ms, char **captured,
 		  struct dr_err *e)
 {
@@ -47,7 +49,7 @@ static int docker(const char *const *args, unsigned timeout_ms, char **captured,
 	rc = dr_exec_run(&x, &r, e);
 	if (rc == 0 && r.status != 0)
 		rc = dr_fail(e, DR_EIO, "%s", r.err.data ? dr_trim(r.err.data) : "");
-	else if (rc == 0 && r.err.len)
+	else if (rc == 0 && r.err.len && !captured)
 		fputs(r.err.data, stderr); /* warnings docker printed */
 	if (rc == 0 && captured)
 		*captured = strdup(r.out.data ? dr_trim(r.out.data) : "");
@@ -90,12 +92,24 @@ static int docker_tag(const char *id, const char *ref, struct dr_err *e)
 	return docker(args, DOCKER_TIMEOUT_MS, NULL, e);
 }
 
-static void docker_rm_quiet(const char *ref)
+/* Dokku's RemoveImages: docker's "Untagged:"/"Deleted:" lines are not shown */
+static int docker_rm(const char *ref, struct dr_err *e)
 {
 	const char *args[] = { "image", "rm", ref, NULL };
+	char *out = NULL;
+	int rc = docker(args, DOCKER_TIMEOUT_MS, &out, e);
+
+	free(out);
+	if (rc)
+		return dr_fail(e, rc, "Unable to remove images: %s", e->msg);
+	return 0;
+}
+
+static void docker_rm_quiet(const char *ref)
+{
 	struct dr_err ignored;
 
-	docker(args, DOCKER_TIMEOUT_MS, NULL, &ignored);
+	docker_rm(ref, &ignored);
 }
 
 /* Dokku's scheduler property (…/config/scheduler/<app>/selected, then the
@@ -222,14 +236,12 @@ static int push_to_registry(const struct release *rel, long n, struct dr_err *e)
 	if (rc == 0)
 		dr_log_verbose_quiet("Image %s pushed", ref);
 	for (size_t i = pushed_extra; i > 0; i--) {
-		const char *args[] = { "image", "rm", NULL, NULL };
 		char extra[1024];
 		struct dr_err err;
 
 		snprintf(extra, sizeof(extra), "%s%s:%s", rel->server, rel->repo, tags[i - 1]);
-		args[2] = extra;
 		dr_log_verbose_quiet("Untagging extra tag %s", tags[i - 1]);
-		if (docker(args, DOCKER_TIMEOUT_MS, NULL, &err) != 0)
+		if (docker_rm(extra, &err) != 0)
 			dr_log_warn("Unable to untag extra tag %s: %s", tags[i - 1], err.msg);
 	}
 	for (size_t i = 0; i < ntags; i++)

@@ -14,6 +14,9 @@
 # Installing docker-registry never leaves Debian's system registry service
 # (which would listen on :5000 on every interface) running or enabled: the
 # tests and the demo start their own registries on 127.0.0.1.
+# docker.io (dockerd, containerd, runc) is ensured unless another dockerd,
+# containerd and runc are installed (docker-ce): the tests start a private
+# dockerd of their own and never use the system's daemon.
 set -eu
 
 PKGS='build-essential pkg-config libsecret-1-dev libcurl4-openssl-dev
@@ -23,16 +26,23 @@ golang-docker-credential-helpers pass gnupg hyperfine curl ca-certificates
 valgrind jq python3 openssl
 libarchive-dev libssl-dev libyaml-dev time debhelper lintian'
 
-# A docker CLI is needed for the demo and the docker-level smoke tests. Any
-# docker on PATH will do; otherwise Debian 12's docker.io ships the client.
-command -v docker >/dev/null 2>&1 || PKGS="$PKGS docker.io"
+# A Docker daemon is needed: tests/e2e/release-dockerd.bats starts its own
+# dockerd on its own containerd (tests/lib/dockerd.sh) and pushes through it.
+# Debian 12's docker.io ships dockerd (and a docker CLI; any newer docker CLI
+# on PATH is fine too), containerd and runc come with it. A host that already
+# has a dockerd, containerd and runc from elsewhere (Docker's own docker-ce and
+# containerd.io packages, which conflict with docker.io) keeps them.
+if ! command -v dockerd >/dev/null 2>&1 || ! command -v containerd >/dev/null 2>&1 ||
+    ! command -v runc >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
+    PKGS="$PKGS docker.io containerd runc"
+fi
 
 check_only=0
 case "${1:-}" in
     '') ;;
     --check) check_only=1 ;;
     -h|--help)
-        sed -n '2,17s/^# \{0,1\}//p' "$0"
+        sed -n '2,19s/^# \{0,1\}//p' "$0"
         exit 0 ;;
     *)
         echo "usage: $0 [--check]" >&2

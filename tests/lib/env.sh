@@ -16,6 +16,7 @@
 #   dr_item_attr PATH NAME / dr_item_label PATH / dr_collection_locked PATH
 #   dr_registry_start U P    docker-registry on 127.0.0.1:<free port>, htpasswd auth
 #   dr_registry_stop
+#   dr_registry_restart      the same registry again (same port, users, storage)
 #   dr_push_test_image REF [skopeo copy options...]
 #   dr_env_stop              stop everything started above
 #
@@ -341,6 +342,33 @@ EOF
 dr_registry_stop() {
   _dr_kill "${DR_REGISTRY_PID:-}" docker-registry
   unset DR_REGISTRY_PID DR_REGISTRY
+}
+
+# dr_registry_restart: the registry of dr_registry_start again, same port,
+# htpasswd and storage (after dr_registry_stop, e.g. a "registry down" test).
+dr_registry_restart() {
+  local addr=${DR_REGISTRY:-} code
+  [ -n "$addr" ] || addr=$(sed -n 's/^  addr: //p' "$DR_DIR/registry.yml" 2>/dev/null)
+  [ -n "$addr" ] || { _dr_err "dr_registry_restart: no registry.yml (dr_registry_start first)"; return 1; }
+  _dr_kill "${DR_REGISTRY_PID:-}" docker-registry
+  rm -f "$DR_DIR/registry.pid"
+  ( docker-registry serve "$DR_DIR/registry.yml" >>"$DR_DIR/registry.log" 2>&1 </dev/null \
+      3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+    echo $! >"$DR_DIR/registry.pid" )
+  DR_REGISTRY_PID=$(cat "$DR_DIR/registry.pid" 2>/dev/null)
+  [ -n "$DR_REGISTRY_PID" ] || { _dr_err "could not restart docker-registry"; return 1; }
+  _dr_record_pid registry "$DR_REGISTRY_PID"
+  for _ in $(seq 1 50); do
+    _dr_alive "$DR_REGISTRY_PID" || break
+    code=$(curl -s -o /dev/null -m 1 -w '%{http_code}' "http://$addr/v2/" 2>/dev/null) || code=000
+    if [ "$code" = 401 ]; then
+      export DR_REGISTRY="$addr" DR_REGISTRY_PID
+      return 0
+    fi
+    sleep 0.1
+  done
+  _dr_err "docker-registry did not restart on $addr: $(tail -n 5 "$DR_DIR/registry.log" 2>/dev/null)"
+  return 1
 }
 
 dr_env_stop() {
