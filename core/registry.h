@@ -137,6 +137,32 @@ const char *dr_registry_base_url(const struct dr_registry *r);
  * DR_EINVAL on anything else. */
 int dr_range_next_offset(const char *value, long long *next);
 
+/* ---- redirects ---- */
+
+/* Most redirects followed for one request (docker's client allows 10; a
+ * registry or token service needs one or two). */
+#define DR_REDIRECTS_MAX 5
+
+enum dr_hop {
+	DR_HOP_OK,
+	DR_HOP_BAD_URL,   /* not an absolute URL, or one with user:password@ */
+	DR_HOP_SCHEME,    /* neither http nor https */
+	DR_HOP_DOWNGRADE, /* https to http */
+	DR_HOP_CLEARTEXT, /* http to a host that is not loopback, without --insecure */
+};
+
+/* Checks one hop of a redirect chain: from prev (the URL that answered) to
+ * next (its Location, absolute). origin is the URL the credentials were
+ * meant for; *same is 1 when next has its scheme, host and port (only then
+ * may credentials go along). Every hop gets the cleartext rule that the
+ * first URL got. */
+enum dr_hop dr_redirect_check(const char *origin, const char *prev, const char *next,
+			      int insecure, int *same);
+/* Why a hop was refused, for messages. */
+const char *dr_hop_reason(enum dr_hop h);
+/* 1 for 301 302 303 307 308. */
+int dr_redirect_status(long status);
+
 /* ---- pure helpers, exposed for unit tests ---- */
 
 struct dr_auth_challenge {

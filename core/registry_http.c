@@ -64,6 +64,8 @@ void dr_reg_req_clear(struct dr_reg_req *q)
 	free(q->ctype);
 	q->www = q->location = q->range = q->digest = q->ctype = NULL;
 	q->status = 0;
+	q->reached = 0;
+	q->cc = CURLE_OK;
 }
 
 static int curl_failure(struct dr_registry *r, const struct dr_reg_req *q, CURLcode cc,
@@ -161,10 +163,9 @@ static char *absolute_location(CURL *c, const char *base)
 	return loc;
 }
 
-static void setup_tls(struct dr_registry *r, const char *url)
+static void setup_tls(struct dr_registry *r)
 {
 	const char *file = getenv("SSL_CERT_FILE"), *dir = getenv("SSL_CERT_DIR");
-	int https = strncasecmp(url, "https:", 6) == 0;
 
 	curl_easy_setopt(r->curl, CURLOPT_SSL_VERIFYPEER, r->insecure ? 0L : 1L);
 	curl_easy_setopt(r->curl, CURLOPT_SSL_VERIFYHOST, r->insecure ? 0L : 2L);
@@ -174,9 +175,6 @@ static void setup_tls(struct dr_registry *r, const char *url)
 		curl_easy_setopt(r->curl, CURLOPT_CAINFO, file);
 	if (dir && *dir)
 		curl_easy_setopt(r->curl, CURLOPT_CAPATH, dir);
-	/* a redirect never downgrades a verified https exchange to http */
-	curl_easy_setopt(r->curl, CURLOPT_REDIR_PROTOCOLS_STR,
-			 https && !r->insecure ? "https" : "http,https");
 }
 
 static void setup_method(CURL *c, struct dr_reg_req *q)
@@ -261,6 +259,7 @@ int dr_reg_perform(struct dr_registry *r, struct dr_reg_req *q, struct dr_err *e
 	struct curl_slist *hdrs;
 	CURL *c = r->curl;
 	CURLcode cc;
+	long code = 0;
 	int rc;
 
 	dr_reg_req_clear(q);
@@ -276,20 +275,23 @@ int dr_reg_perform(struct dr_registry *r, struct dr_reg_req *q, struct dr_err *e
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &q->body);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, q->follow ? 1L : 0L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	/* never followed by libcurl: callers follow by hand, checking each hop
+	 * (registry_redirect.c) */
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	setup_limits(r, q);
-	setup_tls(r, q->url);
+	setup_tls(r);
 	if (q->auth == DR_AUTH_BASIC) {
-		/* in options, never in the URL; curl drops them on a redirect to
-		 * another host, port or scheme (CURLOPT_UNRESTRICTED_AUTH off) */
+		/* in options, never in the URL */
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(c, CURLOPT_USERNAME, r->username);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, r->secret);
 	}
 	setup_method(c, q);
 	cc = curl_easy_perform(c);
+	q->cc = cc;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	q->reached = code > 0;
 	if (cc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &q->status);
 		q->www = collect_www(c);

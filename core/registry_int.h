@@ -26,7 +26,6 @@ struct dr_reg_req {
 	enum dr_auth_mode auth;
 	const char *bearer;     /* the token for DR_AUTH_BEARER */
 	const char *form;       /* POST body (may hold a secret) */
-	int follow;             /* follow redirects: token realms only */
 	struct curl_slist *headers; /* extra request headers, caller-owned */
 	/* request body: streamed (read) or none; mem bodies go through read */
 	curl_read_callback read;
@@ -37,6 +36,8 @@ struct dr_reg_req {
 	long timeout_ms;        /* 0: the registry's; <0: none, low-speed limits */
 	size_t body_limit;      /* 0: DR_REGISTRY_BODY_MAX */
 	/* the response */
+	int reached;            /* an HTTP status line arrived (even if it then failed) */
+	CURLcode cc;            /* libcurl's result */
 	long status;
 	char *www;              /* the WWW-Authenticate fields, joined */
 	char *location, *range, *digest, *ctype;
