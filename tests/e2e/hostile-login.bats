@@ -141,3 +141,54 @@ err_line() { printf '%s\n' "$stderr" | grep -v '^Command exited' | tail -n 1; }
   [ -z "$(hr_log B)" ]
   no_secret_out
 }
+
+# ---- defect 4: the loopback registry's own answer ----
+
+@test "loopback registry answering 500 over http: that answer, not a TLS error" {
+  hr_mode v2-500
+  login "$HOSTILE_PASS"
+  [ "$status" -eq 1 ] || { echo "$status $stderr"; false; }
+  [ "$(err_line)" = "registry $HR_A answered GET /v2/ with HTTP 500: storage on fire" ]
+  assert_bounded "$T_MAX" "$RSS_MAX"
+}
+
+@test "loopback registry answering 302 over http: the redirect is reported, not followed" {
+  hr_mode v2-302
+  login "$HOSTILE_PASS"
+  [ "$status" -eq 1 ] || { echo "$status $stderr"; false; }
+  [ "$(err_line)" = "registry $HR_A answered GET /v2/ with HTTP 302" ]
+  [ -z "$(hr_log B)" ]
+}
+
+@test "loopback registry sending a 2 MiB body: too large, bounded memory" {
+  hr_mode v2-huge-body
+  login "$HOSTILE_PASS"
+  [ "$status" -eq 1 ] || { echo "$status $stderr"; false; }
+  [ "$(err_line)" = "response too large from registry $HR_A (over 1048576 bytes)" ]
+  assert_bounded "$T_MAX" "$RSS_MAX"
+}
+
+@test "loopback registry sending 300 KiB of headers: its failure, not a TLS error" {
+  hr_mode v2-huge-headers
+  login "$HOSTILE_PASS"
+  [ "$status" -ne 0 ]
+  [[ $(err_line) == *"registry $HR_A"* ]] || { echo "$stderr"; false; }
+  [[ $(err_line) != *TLS* ]] || { echo "$stderr"; false; }
+  assert_bounded "$T_MAX" "$RSS_MAX"
+}
+
+@test "loopback registry answering garbage: the http error, not a TLS one" {
+  hr_mode garbage
+  login "$HOSTILE_PASS"
+  [ "$status" -eq 1 ] || { echo "$status $stderr"; false; }
+  [ "$(err_line)" = "request to registry $HR_A failed: Received HTTP/0.9 when not allowed" ]
+  assert_bounded "$T_MAX" "$RSS_MAX"
+}
+
+@test "loopback registry that never answers: the timeout, within it" {
+  hr_mode v2-slow
+  login "$HOSTILE_PASS" "$HOSTILE_USER" --timeout-ms 1000
+  [ "$status" -eq 3 ] || { echo "$status $stderr"; false; }
+  [ "$(err_line)" = "cannot reach registry $HR_A: timed out after 1s" ]
+  assert_bounded 4 "$RSS_MAX"
+}
