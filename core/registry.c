@@ -1,11 +1,16 @@
 #include "registry_int.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define DEFAULT_TIMEOUT_MS 15000u
+#define CHUNK_TIMEOUT_MS (3600L * 1000)
+#define LOW_SPEED_MS (60L * 1000)
+#define ENV_MAX_SECONDS 604800.0
 
 static int global_done;
 
@@ -24,6 +29,21 @@ void dr_registry_global_cleanup(void)
 	if (global_done)
 		curl_global_cleanup();
 	global_done = 0;
+}
+
+long dr_registry_env_ms(const char *name, long def_ms)
+{
+	const char *v = getenv(name);
+	char *end;
+	double s;
+
+	if (!v || !*v)
+		return def_ms;
+	errno = 0;
+	s = strtod(v, &end);
+	if (errno || *end || !isfinite(s) || s < 0.001 || s > ENV_MAX_SECONDS)
+		return def_ms;
+	return (long)(s * 1000.0 + 0.5);
 }
 
 void dr_reg_set_wiped(char **slot, char *value)
@@ -197,7 +217,11 @@ int dr_registry_open(struct dr_registry **out, const char *server,
 	r->insecure = o && o->insecure;
 	/* docker's default insecure range includes 127.0.0.0/8 */
 	r->insecure_host = r->insecure || dr_host_is_loopback(r->host);
-	r->timeout_ms = (long)(o && o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS);
+	r->timeout_ms = dr_registry_env_ms(DR_ENV_TIMEOUT, (long)(o && o->timeout_ms ? o->timeout_ms :
+								       DEFAULT_TIMEOUT_MS));
+	r->chunk_timeout_ms = dr_registry_env_ms(DR_ENV_CHUNK_TIMEOUT, CHUNK_TIMEOUT_MS);
+	/* curl counts the low-speed window in whole seconds */
+	r->low_speed_s = (dr_registry_env_ms(DR_ENV_LOW_SPEED_TIME, LOW_SPEED_MS) + 999) / 1000;
 	*out = r;
 	return 0;
 }

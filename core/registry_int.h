@@ -41,6 +41,7 @@ struct dr_reg_req {
 	long status;
 	char *www;              /* the WWW-Authenticate fields, joined */
 	char *location, *range, *digest, *ctype;
+	curl_off_t length;      /* Content-Length, -1 when absent */
 	struct dr_reg_body body;
 };
 
@@ -58,7 +59,9 @@ struct dr_registry {
 	const char *scheme;   /* "https"/"http" once the registry answered */
 	int insecure;         /* --insecure */
 	int insecure_host;    /* http fallback allowed: --insecure or loopback */
-	long timeout_ms;
+	long timeout_ms;      /* ordinary requests (DR_ENV_TIMEOUT) */
+	long chunk_timeout_ms; /* requests without a cap of their own (DR_ENV_CHUNK_TIMEOUT) */
+	long low_speed_s;     /* DR_ENV_LOW_SPEED_TIME */
 	char *user_agent;
 	char *username;       /* NULL: anonymous */
 	char *secret;         /* password, or identity token when is_identity */

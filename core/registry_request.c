@@ -287,6 +287,7 @@ int dr_registry_request(struct dr_registry *r, const struct dr_registry_request 
 		resp->range = q.range;
 		resp->digest = q.digest;
 		resp->content_type = q.ctype;
+		resp->length = (long long)q.length;
 		resp->body = q.body.data;
 		resp->body_len = q.body.len;
 		q.location = q.range = q.digest = q.ctype = NULL;

@@ -59,7 +59,11 @@ timed() {
 }
 
 # assert_bounded SECS KB: the last `timed` took less than SECS and KB of RSS
+# (HR_FIGURES=FILE collects the measured figures)
 assert_bounded() {
+  [ -n "${HR_FIGURES:-}" ] &&
+    printf '%s\t%ss\t%s KiB\t(bounds %ss, %s KiB)\n' "$BATS_TEST_DESCRIPTION" "$ELAPSED" \
+      "$MAXRSS_KB" "$1" "$2" >>"$HR_FIGURES"
   awk -v e="$ELAPSED" -v m="$1" 'BEGIN{exit !(e < m)}' ||
     { echo "took ${ELAPSED}s, expected < $1 s" >&2; return 1; }
   [ "$MAXRSS_KB" -lt "$2" ] || { echo "max RSS ${MAXRSS_KB} KiB, expected < $2 KiB" >&2; return 1; }

@@ -28,7 +28,8 @@ the per-mode counters). Modes:
     v2-500 v2-302 v2-huge-body v2-huge-headers garbage v2-slow
   a proxy in front of --upstream (a real docker-registry), with faults:
     proxy head-lie-length head-lie-digest range-impossible range-past-end
-    trickle-put storm storm-all huge-body-post huge-headers-head
+    trickle-put storm (the first 3 and every 7th blob request get 503)
+    storm-all huge-body-post huge-headers-head
     location-other location-ftp location-cleartext
 
 Each request is logged as one JSON line: listener, method, path, whether an
@@ -240,7 +241,7 @@ class Hostile(Base):
         path = urllib.parse.urlsplit(self.path).path
         blobs = "/blobs/" in path
         upload = "/blobs/uploads/" in path
-        if mode == "storm" and blobs and bump("storm") % 2 == 1:
+        if mode == "storm" and blobs and (lambda n: n <= 3 or n % 7 == 0)(bump("storm")):
             return self.jsend(503, {"errors": [{"code": "UNAVAILABLE", "message": "storm"}]})
         if mode in ("range-impossible", "range-past-end") and upload:
             if self.command == "PATCH" and bump("patch") == 1:
