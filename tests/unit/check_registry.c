@@ -322,6 +322,29 @@ START_TEST(test_redirect_status)
 }
 END_TEST
 
+START_TEST(test_env_ms)
+{
+	static const struct {
+		const char *v;
+		long ms;
+	} cases[] = {
+		{ NULL, 777 }, { "", 777 }, { "2", 2000 }, { "0.5", 500 }, { "0.001", 1 },
+		{ "604800", 604800000L }, { "604801", 777 }, { "0", 777 }, { "-1", 777 },
+		{ "1s", 777 }, { "nan", 777 }, { "inf", 777 }, { "1e3", 1000000L }, { " 2", 2000 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (cases[i].v)
+			setenv("DR_TEST_ENV_MS", cases[i].v, 1);
+		else
+			unsetenv("DR_TEST_ENV_MS");
+		ck_assert_msg(dr_registry_env_ms("DR_TEST_ENV_MS", 777) == cases[i].ms, "\"%s\": %ld",
+			      cases[i].v ? cases[i].v : "(unset)", dr_registry_env_ms("DR_TEST_ENV_MS", 777));
+	}
+	unsetenv("DR_TEST_ENV_MS");
+}
+END_TEST
+
 Suite *registry_suite(void)
 {
 	Suite *s = suite_create("registry");
@@ -339,6 +362,7 @@ Suite *registry_suite(void)
 	tcase_add_test(tc, test_open_and_credentials);
 	tcase_add_loop_test(tc, test_redirect_check, 0, (int)(sizeof(hops) / sizeof(hops[0])));
 	tcase_add_test(tc, test_redirect_status);
+	tcase_add_test(tc, test_env_ms);
 	suite_add_tcase(s, tc);
 	tcase_add_test(net, test_unreachable_loopback);
 	tcase_set_timeout(net, 15);
