@@ -16,7 +16,8 @@ source "$BATS_TEST_DIRNAME/../lib/env.sh"
 source "$BATS_TEST_DIRNAME/../lib/registry-tls.sh"
 # shellcheck source=hostile-helpers.bash
 source "$BATS_TEST_DIRNAME/hostile-helpers.bash"
-PROBE="${_HL_BUILD_DIR:-$DR_BUILD_DIR}/registry-probe"
+[ -n "$_HL_BUILD_DIR" ] && DR_BUILD_DIR=$_HL_BUILD_DIR
+PROBE="$DR_BUILD_DIR/registry-probe"
 
 # bounds for one login: seconds, KiB of RSS (a 2 MiB body or 300 KiB of
 # headers must not be held more than once)
