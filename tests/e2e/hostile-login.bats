@@ -192,3 +192,23 @@ err_line() { printf '%s\n' "$stderr" | grep -v '^Command exited' | tail -n 1; }
   [ "$(err_line)" = "cannot reach registry $HR_A: timed out after 1s" ]
   assert_bounded 4 "$RSS_MAX"
 }
+
+@test "doctor --network: a loopback registry's 500 is reported as such" {
+  dr_bus_start
+  dr_keyring_start
+  export DOKKU_ROOT="$DR_DIR/dokku-root" DOKKU_LIB_ROOT="$DR_DIR/dokku-lib"
+  mkdir -p "$DOKKU_ROOT" "$DOKKU_LIB_ROOT/config/registry"
+  hr_mode realm-302-same
+  run dokku-registry login --global --password-stdin "$HR_A" "$HOSTILE_USER" <<<"$HOSTILE_PASS"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  hr_mode v2-500
+  timed dokku-registry doctor --network
+  [ "$status" -eq 1 ] || { echo "$output"; false; }
+  line=$(grep -E '^FAIL +login ' <<<"$output")
+  [[ $line == *"$HR_A ("*"): registry $HR_A answered GET /v2/ with HTTP 500: storage on fire" ]] ||
+    { echo "$output"; false; }
+  [[ $output != *"TLS error"* ]]
+  assert_bounded 10 "$RSS_MAX"
+  dr_keyring_stop
+  dr_bus_stop
+}
