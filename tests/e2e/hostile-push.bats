@@ -110,6 +110,19 @@ assert_contains() {
   assert_contains "$output" "3 uploaded, 0 skipped, 0 mounted"
 }
 
+@test "a blob HEAD redirected to a storage backend: followed without the credentials" {
+  hr_mode proxy
+  push small e2e/redir
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  hr_mode head-redirect
+  push small e2e/redir
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  assert_contains "$output" "0 uploaded, 3 skipped, 0 mounted"
+  [ "$(hr_log B | jq -r .method | sort | uniq -c | awk '{print $1, $2}')" = "3 HEAD" ]
+  hr_b_clean "$PW" "$(printf 'alice:%s' "$PW" | base64 -w0)"
+  assert_bounded 10 "$RSS_MAX"
+}
+
 @test "defect 5: an impossible upload offset restarts the session, not blamed on the image" {
   hr_mode range-impossible
   push big e2e/range

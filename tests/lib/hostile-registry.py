@@ -27,7 +27,8 @@ the per-mode counters). Modes:
                                       to http on B
     v2-500 v2-302 v2-huge-body v2-huge-headers garbage v2-slow
   a proxy in front of --upstream (a real docker-registry), with faults:
-    proxy head-lie-length head-lie-digest range-impossible range-past-end
+    proxy head-lie-length head-lie-digest head-redirect (a 200 HEAD becomes a 307
+    to a "storage backend" on B) range-impossible range-past-end
     trickle-put storm (the first 3 and every 7th blob request get 503)
     storm-all huge-body-post huge-headers-head
     location-other location-ftp location-cleartext
@@ -62,6 +63,7 @@ def bump(key):
 def log(rec):
     if not CFG.log:
         return
+    rec["t"] = round(time.time(), 3)
     with STATE["lock"]:
         with open(CFG.log, "a") as f:
             f.write(json.dumps(rec) + "\n")
@@ -106,6 +108,12 @@ class Other(Base):
              "headers": str(self.headers), "body": body.decode("latin-1")})
         if self.path.startswith("/token"):
             self.jsend(200, {"token": "from-b"})
+        elif self.path.startswith("/storage/"):
+            # a storage backend answering a redirected blob HEAD
+            q = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            self.send_response(200)
+            self.send_header("Content-Length", q["len"][0])
+            self.end_headers()
         else:
             self.jsend(401, {"errors": [{"code": "UNAUTHORIZED", "message": "not here"}]})
 
@@ -258,6 +266,9 @@ class Hostile(Base):
                             b"\r\nContent-Length: 1\r\n\r\n")
         status, hdrs, data, length = self.forward(body)
         if blobs and not upload and self.command == "HEAD" and status == 200:
+            if mode == "head-redirect":
+                where = self.url("B", "/storage/%s?len=%s" % (path.rsplit("/", 1)[-1], length))
+                return self.send(307, headers={"Location": where})
             if mode == "head-lie-length":
                 length = str(int(length or "0") + 1)
             elif mode == "head-lie-digest":
