@@ -17,7 +17,8 @@
 #define MAX_RETRIES 6
 #define BACKOFF_MS 500u
 #define BACKOFF_CAP_MS 8000u
-/* the registry verifies (and may re-read) the whole blob before answering */
+/* the registry verifies (and may re-read) the whole blob before answering;
+ * the low-speed limit still stops one that trickles its answer */
 #define FINAL_PUT_TIMEOUT_MS (15L * 60 * 1000)
 #define CANCEL_TIMEOUT_MS 5000L
 
@@ -34,6 +35,7 @@ struct upload {
 	int read_failed;
 	int restart;              /* the session is gone: start a new one */
 	int retries;
+	int stalls;               /* PATCHes the registry took no data of */
 	char from[256];           /* mount source */
 };
 
@@ -112,21 +114,53 @@ static char *with_digest(const char *loc, const char *digest)
 	return url;
 }
 
-static int head(struct upload *u, int *exists, struct dr_err *e)
+/* A HEAD's 200 counts as "exists" only when what it says matches: a
+ * Content-Length or Docker-Content-Digest that differs means upload. */
+static int head_matches(const struct upload *u, const struct dr_registry_response *resp)
+{
+	if (resp->length >= 0 && resp->length != u->b->d.size)
+		return 0;
+	return !resp->digest || strcmp(resp->digest, u->b->d.digest) == 0;
+}
+
+/* HEAD the blob; a redirect (a storage backend) is followed by hand, up to
+ * DR_REDIRECTS_MAX hops, without the registry's credentials (they go only
+ * to its own origin) and with the hop rules of dr_registry_request. */
+static int head_once(struct upload *u, const char *url, int *exists, struct dr_err *e)
 {
 	struct dr_registry_response resp;
+	char *hop = NULL;
+	int rc = 0;
+
+	for (int hops = 0; rc == 0; hops++) {
+		struct dr_registry_request q = { .method = "HEAD", .url = hop ? hop : url };
+
+		rc = send(u, &q, &resp, e);
+		if (rc != 0)
+			break;
+		if (!dr_redirect_status(resp.status) || !resp.location || hops == DR_REDIRECTS_MAX)
+			break;
+		free(hop);
+		hop = resp.location;
+		resp.location = NULL;
+		dr_registry_response_free(&resp);
+	}
+	*exists = rc == 0 && resp.status == 200 && head_matches(u, &resp);
+	if (rc == 0 && resp.status != 200 && resp.status != 404)
+		rc = http_error(u, "HEAD", &resp, e);
+	dr_registry_response_free(&resp);
+	free(hop);
+	return rc;
+}
+
+static int head(struct upload *u, int *exists, struct dr_err *e)
+{
 	char url[600];
 	int rc;
 
 	snprintf(url, sizeof(url), "/v2/%s/blobs/%s", u->c->ref->repo, u->b->d.digest);
 	for (;;) {
-		struct dr_registry_request q = { .method = "HEAD", .url = url };
-
-		rc = send(u, &q, &resp, e);
-		*exists = rc == 0 && resp.status == 200;
-		if (rc == 0 && resp.status != 200 && resp.status != 404)
-			rc = http_error(u, "HEAD", &resp, e);
-		dr_registry_response_free(&resp);
+		rc = head_once(u, url, exists, e);
 		if (rc == 0 || !dr_push_transient(rc, 0) || retry_wait(u, e) != 0)
 			return rc;
 	}
@@ -213,7 +247,9 @@ static int put_final(struct upload *u, const void *body, size_t len, struct dr_e
 	struct dr_registry_response resp;
 	char *url = with_digest(u->loc, u->b->d.digest);
 	struct dr_registry_request q = { .method = "PUT", .url = url, .body = body,
-					 .body_len = len, .timeout_ms = FINAL_PUT_TIMEOUT_MS };
+					 .body_len = len,
+					 .timeout_ms = dr_registry_env_ms(DR_ENV_COMMIT_TIMEOUT,
+									  FINAL_PUT_TIMEOUT_MS) };
 	int rc;
 
 	if (!url)
@@ -298,18 +334,28 @@ static int reposition(struct upload *u, long long off, struct dr_err *e)
 	return rc;
 }
 
+/* A Range that cannot be (unreadable, past the blob or past what was
+ * sent): the session is not trusted any more, a new one starts. */
+static int impossible_range(struct upload *u, const char *range, struct dr_err *e)
+{
+	u->restart = 1;
+	return dr_fail(e, DR_EIO, "registry %s reported an impossible upload offset (Range \"%.64s\") "
+		       "for blob %s of %lld bytes: starting its upload again", u->c->ref->host, range,
+		       u->b->d.digest, u->b->d.size);
+}
+
 /* GET the session: where the registry's data ends. */
 static int session_offset(struct upload *u, long long *off, struct dr_err *e)
 {
+	long long size = u->b->d.size;
 	struct dr_registry_response resp;
 	struct dr_registry_request q = { .method = "GET", .url = u->loc };
 	int rc = send(u, &q, &resp, e);
 
 	if (rc == 0 && resp.status == 204) {
 		*off = 0;
-		if (resp.range && dr_range_next_offset(resp.range, off) != 0)
-			rc = dr_fail(e, DR_EIO, "registry %s sent an unreadable Range \"%s\"",
-				     u->c->ref->host, resp.range);
+		if (resp.range && dr_range_resume(resp.range, size, size, off) != 0)
+			rc = impossible_range(u, resp.range, e);
 		if (rc == 0 && resp.location)
 			rc = take_location(u, &resp, e);
 	} else if (rc == 0 && !dr_push_transient(0, resp.status)) {
@@ -343,7 +389,14 @@ static int patch(struct upload *u, long long off, long long len, long long *next
 	if (rc == 0 && resp.status == 202) {
 		rc = take_location(u, &resp, e);
 		if (rc == 0 && resp.range && dr_range_next_offset(resp.range, next) != 0)
-			*next = off + len;
+			*next = off + len; /* unreadable: what was sent, as before */
+		else if (rc == 0 && resp.range &&
+			 dr_range_resume(resp.range, off + len, u->b->d.size, next) != 0)
+			rc = impossible_range(u, resp.range, e);
+		/* a registry that keeps taking no data would loop us forever */
+		if (rc == 0 && *next <= off && ++u->stalls > MAX_RETRIES)
+			rc = dr_fail(e, DR_EIO, "registry %s keeps accepting none of blob %s (Range "
+				     "\"%.64s\")", u->c->ref->host, u->b->d.digest, resp.range);
 	} else if (rc == 0 && resp.status == 416) {
 		rc = session_offset(u, next, e); /* out of step: ask where to go on */
 	} else if (rc == 0) {

@@ -1,11 +1,16 @@
 #include "registry_int.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define DEFAULT_TIMEOUT_MS 15000u
+#define CHUNK_TIMEOUT_MS (3600L * 1000)
+#define LOW_SPEED_MS (60L * 1000)
+#define ENV_MAX_SECONDS 604800.0
 
 static int global_done;
 
@@ -24,6 +29,21 @@ void dr_registry_global_cleanup(void)
 	if (global_done)
 		curl_global_cleanup();
 	global_done = 0;
+}
+
+long dr_registry_env_ms(const char *name, long def_ms)
+{
+	const char *v = getenv(name);
+	char *end;
+	double s;
+
+	if (!v || !*v)
+		return def_ms;
+	errno = 0;
+	s = strtod(v, &end);
+	if (errno || *end || !isfinite(s) || s < 0.001 || s > ENV_MAX_SECONDS)
+		return def_ms;
+	return (long)(s * 1000.0 + 0.5);
 }
 
 void dr_reg_set_wiped(char **slot, char *value)
@@ -72,20 +92,43 @@ int dr_reg_get_v2(struct dr_registry *r, const char *scheme, enum dr_auth_mode a
 	return rc;
 }
 
-/* One docker-login attempt over scheme. *answered: the registry itself
- * replied to /v2/ with 200 or 401, so no other scheme is worth trying. */
-static int login_at(struct dr_registry *r, const char *scheme, int *answered, struct dr_err *e)
+/* How far one login attempt got, to pick the error worth showing when
+ * both schemes failed (LOGIN_ANSWERED: the registry replied to /v2/ with
+ * 200 or 401, so no other scheme is worth trying). */
+enum login_reach {
+	LOGIN_NOTHING,  /* no HTTP (or, over https, no TLS server) at the other end */
+	LOGIN_SERVER,   /* an HTTP answer of another kind, or a TLS server we distrust */
+	LOGIN_ANSWERED,
+};
+
+static enum login_reach reach_of(const struct dr_reg_req *q, int rc)
+{
+	if (rc == 0 && (q->status == 200 || q->status == 401))
+		return LOGIN_ANSWERED;
+	/* a certificate that fails verification still proves a TLS server */
+	if (q->reached || q->cc == CURLE_PEER_FAILED_VERIFICATION)
+		return LOGIN_SERVER;
+	return LOGIN_NOTHING;
+}
+
+/* One docker-login attempt over scheme; *reach says how far the GET /v2/
+ * got. */
+static int login_at(struct dr_registry *r, const char *scheme, enum login_reach *reach,
+		    struct dr_err *e)
 {
 	struct dr_reg_req q = { .upload_len = -1 };
 	struct dr_auth_challenge ch;
 	enum dr_auth_mode auth = DR_AUTH_BASIC;
 	const char *token = NULL;
+	char msg[DR_REGISTRY_MSG_MAX + 4];
 	int rc = dr_reg_get_v2(r, scheme, DR_AUTH_NONE, NULL, &q, e);
 
-	*answered = rc == 0 && (q.status == 200 || q.status == 401);
-	if (rc == 0 && !*answered)
-		rc = dr_fail(e, DR_EIO, "registry %s answered GET /v2/ with HTTP %ld%s", r->host,
-			     q.status, q.status == 404 ? " (not a registry?)" : "");
+	*reach = reach_of(&q, rc);
+	if (rc == 0 && *reach != LOGIN_ANSWERED) {
+		dr_registry_error_text(q.body.data, q.body.len, r->secret, msg, sizeof(msg));
+		rc = dr_fail(e, DR_EIO, "registry %s answered GET /v2/ with HTTP %ld%s%s", r->host,
+			     q.status, q.status == 404 ? " (not a registry?)" : "", msg);
+	}
 	if (rc != 0 || q.status == 200)
 		goto out;
 	if (!q.www || dr_www_authenticate_parse(q.www, &ch) != 0)
@@ -111,7 +154,7 @@ static int login_at(struct dr_registry *r, const char *scheme, int *answered, st
 		rc = dr_fail(e, DR_EIO, "registry %s answered authenticated GET /v2/ with HTTP %ld",
 			     r->host, q.status);
 out:
-	if (*answered)
+	if (*reach == LOGIN_ANSWERED)
 		r->scheme = scheme;
 	dr_reg_req_clear(&q);
 	return rc;
@@ -120,18 +163,23 @@ out:
 int dr_registry_check_login(struct dr_registry *r, struct dr_err *e)
 {
 	struct dr_err first = { 0 }, second = { 0 };
-	int rc, rc2, answered;
+	enum login_reach reach, reach2;
+	int rc, rc2;
 
 	/* login must prove the credentials: never reuse an earlier token */
 	dr_reg_tokens_clear(r);
 	r->scheme = NULL;
-	rc = login_at(r, "https", &answered, &first);
-	if (rc != 0 && !answered && r->insecure_host) {
-		/* docker's fallback for insecure registries. The http result
-		 * counts only if a registry answered there; otherwise the https
-		 * failure (often the TLS error) is the one worth reporting. */
-		rc2 = login_at(r, "http", &answered, &second);
-		if (rc2 == 0 || answered) {
+	rc = login_at(r, "https", &reach, &first);
+	if (rc != 0 && reach != LOGIN_ANSWERED && r->insecure_host) {
+		/* docker's fallback for insecure registries. The error shown is
+		 * the one from the attempt that got further: a loopback registry
+		 * answering http with a 500 is reported as that, not as the TLS
+		 * error of the https attempt; an https server whose certificate
+		 * failed is reported as such. When neither got anywhere, a
+		 * loopback registry (plain http as a rule) gets the http error. */
+		rc2 = login_at(r, "http", &reach2, &second);
+		if (rc2 == 0 || reach2 > reach ||
+		    (reach2 == reach && reach == LOGIN_NOTHING && dr_host_is_loopback(r->host))) {
 			rc = rc2;
 			first = second;
 		}
@@ -169,7 +217,11 @@ int dr_registry_open(struct dr_registry **out, const char *server,
 	r->insecure = o && o->insecure;
 	/* docker's default insecure range includes 127.0.0.0/8 */
 	r->insecure_host = r->insecure || dr_host_is_loopback(r->host);
-	r->timeout_ms = (long)(o && o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS);
+	r->timeout_ms = dr_registry_env_ms(DR_ENV_TIMEOUT, (long)(o && o->timeout_ms ? o->timeout_ms :
+								       DEFAULT_TIMEOUT_MS));
+	r->chunk_timeout_ms = dr_registry_env_ms(DR_ENV_CHUNK_TIMEOUT, CHUNK_TIMEOUT_MS);
+	/* curl counts the low-speed window in whole seconds */
+	r->low_speed_s = (dr_registry_env_ms(DR_ENV_LOW_SPEED_TIME, LOW_SPEED_MS) + 999) / 1000;
 	*out = r;
 	return 0;
 }

@@ -108,6 +108,7 @@ struct dr_registry_response {
 	char *range;        /* Range, or NULL */
 	char *digest;       /* Docker-Content-Digest, or NULL */
 	char *content_type;
+	long long length;   /* Content-Length (also of a HEAD), -1 when absent */
 	char *body;         /* NUL-terminated, or NULL */
 	size_t body_len;
 };
@@ -136,6 +137,53 @@ const char *dr_registry_base_url(const struct dr_registry *r);
  * "0-0" counts as nothing stored (registries send it for empty uploads).
  * DR_EINVAL on anything else. */
 int dr_range_next_offset(const char *value, long long *next);
+/* The offset an upload resumes at, from the registry's Range: readable
+ * and possible, i.e. not past the have bytes sent so far nor past the
+ * blob's size. DR_EINVAL otherwise (the session cannot be trusted: start
+ * a new one). */
+int dr_range_resume(const char *value, long long have, long long size, long long *next);
+
+/* ---- limits ---- */
+
+/* Defaults of the limits every request gets; each can be changed by an
+ * environment variable holding seconds (decimals allowed), for operators
+ * with odd networks and for tests. */
+/* the caller's (15 s for login, 30 s for push): ordinary requests, and connecting */
+#define DR_ENV_TIMEOUT "DR_REGISTRY_TIMEOUT"
+/* 60: a transfer slower than 1024 bytes/s for that long fails (every
+ * request, including the wait for an answer) */
+#define DR_ENV_LOW_SPEED_TIME "DR_REGISTRY_LOW_SPEED_TIME"
+#define DR_ENV_CHUNK_TIMEOUT "DR_REGISTRY_CHUNK_TIMEOUT"   /* 3600: one upload chunk */
+#define DR_ENV_COMMIT_TIMEOUT "DR_REGISTRY_COMMIT_TIMEOUT" /* 900: the final blob PUT */
+/* name's value in milliseconds, or def_ms when unset or not a number in
+ * 0.001..604800 seconds */
+long dr_registry_env_ms(const char *name, long def_ms);
+
+/* ---- redirects ---- */
+
+/* Most redirects followed for one request (docker's client allows 10; a
+ * registry or token service needs one or two). */
+#define DR_REDIRECTS_MAX 5
+
+enum dr_hop {
+	DR_HOP_OK,
+	DR_HOP_BAD_URL,   /* not an absolute URL, or one with user:password@ */
+	DR_HOP_SCHEME,    /* neither http nor https */
+	DR_HOP_DOWNGRADE, /* https to http */
+	DR_HOP_CLEARTEXT, /* http to a host that is not loopback, without --insecure */
+};
+
+/* Checks one hop of a redirect chain: from prev (the URL that answered) to
+ * next (its Location, absolute). origin is the URL the credentials were
+ * meant for; *same is 1 when next has its scheme, host and port (only then
+ * may credentials go along). Every hop gets the cleartext rule that the
+ * first URL got. */
+enum dr_hop dr_redirect_check(const char *origin, const char *prev, const char *next,
+			      int insecure, int *same);
+/* Why a hop was refused, for messages. */
+const char *dr_hop_reason(enum dr_hop h);
+/* 1 for 301 302 303 307 308. */
+int dr_redirect_status(long status);
 
 /* ---- pure helpers, exposed for unit tests ---- */
 

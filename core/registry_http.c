@@ -8,9 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
-/* Long transfers have no total cap; they fail when slower than this. */
+/* Every request fails when slower than this for r->low_speed_s seconds,
+ * so a registry trickling an answer cannot hold a request up to its cap. */
 #define LOW_SPEED_BYTES 1024L
-#define LOW_SPEED_SECONDS 60L
 
 static void body_wipe(struct dr_reg_body *b)
 {
@@ -64,6 +64,18 @@ void dr_reg_req_clear(struct dr_reg_req *q)
 	free(q->ctype);
 	q->www = q->location = q->range = q->digest = q->ctype = NULL;
 	q->status = 0;
+	q->length = -1;
+	q->reached = 0;
+	q->cc = CURLE_OK;
+}
+
+/* the whole-request cap: the request's own, the registry's, or for
+ * transfers without one (upload chunks) the long chunk deadline */
+static long deadline_ms(const struct dr_registry *r, const struct dr_reg_req *q)
+{
+	if (q->timeout_ms < 0)
+		return r->chunk_timeout_ms;
+	return q->timeout_ms ? q->timeout_ms : r->timeout_ms;
 }
 
 static int curl_failure(struct dr_registry *r, const struct dr_reg_req *q, CURLcode cc,
@@ -92,15 +104,20 @@ static int curl_failure(struct dr_registry *r, const struct dr_reg_req *q, CURLc
 	if (cc == CURLE_READ_ERROR)
 		return dr_fail(e, DR_EIO, "request to %s %s failed: reading the body failed",
 			       q->kind, q->host);
+	/* libcurl 7.x reports a header line over its 100 KiB cap as out of memory */
+	if (cc == CURLE_OUT_OF_MEMORY)
+		return dr_fail(e, DR_EIO, "response too large from %s %s (a header over libcurl's "
+			       "limit, or out of memory)", q->kind, q->host);
 	if (q->body.over || cc == CURLE_FILESIZE_EXCEEDED)
 		return dr_fail(e, DR_EIO, "response too large from %s %s (over %zu bytes)",
 			       q->kind, q->host, limit);
-	if (cc == CURLE_OPERATION_TIMEDOUT && q->timeout_ms < 0)
-		return dr_fail(e, DR_ENET, "cannot reach %s %s: transfer stalled (%s)", q->kind,
-			       q->host, why);
+	/* curl says "Operation too slow" when the low-speed limit tripped */
+	if (cc == CURLE_OPERATION_TIMEDOUT && strncmp(why, "Operation too slow", 18) == 0)
+		return dr_fail(e, DR_ENET, "cannot reach %s %s: transfer stalled (under %ld bytes/s "
+			       "for %lds)", q->kind, q->host, LOW_SPEED_BYTES, r->low_speed_s);
 	if (cc == CURLE_OPERATION_TIMEDOUT)
 		return dr_fail(e, DR_ENET, "cannot reach %s %s: timed out after %gs", q->kind,
-			       q->host, (double)(q->timeout_ms ? q->timeout_ms : r->timeout_ms) / 1000.0);
+			       q->host, (double)deadline_ms(r, q) / 1000.0);
 	for (size_t i = 0; i < sizeof(tls) / sizeof(tls[0]); i++) {
 		if (cc == tls[i])
 			return dr_fail(e, DR_ETLS, "TLS error talking to %s%s: %s; use --insecure "
@@ -161,10 +178,9 @@ static char *absolute_location(CURL *c, const char *base)
 	return loc;
 }
 
-static void setup_tls(struct dr_registry *r, const char *url)
+static void setup_tls(struct dr_registry *r)
 {
 	const char *file = getenv("SSL_CERT_FILE"), *dir = getenv("SSL_CERT_DIR");
-	int https = strncasecmp(url, "https:", 6) == 0;
 
 	curl_easy_setopt(r->curl, CURLOPT_SSL_VERIFYPEER, r->insecure ? 0L : 1L);
 	curl_easy_setopt(r->curl, CURLOPT_SSL_VERIFYHOST, r->insecure ? 0L : 2L);
@@ -174,9 +190,6 @@ static void setup_tls(struct dr_registry *r, const char *url)
 		curl_easy_setopt(r->curl, CURLOPT_CAINFO, file);
 	if (dir && *dir)
 		curl_easy_setopt(r->curl, CURLOPT_CAPATH, dir);
-	/* a redirect never downgrades a verified https exchange to http */
-	curl_easy_setopt(r->curl, CURLOPT_REDIR_PROTOCOLS_STR,
-			 https && !r->insecure ? "https" : "http,https");
 }
 
 static void setup_method(CURL *c, struct dr_reg_req *q)
@@ -206,12 +219,9 @@ static void setup_limits(struct dr_registry *r, struct dr_reg_req *q)
 	CURL *c = r->curl;
 
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, r->timeout_ms);
-	if (q->timeout_ms < 0) {
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_BYTES);
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_SECONDS);
-	} else {
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, q->timeout_ms ? q->timeout_ms : r->timeout_ms);
-	}
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_BYTES);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, r->low_speed_s);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, deadline_ms(r, q));
 	/* a HEAD's Content-Length is the size of what it did not send */
 	if (!q->method || strcmp(q->method, "HEAD") != 0)
 		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
@@ -261,6 +271,7 @@ int dr_reg_perform(struct dr_registry *r, struct dr_reg_req *q, struct dr_err *e
 	struct curl_slist *hdrs;
 	CURL *c = r->curl;
 	CURLcode cc;
+	long code = 0;
 	int rc;
 
 	dr_reg_req_clear(q);
@@ -276,20 +287,23 @@ int dr_reg_perform(struct dr_registry *r, struct dr_reg_req *q, struct dr_err *e
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &q->body);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, q->follow ? 1L : 0L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	/* never followed by libcurl: callers follow by hand, checking each hop
+	 * (registry_redirect.c) */
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	setup_limits(r, q);
-	setup_tls(r, q->url);
+	setup_tls(r);
 	if (q->auth == DR_AUTH_BASIC) {
-		/* in options, never in the URL; curl drops them on a redirect to
-		 * another host, port or scheme (CURLOPT_UNRESTRICTED_AUTH off) */
+		/* in options, never in the URL */
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(c, CURLOPT_USERNAME, r->username);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, r->secret);
 	}
 	setup_method(c, q);
 	cc = curl_easy_perform(c);
+	q->cc = cc;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	q->reached = code > 0;
 	if (cc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &q->status);
 		q->www = collect_www(c);
@@ -297,6 +311,8 @@ int dr_reg_perform(struct dr_registry *r, struct dr_reg_req *q, struct dr_err *e
 		q->range = header_dup(c, "Range");
 		q->digest = header_dup(c, "Docker-Content-Digest");
 		q->ctype = header_dup(c, "Content-Type");
+		if (curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &q->length) != CURLE_OK)
+			q->length = -1;
 		rc = 0;
 	} else {
 		rc = curl_failure(r, q, cc, e);

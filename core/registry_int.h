@@ -26,7 +26,6 @@ struct dr_reg_req {
 	enum dr_auth_mode auth;
 	const char *bearer;     /* the token for DR_AUTH_BEARER */
 	const char *form;       /* POST body (may hold a secret) */
-	int follow;             /* follow redirects: token realms only */
 	struct curl_slist *headers; /* extra request headers, caller-owned */
 	/* request body: streamed (read) or none; mem bodies go through read */
 	curl_read_callback read;
@@ -37,9 +36,12 @@ struct dr_reg_req {
 	long timeout_ms;        /* 0: the registry's; <0: none, low-speed limits */
 	size_t body_limit;      /* 0: DR_REGISTRY_BODY_MAX */
 	/* the response */
+	int reached;            /* an HTTP status line arrived (even if it then failed) */
+	CURLcode cc;            /* libcurl's result */
 	long status;
 	char *www;              /* the WWW-Authenticate fields, joined */
 	char *location, *range, *digest, *ctype;
+	curl_off_t length;      /* Content-Length, -1 when absent */
 	struct dr_reg_body body;
 };
 
@@ -57,7 +59,9 @@ struct dr_registry {
 	const char *scheme;   /* "https"/"http" once the registry answered */
 	int insecure;         /* --insecure */
 	int insecure_host;    /* http fallback allowed: --insecure or loopback */
-	long timeout_ms;
+	long timeout_ms;      /* ordinary requests (DR_ENV_TIMEOUT) */
+	long chunk_timeout_ms; /* requests without a cap of their own (DR_ENV_CHUNK_TIMEOUT) */
+	long low_speed_s;     /* DR_ENV_LOW_SPEED_TIME */
 	char *user_agent;
 	char *username;       /* NULL: anonymous */
 	char *secret;         /* password, or identity token when is_identity */

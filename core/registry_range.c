@@ -53,3 +53,13 @@ int dr_range_next_offset(const char *value, long long *next)
 	*next = last == 0 ? 0 : last + 1;
 	return 0;
 }
+
+int dr_range_resume(const char *value, long long have, long long size, long long *next)
+{
+	long long n;
+
+	if (dr_range_next_offset(value, &n) != 0 || n > have || n > size)
+		return DR_EINVAL;
+	*next = n;
+	return 0;
+}

@@ -119,6 +119,20 @@ static int own_url(const struct dr_registry *r, const char *url)
 	return strncasecmp(url, r->base, n) == 0 && (url[n] == '/' || url[n] == '\0');
 }
 
+/* An absolute URL (a Location the registry sent) gets the rules of a
+ * redirect hop: no downgrade from the registry's https, plain http only to
+ * loopback or with --insecure. Credentials go along only to own_url. */
+static int check_location(struct dr_registry *r, const char *url, struct dr_err *e)
+{
+	int same;
+	enum dr_hop h = dr_redirect_check(r->base, r->base, url, r->insecure, &same);
+
+	if (h == DR_HOP_OK)
+		return 0;
+	return dr_fail(e, DR_EIO, "registry %s sent a Location to %s: %s", r->host,
+		       h == DR_HOP_BAD_URL ? "an unusable URL" : url, dr_hop_reason(h));
+}
+
 static int add_header(struct curl_slist **h, const char *name, const char *value)
 {
 	char line[512];
@@ -228,6 +242,8 @@ int dr_registry_request(struct dr_registry *r, const struct dr_registry_request 
 	memset(resp, 0, sizeof(*resp));
 	if (!r->negotiated)
 		rc = negotiate(r, e);
+	if (rc == 0 && rq->url[0] != '/')
+		rc = check_location(r, rq->url, e);
 	if (rc == 0 && build(rq, &q, &url, &h, r) != 0)
 		rc = dr_fail(e, DR_EIO, "out of memory");
 	if (rc == 0 && rq->body) {
@@ -271,6 +287,7 @@ int dr_registry_request(struct dr_registry *r, const struct dr_registry_request 
 		resp->range = q.range;
 		resp->digest = q.digest;
 		resp->content_type = q.ctype;
+		resp->length = (long long)q.length;
 		resp->body = q.body.data;
 		resp->body_len = q.body.len;
 		q.location = q.range = q.digest = q.ctype = NULL;

@@ -150,11 +150,78 @@ static int token_url(struct dr_registry *r, CURLU *u, const struct dr_auth_chall
 	return 0;
 }
 
+/* One hop of a token request was redirected to q->location: checks it
+ * and decides what goes along. Credentials (Basic auth, the form with the
+ * identity token) go only to the realm's own scheme://host:port; a 307/308
+ * would re-send the form, so to another origin it is refused. 301/302/303
+ * turn a POST into a bodiless GET, as HTTP clients do. */
+static int next_hop(struct dr_registry *r, struct dr_reg_req *q, const char *realm,
+		    char **url, char **host, struct dr_err *e)
+{
+	int same, keep_body = q->status == 307 || q->status == 308;
+	enum dr_hop h = dr_redirect_check(realm, q->url, q->location, r->insecure, &same);
+	CURLU *u;
+
+	if (h != DR_HOP_OK)
+		return dr_fail(e, DR_EIO, "token service %s redirected to %s: %s", q->host,
+			       h == DR_HOP_BAD_URL ? "an unusable URL" : q->location,
+			       dr_hop_reason(h));
+	if (!same && q->form && keep_body)
+		return dr_fail(e, DR_EIO, "token service %s redirected the token request (HTTP %ld) "
+			       "to another host (%s): the credentials were not sent there",
+			       q->host, q->status, q->location);
+	if (!same)
+		q->auth = DR_AUTH_NONE;
+	if (q->form && !keep_body)
+		q->form = NULL;
+	u = curl_url();
+	curl_free(*host);
+	*host = NULL;
+	if (!u || curl_url_set(u, CURLUPART_URL, q->location, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, host, 0) != CURLUE_OK) {
+		curl_url_cleanup(u);
+		return dr_fail(e, DR_EIO, "out of memory");
+	}
+	curl_url_cleanup(u);
+	free(*url);
+	*url = q->location;
+	q->location = NULL;
+	q->url = *url;
+	q->host = *host;
+	return 0;
+}
+
+/* The token request, following up to DR_REDIRECTS_MAX redirects by hand. */
+static int token_request(struct dr_registry *r, struct dr_reg_req *q, const char *realm,
+			 char **host, struct dr_err *e)
+{
+	char *hop_url = NULL;
+	int rc = 0;
+
+	for (int hops = 0; rc == 0; hops++) {
+		rc = dr_reg_perform(r, q, e);
+		if (rc != 0 || !dr_redirect_status(q->status))
+			break;
+		if (!q->location)
+			rc = dr_fail(e, DR_EIO, "token service %s answered HTTP %ld without a Location",
+				     q->host, q->status);
+		else if (hops == DR_REDIRECTS_MAX)
+			rc = dr_fail(e, DR_EIO, "token service %s redirected more than %d times",
+				     q->host, DR_REDIRECTS_MAX);
+		else
+			rc = next_hop(r, q, realm, &hop_url, host, e);
+	}
+	/* q->url may point into hop_url: callers only look at the response */
+	q->url = NULL;
+	free(hop_url);
+	return rc;
+}
+
 int dr_reg_fetch_token(struct dr_registry *r, const struct dr_auth_challenge *ch,
 		       const char *scope, int force, const char **token, struct dr_err *e)
 {
 	char *scheme = NULL, *thost = NULL, *url = NULL, *form = NULL;
-	struct dr_reg_req q = { .kind = "token service", .follow = 1, .upload_len = -1 };
+	struct dr_reg_req q = { .kind = "token service", .upload_len = -1 };
 	struct dr_token *t = cached(r, scope);
 	CURLU *u;
 	int rc;
@@ -170,7 +237,7 @@ int dr_reg_fetch_token(struct dr_registry *r, const struct dr_auth_challenge *ch
 		q.host = thost;
 		q.form = form;
 		q.auth = r->username && !r->is_identity ? DR_AUTH_BASIC : DR_AUTH_NONE;
-		rc = dr_reg_perform(r, &q, e);
+		rc = token_request(r, &q, url, &thost, e);
 	}
 	if (rc == 0 && (q.status == 401 || q.status == 403))
 		rc = dr_reg_refused(r, &q, scope, e);

@@ -247,6 +247,104 @@ START_TEST(test_unreachable_loopback)
 }
 END_TEST
 
+static const struct {
+	const char *origin, *prev, *next;
+	int insecure;
+	enum dr_hop hop;
+	int same;
+} hops[] = {
+	/* same origin: credentials may follow */
+	{ "https://auth.example.com/token?x", "https://auth.example.com/token?x",
+	  "https://auth.example.com/v2/token", 0, DR_HOP_OK, 1 },
+	{ "https://auth.example.com/t", "https://auth.example.com/t", "https://AUTH.example.com:443/t2",
+	  0, DR_HOP_OK, 1 },
+	{ "http://127.0.0.1:5000/t", "http://127.0.0.1:5000/t", "http://127.0.0.1:5000/u", 0,
+	  DR_HOP_OK, 1 },
+	/* another host, port or scheme: allowed, but not with credentials */
+	{ "https://auth.example.com/t", "https://auth.example.com/t", "https://cdn.example.net/t",
+	  0, DR_HOP_OK, 0 },
+	{ "http://127.0.0.1:5000/t", "http://127.0.0.1:5000/t", "http://127.0.0.1:5001/t", 0,
+	  DR_HOP_OK, 0 },
+	{ "http://127.0.0.1:5000/t", "http://127.0.0.1:5000/t", "https://127.0.0.1:5000/t", 0,
+	  DR_HOP_OK, 0 },
+	{ "http://localhost:80/t", "http://localhost/t", "http://localhost:80/x", 0, DR_HOP_OK, 1 },
+	{ "http://[::1]:5000/t", "http://[::1]:5000/t", "http://[::1]:5000/u", 0, DR_HOP_OK, 1 },
+	/* the cleartext rule on every hop */
+	{ "http://127.0.0.1:5000/t", "http://127.0.0.1:5000/t", "http://10.1.2.3/t", 0,
+	  DR_HOP_CLEARTEXT, 0 },
+	{ "http://127.0.0.1:5000/t", "http://127.0.0.1:5000/t", "http://10.1.2.3/t", 1, DR_HOP_OK, 0 },
+	{ "http://127.0.0.1/t", "http://127.0.0.1/t", "http://127.0.0.1.nip.io/t", 0,
+	  DR_HOP_CLEARTEXT, 0 },
+	/* no downgrade, not even to loopback or with --insecure */
+	{ "https://127.0.0.1:5000/t", "https://127.0.0.1:5000/t", "http://127.0.0.1:5000/t", 0,
+	  DR_HOP_DOWNGRADE, 0 },
+	{ "https://r.example.com/t", "https://r.example.com/t", "http://r.example.com/t", 1,
+	  DR_HOP_DOWNGRADE, 0 },
+	/* other schemes, unusable URLs, URLs with their own credentials */
+	{ "https://r.example.com/t", "https://r.example.com/t", "ftp://r.example.com/t", 0,
+	  DR_HOP_SCHEME, 0 },
+	{ "https://r.example.com/t", "https://r.example.com/t", "file:///etc/passwd", 0,
+	  DR_HOP_SCHEME, 0 },
+	{ "https://r.example.com/t", "https://r.example.com/t", "gopher://r.example.com/", 0,
+	  DR_HOP_SCHEME, 0 },
+	{ "https://r.example.com/t", "https://r.example.com/t", "/relative", 0, DR_HOP_BAD_URL, 0 },
+	{ "https://r.example.com/t", "https://r.example.com/t", "", 0, DR_HOP_BAD_URL, 0 },
+	{ "https://r.example.com/t", "https://r.example.com/t", NULL, 0, DR_HOP_BAD_URL, 0 },
+	{ "https://r.example.com/t", "https://r.example.com/t", "https://u:p@r.example.com/t", 0,
+	  DR_HOP_BAD_URL, 0 },
+	{ "https://r.example.com/t", "https://r.example.com/t", "https://u@evil.example/t", 0,
+	  DR_HOP_BAD_URL, 0 },
+};
+
+START_TEST(test_redirect_check)
+{
+	int same = -1;
+	enum dr_hop h = dr_redirect_check(hops[_i].origin, hops[_i].prev, hops[_i].next,
+					  hops[_i].insecure, &same);
+
+	ck_assert_msg(h == hops[_i].hop, "%s -> %s: %d (%s)", hops[_i].prev,
+		      hops[_i].next ? hops[_i].next : "(null)", h, dr_hop_reason(h));
+	if (h == DR_HOP_OK)
+		ck_assert_msg(same == hops[_i].same, "%s -> %s: same %d", hops[_i].origin,
+			      hops[_i].next, same);
+}
+END_TEST
+
+START_TEST(test_redirect_status)
+{
+	static const long yes[] = { 301, 302, 303, 307, 308 };
+	static const long no[] = { 200, 201, 204, 300, 304, 305, 306, 309, 400, 401, 500 };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		ck_assert(dr_redirect_status(yes[i]));
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		ck_assert(!dr_redirect_status(no[i]));
+}
+END_TEST
+
+START_TEST(test_env_ms)
+{
+	static const struct {
+		const char *v;
+		long ms;
+	} cases[] = {
+		{ NULL, 777 }, { "", 777 }, { "2", 2000 }, { "0.5", 500 }, { "0.001", 1 },
+		{ "604800", 604800000L }, { "604801", 777 }, { "0", 777 }, { "-1", 777 },
+		{ "1s", 777 }, { "nan", 777 }, { "inf", 777 }, { "1e3", 1000000L }, { " 2", 2000 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (cases[i].v)
+			setenv("DR_TEST_ENV_MS", cases[i].v, 1);
+		else
+			unsetenv("DR_TEST_ENV_MS");
+		ck_assert_msg(dr_registry_env_ms("DR_TEST_ENV_MS", 777) == cases[i].ms, "\"%s\": %ld",
+			      cases[i].v ? cases[i].v : "(unset)", dr_registry_env_ms("DR_TEST_ENV_MS", 777));
+	}
+	unsetenv("DR_TEST_ENV_MS");
+}
+END_TEST
+
 Suite *registry_suite(void)
 {
 	Suite *s = suite_create("registry");
@@ -262,6 +360,9 @@ Suite *registry_suite(void)
 			    (int)(sizeof(error_bodies) / sizeof(error_bodies[0])));
 	tcase_add_test(tc, test_error_text_truncated);
 	tcase_add_test(tc, test_open_and_credentials);
+	tcase_add_loop_test(tc, test_redirect_check, 0, (int)(sizeof(hops) / sizeof(hops[0])));
+	tcase_add_test(tc, test_redirect_status);
+	tcase_add_test(tc, test_env_ms);
 	suite_add_tcase(s, tc);
 	tcase_add_test(net, test_unreachable_loopback);
 	tcase_set_timeout(net, 15);

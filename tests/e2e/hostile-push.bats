@@ -1,0 +1,232 @@
+#!/usr/bin/env bats
+# The daemonless pusher (`dokku-registry push-image`) through a hostile
+# registry: tests/lib/hostile-registry.py as a proxy in front of a real
+# docker-registry on 127.0.0.1, injecting faults (a stand-in by nature: real
+# registries do not misbehave on purpose). Issue 10, defects 5 (impossible
+# upload offsets), 6 (a trickled final PUT answer), 7 (lying blob HEADs), and
+# the hostile-server fault tests: 5xx storms, oversized bodies and headers,
+# garbage, slow answers, upload Locations off-host and to other schemes.
+# Every test bounds wall time and memory (/usr/bin/time).
+
+bats_require_minimum_version 1.5.0
+
+_HP_BUILD_DIR=${DR_BUILD_DIR:-}
+# shellcheck source=../lib/env.sh
+source "$BATS_TEST_DIRNAME/../lib/env.sh"
+# shellcheck source=../lib/images.sh
+source "$BATS_TEST_DIRNAME/../lib/images.sh"
+# shellcheck source=../lib/registry-tls.sh
+source "$BATS_TEST_DIRNAME/../lib/registry-tls.sh"
+# shellcheck source=hostile-helpers.bash
+source "$BATS_TEST_DIRNAME/hostile-helpers.bash"
+[ -n "$_HP_BUILD_DIR" ] && DR_BUILD_DIR=$_HP_BUILD_DIR
+DR=dokku-registry
+
+# KiB of RSS one push may use (it holds at most a 1 MiB monolithic blob and
+# a 1 MiB response)
+RSS_MAX=60000
+
+setup_file() {
+  [ -x "$DR_BUILD_DIR/$DR" ] || { echo "# $DR_BUILD_DIR/$DR is not built" >&3; return 1; }
+  rt_python >/dev/null || { echo "# no python3: the hostile registry needs one" >&3; return 1; }
+  HP_DIR=$(mktemp -d /tmp/dr-hpush.XXXXXX) || return 1
+  export HP_DIR
+  dr_env_init "$HP_DIR" || return 1
+  export PATH="$DR_BUILD_DIR:$PATH"
+  PW="pw-$RANDOM$RANDOM"
+  export PW
+  dr_registry_start alice "$PW" || return 1
+  hr_start "$DR_REGISTRY" || return 1
+  # 2 layers + config, all monolithic; one 3 MB layer: chunked
+  dr_img_oci "$HP_DIR/small" 2 100000 v1 || return 1
+  SMALL_LAYERS=$DR_IMG_LAYERS SMALL_CONFIG=$DR_IMG_CONFIG
+  dr_img_oci "$HP_DIR/big" 1 3000000 v1 tar || return 1
+  BIG_LAYERS=$DR_IMG_LAYERS
+  export SMALL_LAYERS SMALL_CONFIG BIG_LAYERS
+  mkdir -p "$HP_DIR/plain"
+  printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$HR_A" "$(printf 'alice:%s' "$PW" | base64 -w0)" \
+    >"$HP_DIR/plain/config.json"
+}
+
+teardown_file() {
+  rt_stop_all
+  dr_env_stop
+  [ -n "${HP_DIR:-}" ] && [ -z "${DR_KEEP:-}" ] && rm -rf "$HP_DIR"
+  return 0
+}
+
+setup() {
+  export DOCKER_CONFIG="$HP_DIR/plain"
+  # fast failures for the tests; production defaults are documented in the man page
+  export DR_REGISTRY_LOW_SPEED_TIME=2 DR_REGISTRY_TIMEOUT=5
+  # a blob cache of its own: no test mounts what another pushed
+  export XDG_CACHE_HOME="$BATS_TEST_TMPDIR/cache"
+}
+
+# push IMAGE REPO: push-image through the hostile registry, timed
+push() { timed "$DR" push-image --jobs 1 "oci:$HP_DIR/$1:v1" "$HR_A/$2:v1"; }
+
+# upstream_has REPO DIGEST: the real registry holds the blob
+upstream_has() {
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -I -u "alice:$PW" \
+    "http://$DR_REGISTRY/v2/$1/blobs/$2")" = 200 ]
+}
+
+assert_contains() {
+  case "$1" in *"$2"*) return 0 ;; esac
+  printf 'expected to find %q in:\n%s\n' "$2" "$1" >&2
+  return 1
+}
+
+@test "honest proxy: the push arrives, a re-push skips every blob" {
+  hr_mode proxy
+  push small e2e/h
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  assert_contains "$output" "3 uploaded, 0 skipped, 0 mounted"
+  push small e2e/h
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  assert_contains "$output" "0 uploaded, 3 skipped, 0 mounted"
+  assert_bounded 10 "$RSS_MAX"
+}
+
+@test "defect 7: a HEAD 200 with the wrong Content-Length means upload" {
+  hr_mode proxy
+  push small e2e/len
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  hr_mode head-lie-length
+  push small e2e/len
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  assert_contains "$output" "3 uploaded, 0 skipped, 0 mounted"
+  assert_bounded 10 "$RSS_MAX"
+}
+
+@test "defect 7: a HEAD 200 with another Docker-Content-Digest means upload" {
+  hr_mode proxy
+  push small e2e/dig
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  hr_mode head-lie-digest
+  push small e2e/dig
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  assert_contains "$output" "3 uploaded, 0 skipped, 0 mounted"
+}
+
+@test "a blob HEAD redirected to a storage backend: followed without the credentials" {
+  hr_mode proxy
+  push small e2e/redir
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  hr_mode head-redirect
+  push small e2e/redir
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  assert_contains "$output" "0 uploaded, 3 skipped, 0 mounted"
+  [ "$(hr_log B | jq -r .method | sort | uniq -c | awk '{print $1, $2}')" = "3 HEAD" ]
+  hr_b_clean "$PW" "$(printf 'alice:%s' "$PW" | base64 -w0)"
+  assert_bounded 10 "$RSS_MAX"
+}
+
+@test "defect 5: an impossible upload offset restarts the session, not blamed on the image" {
+  hr_mode range-impossible
+  push big e2e/range
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  assert_contains "$output" "reported an impossible upload offset (Range \"0-9223372036854775806\")"
+  [[ $output != *"is shorter than"* ]]
+  [ "$(hr_log A | jq -r 'select(.event) | .event')" = "failed first PATCH" ]
+  upstream_has e2e/range "$BIG_LAYERS"
+  assert_bounded 20 "$RSS_MAX"
+}
+
+@test "defect 5: an upload offset past the blob's end restarts the session" {
+  hr_mode range-past-end
+  push big e2e/range2
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  assert_contains "$output" "reported an impossible upload offset (Range \"0-99999999\")"
+  upstream_has e2e/range2 "$BIG_LAYERS"
+}
+
+@test "defect 6: a trickled final PUT answer stalls out under the low-speed limit, then is retried" {
+  hr_mode trickle-put
+  push small e2e/trickle
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  assert_contains "$output" "cannot reach registry $HR_A: transfer stalled (under 1024 bytes/s for 2s)"
+  [ "$(hr_log A | jq -r 'select(.event) | .event')" = "trickling the final PUT answer" ]
+  # 2 s of trickle + a backoff, not the 15-minute cap of the final PUT
+  assert_bounded 15 "$RSS_MAX"
+}
+
+@test "5xx storm: blob requests fail with 503 in bursts, the push still arrives" {
+  hr_mode storm
+  push small e2e/storm
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  assert_contains "$output" "3 uploaded, 0 skipped, 0 mounted"
+  assert_contains "$output" "retrying in"
+  for b in $SMALL_CONFIG $SMALL_LAYERS; do upstream_has e2e/storm "$b"; done
+  assert_bounded 40 "$RSS_MAX"
+}
+
+@test "5xx storm on everything: a clear failure at once" {
+  hr_mode storm-all
+  push small e2e/storm2
+  [ "$status" -ne 0 ]
+  assert_contains "$output" "registry $HR_A answered GET /v2/ with HTTP 503"
+  assert_bounded 10 "$RSS_MAX"
+}
+
+@test "a 4 MiB body on an upload start: refused as too large, bounded memory" {
+  hr_mode huge-body-post
+  push small e2e/huge
+  [ "$status" -ne 0 ]
+  assert_contains "$output" "response too large from registry $HR_A (over 1048576 bytes)"
+  assert_bounded 10 "$RSS_MAX"
+}
+
+@test "1 MiB of headers on a blob HEAD: a failure, bounded time and memory" {
+  hr_mode huge-headers-head
+  push small e2e/hh
+  [ "$status" -ne 0 ]
+  assert_contains "$output" "response too large from registry $HR_A (a header over libcurl's limit, or out of memory)"
+  assert_bounded 10 "$RSS_MAX"
+}
+
+@test "garbage instead of HTTP: a clear failure" {
+  hr_mode garbage
+  push small e2e/garbage
+  [ "$status" -ne 0 ]
+  assert_contains "$output" "request to registry $HR_A failed: Received HTTP/0.9 when not allowed"
+  assert_bounded 10 "$RSS_MAX"
+}
+
+@test "a registry that never answers: the request deadline (DR_REGISTRY_TIMEOUT)" {
+  hr_mode v2-slow
+  DR_REGISTRY_TIMEOUT=1 push small e2e/slow
+  [ "$status" -ne 0 ]
+  assert_contains "$output" "cannot reach registry $HR_A: timed out after 1s"
+  assert_bounded 5 "$RSS_MAX"
+}
+
+@test "upload Location on another origin: the blob may go there, the credentials do not" {
+  hr_mode location-other
+  push small e2e/other
+  [ "$status" -ne 0 ]
+  assert_contains "$output" "registry $HR_A refused the credentials for repository:e2e/other:pull,push (401 Unauthorized): not here"
+  # the blob went to B (a PUT), without the credentials
+  hr_log B | jq -r .method | grep -qx PUT
+  hr_b_clean "$PW" "$(printf 'alice:%s' "$PW" | base64 -w0)"
+  assert_bounded 20 "$RSS_MAX"
+}
+
+@test "upload Location with another scheme: refused" {
+  hr_mode location-ftp
+  push small e2e/ftp
+  [ "$status" -ne 0 ]
+  assert_contains "$output" "registry $HR_A sent a Location to ftp://127.0.0.1:$HR_B_PORT/v2/e2e/ftp/blobs/uploads/"
+  assert_contains "$output" ": not http or https"
+  [ -z "$(hr_log B)" ]
+}
+
+@test "upload Location on plain http off loopback: refused before connecting" {
+  hr_mode location-cleartext
+  push small e2e/clear
+  [ "$status" -ne 0 ]
+  assert_contains "$output" "registry $HR_A sent a Location to http://192.0.2.1/v2/e2e/clear/blobs/uploads/"
+  assert_contains "$output" "plain http to a host that is not loopback"
+  assert_bounded 10 "$RSS_MAX"
+}
