@@ -21,7 +21,8 @@ libjansson-dev check bats dbus dbus-daemon gnome-keyring libsecret-tools
 libglib2.0-bin docker-registry apache2-utils skopeo
 golang-docker-credential-helpers pass gnupg hyperfine curl ca-certificates
 valgrind jq python3 openssl
-libarchive-dev libssl-dev libyaml-dev time debhelper lintian'
+libarchive-dev libssl-dev libyaml-dev time debhelper lintian
+systemd util-linux'
 
 # A docker CLI is needed for the demo and the docker-level smoke tests. Any
 # docker on PATH will do; otherwise Debian 12's docker.io ships the client.
