@@ -174,6 +174,8 @@ PKGLIBDIR            ?= $(PREFIX)/lib/dokku-registry
 PKGDATADIR           ?= $(PREFIX)/share/dokku-registry
 SYSTEMDSYSTEMUNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSTEMDUSERUNITDIR   ?= $(PREFIX)/lib/systemd/user
+# `setup` links the plugin shim from where `make install` puts it
+CFLAGS += -DDR_PKGDATADIR='"$(PKGDATADIR)"'
 PLUGIN_FILES := $(filter-out packaging/dokku-plugin/subcommands,$(wildcard packaging/dokku-plugin/*))
 PLUGIN_SUBCMDS := $(wildcard packaging/dokku-plugin/subcommands/*)
 

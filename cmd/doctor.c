@@ -1,11 +1,13 @@
 /* registry:doctor: checks every link from Docker to the keyring and says,
  * one line each, what is broken and how to fix it. */
 #include <dirent.h>
+#include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../core/atomicfile.h"
 #include "../core/config.h"
@@ -190,6 +192,58 @@ static void check_keyring(struct report *r, const struct dr_config *c)
 	dr_keyring_close(&kr);
 }
 
+/* 1 exists, 0 missing, -1 cannot tell (a root-only directory) */
+static int exists(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
+}
+
+/* With the headless unit's bus (`dokku-registry setup`), the keyring and its
+ * password must both lie under the documented backup paths (README "Backups
+ * and moving a server"): the keyring in ~/.local/share/keyrings, the
+ * password in /etc/dokku-registry. Either one alone opens nothing. */
+static void check_backup(struct report *r, const struct dr_config *c)
+{
+	static const char prefix[] = "unix:path=", suffix[] = "/run/dokku-keyring/bus";
+	const char *home = getenv("HOME"), *xdg = getenv("XDG_DATA_HOME"), *bus = c->bus;
+	char root[1024], keyring[4200], want[4200], sealed[1200], plain[1200];
+	size_t n = strlen(bus), pre = strlen(prefix), suf = strlen(suffix);
+	int pw;
+
+	if (n < pre + suf || strncmp(bus, prefix, pre) != 0 || strcmp(bus + n - suf, suffix) != 0 ||
+	    !home || home[0] != '/')
+		return;
+	snprintf(root, sizeof(root), "%.*s", (int)(n - pre - suf), bus + pre);
+	snprintf(sealed, sizeof(sealed), "%s/etc/dokku-registry/keyring-password.cred", root);
+	snprintf(plain, sizeof(plain), "%s/etc/dokku-registry/keyring-password", root);
+	snprintf(want, sizeof(want), "%s/.local/share/keyrings/login.keyring", home);
+	if (xdg && xdg[0] == '/')
+		snprintf(keyring, sizeof(keyring), "%s/keyrings/login.keyring", xdg);
+	else
+		snprintf(keyring, sizeof(keyring), "%s", want);
+	pw = exists(sealed);
+	if (pw == 0)
+		pw = exists(plain);
+	if (strcmp(keyring, want) != 0)
+		check(r, WARN, "backup", "back that directory up too, or unset XDG_DATA_HOME for this user",
+		      "the keyring %s is outside the documented backup path %s", keyring, want);
+	else if (pw < 0)
+		check(r, SKIP, "backup", NULL, "%s/etc/dokku-registry is not readable here: run doctor as "
+		      "root to check the keyring password", root);
+	else if (pw == 0)
+		check(r, WARN, "backup", "dokku-registry setup --password-file FILE (with the keyring's password)",
+		      "no keyring password in %s/etc/dokku-registry: after a restart or a restore %s "
+		      "cannot be unlocked", root, keyring);
+	else
+		check(r, OK, "backup", NULL, "keyring %s and its password in %s/etc/dokku-registry%s", keyring,
+		      root, exists(sealed) == 1 ? " (sealed: opens on this host only, keep the password "
+		      "offline too)" : "");
+}
+
 static void check_chained(struct report *r, const struct dr_config *c)
 {
 	char prog[128], fix[256];
@@ -276,6 +330,7 @@ int cmd_doctor(int argc, char **argv)
 		check(&r, OK, "settings", NULL, "%s, collection \"%s\", timeout %.1fs",
 		      c.path[0] ? c.path : "defaults", c.collection, c.timeout_ms / 1000.0);
 		check_keyring(&r, &c);
+		check_backup(&r, &c);
 		check_chained(&r, &c);
 	}
 	check_configs(&r);

@@ -25,6 +25,7 @@ static const struct command {
 	{ "helpers:unset", cmd_helpers_unset },
 	{ "helpers:report", cmd_helpers_report },
 	{ "doctor", cmd_doctor },
+	{ "setup", cmd_setup },
 	/* Dokku triggers */
 	{ "post-release-builder", cmd_post_release_builder },
 	{ "deployed-app-image-repo", cmd_deployed_app_image_repo },
@@ -64,6 +65,8 @@ static const char *const help_rows[][2] = {
 	{ "registry:report [<app>] [<flag>]", "Displays a registry report for one or more apps" },
 	{ "registry:set <app>|--global <property> (<value>)",
 	  "Set or clear a registry property for an app" },
+	{ "registry:setup [--dry-run] [--no-migrate] [--no-plugin] [--password-file F] [--undo]",
+	  "Set this server up in one go (run as root)" },
 };
 
 int cmd_help(int argc, char **argv)

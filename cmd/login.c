@@ -10,6 +10,7 @@
 #include "../core/credhelper.h"
 #include "../core/dockerconfig.h"
 #include "../core/log.h"
+#include "../core/preflight.h"
 #include "../core/registry.h"
 #include "../core/secmem.h"
 #include "cmd.h"
@@ -87,7 +88,7 @@ static int login_run(struct login *l)
 	else if (verify_with_registry(l, &e) != 0)
 		rc = dr_log_fail(1, "Unable to run docker login: %s", e.msg);
 	else if (keep_login(l, dir, &e) != 0)
-		rc = dr_log_fail(1, "Unable to store the credentials: %s", e.msg);
+		rc = dr_log_fail(1, "Unable to store the credentials: %s; %s", e.msg, DR_KEYRING_FIX);
 	else if (l->app)
 		dr_log_warn("Login Succeeded for %s", l->app);
 	else

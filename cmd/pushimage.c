@@ -160,7 +160,9 @@ int cmd_push_native(const char *app, const char *src, int insecure, int jobs, in
 		dr_log_verbose_quiet("Pushing %s", dest);
 	}
 	catch_signals();
-	rc = dr_push(src, dest, &o, &res, &e);
+	rc = release_preflight(dir, server, &e);
+	if (rc == 0)
+		rc = dr_push(src, dest, &o, &res, &e);
 	/* only a pushed tag is used up: a failed push retries the same number */
 	if (rc == 0)
 		rc = release_commit_tag(app, n, &e);

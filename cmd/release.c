@@ -10,6 +10,7 @@
 #include "../core/dockerconfig.h"
 #include "../core/exec.h"
 #include "../core/log.h"
+#include "../core/preflight.h"
 #include "../core/properties.h"
 #include "../core/settings.h"
 #include "cmd.h"
@@ -330,6 +331,20 @@ static int retag(const struct release *rel, struct dr_err *e)
 	return 0;
 }
 
+int release_preflight(const char *config_dir, const char *server, struct dr_err *e)
+{
+	char host[512];
+	char *global = config_dir ? NULL : creds_config_dir(NULL);
+	int rc;
+
+	/* the computed server is "" (Docker Hub) or "host[:port]/" */
+	snprintf(host, sizeof(host), "%.*s", (int)strcspn(server, "/"), server);
+	rc = config_dir || global ? dr_keyring_preflight(config_dir ? config_dir : global, host, e)
+				  : dr_fail(e, DR_EIO, "out of memory");
+	free(global);
+	return rc;
+}
+
 /* push_always: `dokku-registry push` pushes whatever push-on-release says */
 int release_run(const char *app, const char *image, int push_always)
 {
@@ -346,7 +361,10 @@ int release_run(const char *app, const char *image, int push_always)
 		rc = dr_computed_push_on_release(app, &por, &e);
 	if (rc == 0 && (push_always || strcmp(por, "true") == 0)) {
 		dr_log_info1("Pushing image to registry");
-		rc = release_next_tag(app, &n, &e);
+		/* Docker would hide a keyring outage behind "no basic auth credentials" */
+		rc = release_preflight(rel.config_dir, rel.server, &e);
+		if (rc == 0)
+			rc = release_next_tag(app, &n, &e);
 		if (rc == 0)
 			dr_log_verbose_quiet("Bumping tag to %ld", n);
 		if (rc == 0)

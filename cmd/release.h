@@ -18,6 +18,9 @@ void release_free(struct release *rel);
 /* tag-version + 1 (Dokku's error text for a non-number) */
 int release_next_tag(const char *app, long *n, struct dr_err *e);
 int release_commit_tag(const char *app, long n, struct dr_err *e);
+/* dr_keyring_preflight for a push to server ("" or "host/") with config_dir
+ * (NULL: the global one) */
+int release_preflight(const char *config_dir, const char *server, struct dr_err *e);
 int release_run(const char *app, const char *image, int push_always);
 
 #endif

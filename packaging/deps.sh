@@ -24,7 +24,8 @@ libjansson-dev check bats dbus dbus-daemon gnome-keyring libsecret-tools
 libglib2.0-bin docker-registry apache2-utils skopeo
 golang-docker-credential-helpers pass gnupg hyperfine curl ca-certificates
 valgrind jq python3 openssl
-libarchive-dev libssl-dev libyaml-dev time debhelper lintian'
+libarchive-dev libssl-dev libyaml-dev time debhelper lintian
+systemd util-linux'
 
 # A Docker daemon is needed: tests/e2e/release-dockerd.bats starts its own
 # dockerd on its own containerd (tests/lib/dockerd.sh) and pushes through it.

@@ -148,6 +148,22 @@ EOF
   sh -n "$c/postrm"
 }
 
+@test "postinst names the one setup command and never runs it" {
+  local c="$BATS_FILE_TMPDIR/control"
+  grep -q 'dokku-registry setup' "$c/postinst"
+  ! grep -qE '^[^#]*dokku-registry setup( |$)[^"]*$' "$c/postinst"
+  # run on its own (no debhelper helpers on PATH do anything harmful: stubs)
+  mkdir -p "$BATS_TEST_TMPDIR/bin"
+  for t in deb-systemd-helper deb-systemd-invoke systemctl dokku-registry; do
+    printf '#!/bin/sh\necho "$0 $*" >>"%s/ran"\n' "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/bin/$t"
+    chmod +x "$BATS_TEST_TMPDIR/bin/$t"
+  done
+  run env PATH="$BATS_TEST_TMPDIR/bin:$PATH" DPKG_ROOT="$BATS_TEST_TMPDIR/root" sh "$c/postinst" configure ""
+  [ "$status" -eq 0 ]
+  [[ $output == *"dokku-registry: to set this server up, run as root: dokku-registry setup"* ]]
+  ! grep -q 'dokku-registry' "$BATS_TEST_TMPDIR/ran" 2>/dev/null
+}
+
 @test "postrm gives Dokku its core registry plugin back when the link points at the shim" {
   local r="$BATS_TEST_TMPDIR/dpkgroot" lib
   lib="$r/var/lib/dokku"
@@ -249,10 +265,12 @@ complete_words() {
   [ "$output" = "complete -F _dokku_registry dokku-registry" ]
 
   run complete_words dokku-registry se
-  [ "$output" = set ]
+  [ "$output" = "$(printf '%s\n' set setup)" ]
   # Dokku spelling: bash splits `registry:se` at the colon
   run complete_words dokku-registry registry : se
-  [ "$output" = set ]
+  [ "$output" = "$(printf '%s\n' set setup)" ]
+  run complete_words dokku-registry setup --
+  [ "$output" = "$(printf '%s\n' --dry-run --no-migrate --no-plugin --password-file --undo)" ]
   run complete_words dokku-registry helpers : un
   [ "$output" = unset ]
   run complete_words dokku-registry set --global ''
