@@ -98,11 +98,12 @@ static int status_of(const char *dir, const char *server, const char *user,
 
 int cmd_auth_status(int argc, char **argv)
 {
-	int global = 0, from_stdin = 0, npos, rc;
-	const struct cmd_flag flags[] = {
-		{ "global", &global, NULL, "check the global credentials" },
-		{ "password-stdin", &from_stdin, NULL, "read the password to compare from stdin" },
-		{ NULL, NULL, NULL, NULL },
+	int global = 0, from_stdin = 0, npos, rc = 0;
+	struct dr_pflag flags[] = {
+		{ .name = "global", .usage = "--global: check the global credentials instead of per-app",
+		  .set = &global },
+		{ .name = "password-stdin", .usage = "--password-stdin: read password from stdin",
+		  .set = &from_stdin },
 	};
 	char **pos = calloc((size_t)argc + 1, sizeof(char *));
 	const char *app = NULL, *server, *user, *pw_arg;
@@ -112,9 +113,10 @@ int cmd_auth_status(int argc, char **argv)
 
 	if (!pos)
 		return dr_log_fail(1, "out of memory");
-	rc = cmd_parse_flags("registry:auth-status", argc, argv, flags, pos, &npos);
-	if (rc) {
-		rc = AS_USAGE;
+	/* a bad flag is "invalid arguments" here: 2 means "differs" */
+	if (cmd_parse_flags("registry:auth-status", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos,
+			    &rc)) {
+		rc = rc ? AS_USAGE : 0;
 		goto out;
 	}
 	if (!global)
@@ -188,10 +190,10 @@ static int migrate_entries(json_t *auths, const char *dir, json_t *moved, struct
 
 int cmd_migrate(int argc, char **argv)
 {
-	int global = 0, npos, rc;
-	const struct cmd_flag flags[] = {
-		{ "global", &global, NULL, "migrate the global docker config" },
-		{ NULL, NULL, NULL, NULL },
+	int global = 0, npos, rc = 0;
+	struct dr_pflag flags[] = {
+		{ .name = "global", .usage = "--global: migrate the global docker config instead of per-app",
+		  .set = &global },
 	};
 	char **pos = calloc((size_t)argc + 1, sizeof(char *));
 	const char *app = NULL, *key;
@@ -202,8 +204,7 @@ int cmd_migrate(int argc, char **argv)
 
 	if (!pos || !moved)
 		return dr_log_fail(1, "out of memory");
-	rc = cmd_parse_flags("registry:migrate", argc, argv, flags, pos, &npos);
-	if (rc)
+	if (cmd_parse_flags("registry:migrate", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos, &rc))
 		goto out;
 	if (!global && npos > 0)
 		app = pos[0];

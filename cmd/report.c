@@ -184,45 +184,66 @@ static int report_one(const char *app, int global, const char *format, const cha
 int cmd_report(int argc, char **argv)
 {
 	const char *app = NULL, *format = "stdout", *flag = NULL;
-	char **apps;
+	struct dr_pflag flags[] = {
+		{ .name = "format", .type = DR_PFLAG_STRING, .def = "stdout",
+		  .usage = "format: [ stdout | json ]", .value = &format },
+	};
+	char **apps, **os_args = calloc((size_t)argc + 1, sizeof(char *));
+	char **pos = calloc((size_t)argc + 1, sizeof(char *));
 	size_t napps;
 	struct dr_err e = { 0 };
-	int global = 0, rc = 0;
+	int global = 0, rc = 0, nos = 0, npos = 0;
 
-	/* Dokku's ParseReportArgs: --format X, --global, any other --x is an info flag */
-	for (int i = 0; i < argc; i++) {
+	/* Dokku's ParseReportArgs: --format X and every argument not starting
+	 * with -- go on to pflag, --global is taken, any other --x is an info
+	 * flag */
+	for (int i = 0; os_args && i < argc; i++) {
 		if (strcmp(argv[i], "--format") == 0) {
-			if (i + 1 >= argc)
-				return dr_log_fail(2, "--format requires a value: stdout or json");
-			format = argv[++i];
+			os_args[nos++] = argv[i];
+			if (i + 1 < argc)
+				os_args[nos++] = argv[++i];
 		} else if (strncmp(argv[i], "--format=", 9) == 0) {
-			format = argv[i] + 9;
+			os_args[nos++] = argv[i];
 		} else if (strcmp(argv[i], "--global") == 0) {
 			global = 1;
 		} else if (strncmp(argv[i], "--", 2) == 0) {
 			/* Dokku prints nothing and exits 0 here; that hides typos */
-			if (flag)
-				return dr_log_fail(1, "Only one info flag may be given, got %s and %s",
-						   flag, argv[i]);
+			if (flag) {
+				rc = dr_log_fail(1, "Only one info flag may be given, got %s and %s",
+						 flag, argv[i]);
+				goto out;
+			}
 			flag = argv[i];
-		} else if (!app) {
-			app = argv[i];
+		} else {
+			os_args[nos++] = argv[i];
 		}
 	}
+	if (!os_args || !pos) {
+		rc = dr_log_fail(1, "out of memory");
+		goto out;
+	}
+	if (cmd_parse_flags("registry:report", nos, os_args, flags, CMD_NFLAGS(flags), pos, &npos, &rc))
+		goto out;
+	app = npos > 0 ? pos[0] : NULL;
 	if (flag && strcmp(format, "stdout") != 0)
-		return dr_log_fail(1, "--format flag cannot be specified when specifying an info flag");
-	if (strcmp(format, "stdout") != 0 && strcmp(format, "json") != 0)
-		return dr_log_fail(1, "Format must be \"stdout\" or \"json\": \"%s\"", format);
-	if (global)
-		return report_one(DR_GLOBAL, 1, format, flag);
-	if (app)
-		return report_one(app, 0, format, flag);
-	if (dr_apps_list(&apps, &napps, &e))
-		return cmd_fail(&e);
-	if (napps == 0)
-		dr_log_warn("You haven't deployed any applications yet");
-	for (size_t i = 0; i < napps && rc == 0; i++)
-		rc = report_one(apps[i], 0, format, flag);
-	dr_apps_free(apps, napps);
+		rc = dr_log_fail(1, "--format flag cannot be specified when specifying an info flag");
+	else if (strcmp(format, "stdout") != 0 && strcmp(format, "json") != 0)
+		rc = dr_log_fail(1, "Format must be \"stdout\" or \"json\": \"%s\"", format);
+	else if (global)
+		rc = report_one(DR_GLOBAL, 1, format, flag);
+	else if (app)
+		rc = report_one(app, 0, format, flag);
+	else if (dr_apps_list(&apps, &napps, &e))
+		rc = cmd_fail(&e);
+	else {
+		if (napps == 0)
+			dr_log_warn("You haven't deployed any applications yet");
+		for (size_t i = 0; i < napps && rc == 0; i++)
+			rc = report_one(apps[i], 0, format, flag);
+		dr_apps_free(apps, napps);
+	}
+out:
+	free(os_args);
+	free(pos);
 	return rc;
 }
