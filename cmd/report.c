@@ -9,6 +9,7 @@
 #include "../core/properties.h"
 #include "../core/settings.h"
 #include "cmd.h"
+#include "creds.h"
 
 enum source { RAW_APP, RAW_GLOBAL, COMPUTED };
 
@@ -17,7 +18,7 @@ struct report_key {
 	const char *prop;   /* property read for RAW_* */
 	enum source src;
 	int (*compute)(const char *app, char **out, struct dr_err *e);
-	int global_report;  /* one of the 8 keys of `report --global` */
+	int global_report;  /* one of the 10 keys of `report --global` */
 };
 
 static int computed_repo(const char *app, char **out, struct dr_err *e)
@@ -25,13 +26,17 @@ static int computed_repo(const char *app, char **out, struct dr_err *e)
 	return dr_computed_image_repo(app, 0, out, e);
 }
 
-/* byte-sorted, as Dokku prints them */
+/* byte-sorted, as Dokku prints them; the auth-servers triad is Dokku
+ * 0.38.29's (server names only, never a credential) */
 static const struct report_key keys[] = {
+	{ "--registry-auth-servers", NULL, COMPUTED, creds_auth_servers, 0 },
+	{ "--registry-computed-auth-servers", NULL, COMPUTED, creds_computed_auth_servers, 1 },
 	{ "--registry-computed-image-repo", NULL, COMPUTED, computed_repo, 0 },
 	{ "--registry-computed-image-repo-template", NULL, COMPUTED, dr_computed_image_repo_template, 1 },
 	{ "--registry-computed-push-extra-tags", NULL, COMPUTED, dr_computed_push_extra_tags, 1 },
 	{ "--registry-computed-push-on-release", NULL, COMPUTED, dr_computed_push_on_release, 1 },
 	{ "--registry-computed-server", NULL, COMPUTED, dr_computed_server, 1 },
+	{ "--registry-global-auth-servers", NULL, COMPUTED, creds_global_auth_servers, 1 },
 	{ "--registry-global-image-repo-template", "image-repo-template", RAW_GLOBAL, NULL, 1 },
 	{ "--registry-global-push-extra-tags", "push-extra-tags", RAW_GLOBAL, NULL, 1 },
 	{ "--registry-global-push-on-release", "push-on-release", RAW_GLOBAL, NULL, 1 },
@@ -142,6 +147,8 @@ static int report_stdout(const char *app, int global, struct dr_err *e)
 	return 0;
 }
 
+/* 0, a negative DR_E* code with e set, or exit status 1 after printing
+ * Dokku's list of valid flags */
 static int report_flag(const char *app, int global, const char *flag, struct dr_err *e)
 {
 	char list[2048] = "";
@@ -162,7 +169,8 @@ static int report_flag(const char *app, int global, const char *flag, struct dr_
 			strcat(list, ", ");
 		strcat(list, keys[i].flag);
 	}
-	return dr_fail(e, DR_EINVAL, "Invalid flag passed, valid flags: %s", list);
+	/* printed here: the list is longer than a struct dr_err message */
+	return dr_log_fail(1, "Invalid flag passed, valid flags: %s", list);
 }
 
 static int report_one(const char *app, int global, const char *format, const char *flag)
@@ -172,9 +180,12 @@ static int report_one(const char *app, int global, const char *format, const cha
 
 	if (!global && dr_app_verify(app, &e) != 0)
 		return cmd_fail(&e);
-	if (flag)
+	if (flag) {
+		/* > 0: the exit status, the error already printed */
 		rc = report_flag(app, global, flag, &e);
-	else if (strcmp(format, "json") == 0)
+		return rc < 0 ? cmd_fail(&e) : rc;
+	}
+	if (strcmp(format, "json") == 0)
 		rc = report_json(app, global, &e);
 	else
 		rc = report_stdout(app, global, &e);
@@ -243,6 +254,7 @@ int cmd_report(int argc, char **argv)
 		dr_apps_free(apps, napps);
 	}
 out:
+	creds_auth_servers_done();
 	free(os_args);
 	free(pos);
 	return rc;
