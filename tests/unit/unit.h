@@ -13,5 +13,6 @@ Suite *registry_suite(void);
 Suite *push_suite(void);
 Suite *imagesource_suite(void);
 Suite *pflag_suite(void);
+Suite *authservers_suite(void);
 
 #endif
