@@ -39,82 +39,139 @@ static struct dr_creds *decode_basic(const char *b64)
 	return c;
 }
 
-static int compare(const struct dr_creds *have, const char *user, const char *password)
+/* What a check is about: the server as given, the expected user and password. */
+struct want {
+	const char *server;
+	const char *user;
+	const char *password;
+};
+
+static int same_secret(const char *password, const char *secret, size_t secret_len)
+{
+	return strlen(password) == secret_len && memcmp(password, secret, secret_len) == 0;
+}
+
+/* Exit 4, with the reason on stderr (never any part of the credential). */
+static int opaque(const struct want *w, const char *why)
+{
+	return dr_log_fail(AS_OPAQUE, "Unable to compare the credential for %s: %s", w->server, why);
+}
+
+/* A credential our own helper keeps: the keyring says what it holds. */
+static int compare_helper_entry(const struct dr_creds *have, const struct want *w)
 {
 	if (strcmp(have->username, DR_TOKEN_USERNAME) == 0)
-		return AS_OPAQUE;
-	if (user[0] && strcmp(have->username, user) != 0)
-		return AS_DIFFERS;
-	if (password[0] && (strlen(password) != have->secret_len ||
-			    memcmp(password, have->secret, have->secret_len) != 0))
+		return opaque(w, "it is stored as an identity token");
+	if (strcmp(have->username, w->user) != 0 ||
+	    !same_secret(w->password, have->secret, have->secret_len))
 		return AS_DIFFERS;
 	return AS_MATCH;
 }
 
-/* The verdict for one registry in one docker config dir. */
-static int status_of(const char *dir, const char *server, const char *user,
-		     const char *password)
+/* A credential in config.json itself (Dokku 0.38.29's decodeAuthEntry):
+ * base64 "user:password" in auth, or username and password fields. */
+static int compare_file_entry(json_t *entry, const struct want *w)
 {
-	struct dr_dockercfg cfg;
-	struct dr_creds have = { 0 }, *basic;
-	struct dr_err e = { 0 };
-	json_t *entry, *v;
-	const char *helper;
-	char *key;
+	const char *auth = json_string_value(json_object_get(entry, "auth"));
+	const char *user = json_string_value(json_object_get(entry, "username"));
+	const char *pw = json_string_value(json_object_get(entry, "password"));
+	const char *token = json_string_value(json_object_get(entry, "identitytoken"));
+	struct dr_creds *basic = NULL;
 	int rc;
 
+	if (auth && auth[0]) {
+		basic = decode_basic(auth);
+		user = basic ? basic->username : NULL;
+		pw = basic ? basic->secret : NULL;
+	}
+	if (user && user[0] && pw && pw[0]) {
+		rc = strcmp(user, w->user) == 0 && strcmp(pw, w->password) == 0 ? AS_MATCH : AS_DIFFERS;
+	} else if (user && user[0] && strcmp(user, w->user) != 0) {
+		/* a username that differs settles it without the secret */
+		rc = AS_DIFFERS;
+	} else if (token && token[0]) {
+		rc = opaque(w, "it is stored as an identity token");
+	} else {
+		rc = opaque(w, "no password is stored for it");
+	}
+	if (basic)
+		dr_creds_wipe(basic);
+	free(basic);
+	return rc;
+}
+
+/* The verdict for one registry in one docker config dir (Dokku 0.38.29's
+ * checkAuthStatus): no user asks that nothing is stored. Unlike Dokku, a
+ * credential kept by our own helper is compared through the keyring. */
+static int status_of(const char *dir, const struct want *w)
+{
+	const char *server = creds_normalize_server(w->server);
+	struct dr_dockercfg cfg;
+	struct dr_creds have = { 0 };
+	struct dr_err e = { 0 };
+	json_t *entry;
+	const char *helper;
+	char *key = NULL;
+	int rc, own, stored;
+
 	if (dr_dockercfg_load(&cfg, dir, &e) != 0)
-		return dr_log_fail(AS_NONE, "%s", e.msg);
+		return dr_log_fail(AS_OPAQUE, "Unable to parse the docker config for %s: %s", w->server,
+				   e.msg);
 	entry = dr_dockercfg_auth_entry(&cfg, server);
 	helper = dr_dockercfg_helper_for(&cfg, server);
-	v = json_object_get(entry, "auth");
-	if (json_is_string(v) && json_string_value(v)[0]) {
-		basic = decode_basic(json_string_value(v));
-		rc = basic ? compare(basic, user, password) : AS_OPAQUE;
-		if (basic)
-			dr_creds_wipe(basic);
-		free(basic);
-	} else if (json_is_string(json_object_get(entry, "identitytoken"))) {
-		rc = AS_OPAQUE;
-	} else if (helper && strcmp(helper, DR_OWN_HELPER) == 0) {
+	own = helper && strcmp(helper, DR_OWN_HELPER) == 0;
+	stored = entry != NULL;
+	if (own) {
 		/* a per-app check must not see the global entry */
 		setenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY", "1", 1);
 		key = dr_docker_auth_key(server);
 		rc = key ? dr_credhelper_get(helper, dir, key, &have, &e) : DR_ENOTFOUND;
-		free(key);
-		if (rc == DR_ENOTFOUND)
-			rc = AS_NONE;
-		else if (rc)
+		if (rc != 0 && rc != DR_ENOTFOUND) {
 			rc = dr_log_fail(AS_OPAQUE, "%s", e.msg);
-		else
-			rc = compare(&have, user, password);
-		dr_creds_wipe(&have);
-	} else {
-		rc = helper || entry ? AS_OPAQUE : AS_NONE;
+			goto out;
+		}
+		stored = rc == 0;
 	}
+	if (!stored)
+		rc = w->user[0] ? AS_NONE : AS_MATCH;
+	else if (!w->user[0])
+		rc = AS_DIFFERS;
+	else if (own)
+		rc = compare_helper_entry(&have, w);
+	else if (helper)
+		rc = dr_log_fail(AS_OPAQUE, "Unable to compare the credential for %s: the %s credential helper holds it",
+				 w->server, helper);
+	else
+		rc = compare_file_entry(entry, w);
+out:
+	dr_creds_wipe(&have);
+	free(key);
 	dr_dockercfg_free(&cfg);
 	return rc;
 }
 
 int cmd_auth_status(int argc, char **argv)
 {
-	int global = 0, from_stdin = 0, npos, rc;
-	const struct cmd_flag flags[] = {
-		{ "global", &global, NULL, "check the global credentials" },
-		{ "password-stdin", &from_stdin, NULL, "read the password to compare from stdin" },
-		{ NULL, NULL, NULL, NULL },
+	int global = 0, from_stdin = 0, npos, rc = 0;
+	struct dr_pflag flags[] = {
+		{ .name = "global", .usage = "--global: check the global credentials instead of per-app",
+		  .set = &global },
+		{ .name = "password-stdin", .usage = "--password-stdin: read password from stdin",
+		  .set = &from_stdin },
 	};
 	char **pos = calloc((size_t)argc + 1, sizeof(char *));
 	const char *app = NULL, *server, *user, *pw_arg;
 	char *password = NULL, *dir = NULL;
+	struct want want;
 	struct dr_err e = { 0 };
 	int i = 0;
 
 	if (!pos)
 		return dr_log_fail(1, "out of memory");
-	rc = cmd_parse_flags("registry:auth-status", argc, argv, flags, pos, &npos);
-	if (rc) {
-		rc = AS_USAGE;
+	/* a bad flag is "invalid arguments" here: 2 means "differs" */
+	if (cmd_parse_flags("registry:auth-status", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos,
+			    &rc)) {
+		rc = rc ? AS_USAGE : 0;
 		goto out;
 	}
 	if (!global)
@@ -130,14 +187,20 @@ int cmd_auth_status(int argc, char **argv)
 		rc = dr_log_fail(AS_USAGE, "%s", e.msg);
 		goto out;
 	}
+	/* a user is compared with a password, as git:auth-status insists */
+	if (user[0] && !(password ? password : pw_arg)[0]) {
+		rc = dr_log_fail(AS_USAGE, "Missing password argument");
+		goto out;
+	}
 	if (app && dr_app_verify(app, &e) != 0) {
 		rc = e.code == DR_ENOAPP ? cmd_fail(&e) : dr_log_fail(AS_USAGE, "%s", e.msg);
 		goto out;
 	}
 	dir = creds_config_dir(app);
-	rc = dir ? status_of(dir, creds_normalize_server(server), user,
-			     password ? password : pw_arg)
-		 : dr_log_fail(1, "out of memory");
+	want.server = server;
+	want.user = user;
+	want.password = password ? password : pw_arg;
+	rc = dir ? status_of(dir, &want) : dr_log_fail(1, "out of memory");
 out:
 	dr_str_wipe_free(password);
 	free(dir);
@@ -188,10 +251,10 @@ static int migrate_entries(json_t *auths, const char *dir, json_t *moved, struct
 
 int cmd_migrate(int argc, char **argv)
 {
-	int global = 0, npos, rc;
-	const struct cmd_flag flags[] = {
-		{ "global", &global, NULL, "migrate the global docker config" },
-		{ NULL, NULL, NULL, NULL },
+	int global = 0, npos, rc = 0;
+	struct dr_pflag flags[] = {
+		{ .name = "global", .usage = "--global: migrate the global docker config instead of per-app",
+		  .set = &global },
 	};
 	char **pos = calloc((size_t)argc + 1, sizeof(char *));
 	const char *app = NULL, *key;
@@ -202,8 +265,7 @@ int cmd_migrate(int argc, char **argv)
 
 	if (!pos || !moved)
 		return dr_log_fail(1, "out of memory");
-	rc = cmd_parse_flags("registry:migrate", argc, argv, flags, pos, &npos);
-	if (rc)
+	if (cmd_parse_flags("registry:migrate", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos, &rc))
 		goto out;
 	if (!global && npos > 0)
 		app = pos[0];

@@ -5,6 +5,7 @@
 #define DR_CMD_H
 
 #include "../core/err.h"
+#include "../core/pflag.h"
 
 int cmd_help(int argc, char **argv);
 int cmd_set(int argc, char **argv);
@@ -31,20 +32,13 @@ int cmd_post_delete(int argc, char **argv);
 int cmd_post_app_clone_setup(int argc, char **argv);
 int cmd_post_app_rename_setup(int argc, char **argv);
 
-/* pflag-like parsing: flags anywhere among the positional arguments,
- * `--flag`, `--flag=value`, `--flag value`, `--` ends flags. */
-struct cmd_flag {
-	const char *name;   /* without the leading -- */
-	int *set;           /* boolean flag, or NULL */
-	const char **value; /* flag with a value, or NULL */
-	const char *usage;
-};
-
-/* Fills pos with the positional arguments (pos must hold argc entries).
- * Returns 0, or 2 after printing pflag's error and usage (as Dokku's
- * subcommands exit on a bad flag). */
-int cmd_parse_flags(const char *cmd, int argc, char **argv, const struct cmd_flag *flags,
-		    char **pos, int *npos);
+/* Dokku's subcommands parse with spf13/pflag (core/pflag.h): flags
+ * anywhere among the positional arguments. Fills pos (argc + 1 entries)
+ * and returns 0; or prints pflag's usage (and error) on stderr and returns
+ * 1 with *exit_code set: 2 for a bad flag, 0 for -h/--help. */
+int cmd_parse_flags(const char *cmd, int argc, char **argv, struct dr_pflag *flags,
+		    size_t nflags, char **pos, int *npos, int *exit_code);
+#define CMD_NFLAGS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ` !     <msg>` on stderr; returns 20 for a missing app, else 1. */
 int cmd_fail(const struct dr_err *e);

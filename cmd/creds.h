@@ -16,4 +16,11 @@ int creds_read_password(char **out, struct dr_err *e);
 /* Whether config_dir/config.json sends any registry to our helper. */
 int creds_uses_own_helper(const char *config_dir);
 
+/* registry:report's auth-servers, global-auth-servers and
+ * computed-auth-servers (cmd/authservers.c); _done frees their cache. */
+int creds_auth_servers(const char *app, char **out, struct dr_err *e);
+int creds_global_auth_servers(const char *app, char **out, struct dr_err *e);
+int creds_computed_auth_servers(const char *app, char **out, struct dr_err *e);
+void creds_auth_servers_done(void);
+
 #endif

@@ -302,12 +302,13 @@ static void check_logins_in(struct report *r, const char *dir, const char *who, 
 
 int cmd_doctor(int argc, char **argv)
 {
-	int network = 0, npos, rc;
+	int network = 0, npos, rc = 0, stop;
 	const char *format = "stdout";
-	const struct cmd_flag flags[] = {
-		{ "network", &network, NULL, "also log in to every registry with the stored credentials" },
-		{ "format", NULL, &format, "stdout or json" },
-		{ NULL, NULL, NULL, NULL },
+	struct dr_pflag flags[] = {
+		{ .name = "network", .usage = "--network: also log in to every registry with the stored credentials",
+		  .set = &network },
+		{ .name = "format", .type = DR_PFLAG_STRING, .def = "stdout", .usage = "format: [ stdout | json ]",
+		  .value = &format },
 	};
 	char **pos = calloc((size_t)argc + 1, sizeof(char *));
 	struct report r = { json_array(), 0, 0 };
@@ -316,12 +317,16 @@ int cmd_doctor(int argc, char **argv)
 
 	if (!pos || !r.checks)
 		return dr_log_fail(1, "out of memory");
-	rc = cmd_parse_flags("registry:doctor", argc, argv, flags, pos, &npos);
+	stop = cmd_parse_flags("registry:doctor", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos, &rc);
 	free(pos);
-	if (rc)
+	if (stop) {
+		json_decref(r.checks);
 		return rc;
-	if (strcmp(format, "stdout") != 0 && strcmp(format, "json") != 0)
+	}
+	if (strcmp(format, "stdout") != 0 && strcmp(format, "json") != 0) {
+		json_decref(r.checks);
 		return dr_log_fail(1, "Format must be \"stdout\" or \"json\": \"%s\"", format);
+	}
 	r.json = strcmp(format, "json") == 0;
 	check_helper_binary(&r);
 	if (dr_config_load(&c, &e) != 0) {

@@ -103,28 +103,53 @@ static int edit_helpers(const char *pattern, const char *helper)
 	return rc;
 }
 
+/* These take no flags; pflag still refuses an unknown one (exit 2). */
+static int no_flags(const char *cmd, int argc, char **argv, char **pos, int *npos, int *rc)
+{
+	return cmd_parse_flags(cmd, argc, argv, NULL, 0, pos, npos, rc);
+}
+
 int cmd_helpers_set(int argc, char **argv)
 {
-	if (argc < 2)
-		return dr_log_fail(1, "usage: dokku-registry helpers:set <pattern> <helper>");
-	return edit_helpers(argv[0], argv[1]);
+	char **pos = calloc((size_t)argc + 1, sizeof(char *));
+	int npos = 0, rc = 0;
+
+	if (!pos)
+		return dr_log_fail(1, "out of memory");
+	if (!no_flags("registry:helpers:set", argc, argv, pos, &npos, &rc))
+		rc = npos < 2 ? dr_log_fail(1, "usage: dokku-registry helpers:set <pattern> <helper>")
+			      : edit_helpers(pos[0], pos[1]);
+	free(pos);
+	return rc;
 }
 
 int cmd_helpers_unset(int argc, char **argv)
 {
-	if (argc < 1)
-		return dr_log_fail(1, "usage: dokku-registry helpers:unset <pattern>");
-	return edit_helpers(argv[0], NULL);
+	char **pos = calloc((size_t)argc + 1, sizeof(char *));
+	int npos = 0, rc = 0;
+
+	if (!pos)
+		return dr_log_fail(1, "out of memory");
+	if (!no_flags("registry:helpers:unset", argc, argv, pos, &npos, &rc))
+		rc = npos < 1 ? dr_log_fail(1, "usage: dokku-registry helpers:unset <pattern>")
+			      : edit_helpers(pos[0], NULL);
+	free(pos);
+	return rc;
 }
 
 int cmd_helpers_report(int argc, char **argv)
 {
 	struct dr_config c;
 	struct dr_err e = { 0 };
-	char prog[128];
+	char prog[128], **pos = calloc((size_t)argc + 1, sizeof(char *));
+	int npos = 0, rc = 0, stop;
 
-	(void)argc;
-	(void)argv;
+	if (!pos)
+		return dr_log_fail(1, "out of memory");
+	stop = no_flags("registry:helpers:report", argc, argv, pos, &npos, &rc);
+	free(pos);
+	if (stop)
+		return rc;
 	if (dr_config_load(&c, &e) != 0)
 		return cmd_fail(&e);
 	dr_log_info2_quiet("credential helpers (%s)", c.path[0] ? c.path : "no config file");

@@ -99,12 +99,14 @@ static int login_run(struct login *l)
 
 int cmd_login(int argc, char **argv)
 {
-	int global = 0, from_stdin = 0, insecure = 0, npos, rc, g, p;
-	const struct cmd_flag flags[] = {
-		{ "global", &global, NULL, "login to a global registry" },
-		{ "password-stdin", &from_stdin, NULL, "read password from stdin" },
-		{ "insecure", &insecure, NULL, "allow http and unverified TLS for this registry" },
-		{ NULL, NULL, NULL, NULL },
+	int global = 0, from_stdin = 0, insecure = 0, npos, rc = 0, g, p;
+	struct dr_pflag flags[] = {
+		{ .name = "password-stdin", .usage = "--password-stdin: read password from stdin",
+		  .set = &from_stdin },
+		{ .name = "global", .usage = "--global: login globally instead of per-app", .set = &global },
+		/* ours, not Dokku's */
+		{ .name = "insecure", .usage = "--insecure: allow http and unverified TLS for this registry",
+		  .set = &insecure },
 	};
 	char **pos = calloc((size_t)argc + 1, sizeof(char *));
 	struct login l = { NULL, "", "", NULL, 0 };
@@ -113,8 +115,7 @@ int cmd_login(int argc, char **argv)
 
 	if (!pos)
 		return dr_log_fail(1, "out of memory");
-	rc = cmd_parse_flags("registry:login", argc, argv, flags, pos, &npos);
-	if (rc)
+	if (cmd_parse_flags("registry:login", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos, &rc))
 		goto out;
 	g = from_stdin ? 2 : 3;
 	p = from_stdin ? 3 : 4;
@@ -164,10 +165,9 @@ static int forget_marker(const char *dir, const char *server, struct dr_err *e)
 
 int cmd_logout(int argc, char **argv)
 {
-	int global = 0, npos, rc;
-	const struct cmd_flag flags[] = {
-		{ "global", &global, NULL, "logout from a global registry" },
-		{ NULL, NULL, NULL, NULL },
+	int global = 0, npos, rc = 0;
+	struct dr_pflag flags[] = {
+		{ .name = "global", .usage = "--global: logout globally instead of per-app", .set = &global },
 	};
 	char **pos = calloc((size_t)argc + 1, sizeof(char *));
 	const char *app = NULL, *server;
@@ -176,8 +176,7 @@ int cmd_logout(int argc, char **argv)
 
 	if (!pos)
 		return dr_log_fail(1, "out of memory");
-	rc = cmd_parse_flags("registry:logout", argc, argv, flags, pos, &npos);
-	if (rc)
+	if (cmd_parse_flags("registry:logout", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos, &rc))
 		goto out;
 	if (global || npos == 1) {
 		server = cmd_arg(pos, npos, 0);

@@ -64,13 +64,14 @@ static int push_failed(const struct dr_push_result *res, const struct dr_err *e)
 int cmd_push_image(int argc, char **argv)
 {
 	const char *jobs_s = NULL, *config = NULL;
-	int quiet = 0, insecure = 0, npos = 0, rc;
-	struct cmd_flag flags[] = {
-		{ "quiet", &quiet, NULL, "print errors only" },
-		{ "insecure", &insecure, NULL, "allow plain http and unverified TLS" },
-		{ "jobs", NULL, &jobs_s, "parallel blob uploads (default 4)" },
-		{ "config", NULL, &config, "docker config directory for credentials" },
-		{ NULL, NULL, NULL, NULL },
+	int quiet = 0, insecure = 0, npos = 0, rc = 0;
+	struct dr_pflag flags[] = {
+		{ .name = "quiet", .usage = "--quiet: print errors only", .set = &quiet },
+		{ .name = "insecure", .usage = "--insecure: allow plain http and unverified TLS", .set = &insecure },
+		{ .name = "jobs", .type = DR_PFLAG_INT, .def = "4", .usage = "--jobs: parallel blob uploads",
+		  .value = &jobs_s },
+		{ .name = "config", .type = DR_PFLAG_STRING,
+		  .usage = "--config: docker config `dir` with the credentials", .value = &config },
 	};
 	char **pos = calloc((size_t)argc + 1, sizeof(char *));
 	struct dr_push_opts o = { 0 };
@@ -79,9 +80,12 @@ int cmd_push_image(int argc, char **argv)
 
 	if (!pos)
 		return dr_log_fail(1, "out of memory");
-	rc = cmd_parse_flags("push-image", argc, argv, flags, pos, &npos);
-	if (rc == 0)
-		rc = parse_jobs(jobs_s, &o.jobs);
+	if (cmd_parse_flags("registry:push-image", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos,
+			    &rc)) {
+		free(pos);
+		return rc;
+	}
+	rc = parse_jobs(jobs_s, &o.jobs);
 	if (rc == 0 && npos != 2)
 		rc = dr_log_fail(2, "usage: dokku-registry push-image [--quiet] [--insecure] "
 				 "[--jobs N] [--config DIR] SRC DEST-REF");

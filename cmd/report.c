@@ -9,6 +9,7 @@
 #include "../core/properties.h"
 #include "../core/settings.h"
 #include "cmd.h"
+#include "creds.h"
 
 enum source { RAW_APP, RAW_GLOBAL, COMPUTED };
 
@@ -17,7 +18,7 @@ struct report_key {
 	const char *prop;   /* property read for RAW_* */
 	enum source src;
 	int (*compute)(const char *app, char **out, struct dr_err *e);
-	int global_report;  /* one of the 8 keys of `report --global` */
+	int global_report;  /* one of the 10 keys of `report --global` */
 };
 
 static int computed_repo(const char *app, char **out, struct dr_err *e)
@@ -25,13 +26,17 @@ static int computed_repo(const char *app, char **out, struct dr_err *e)
 	return dr_computed_image_repo(app, 0, out, e);
 }
 
-/* byte-sorted, as Dokku prints them */
+/* byte-sorted, as Dokku prints them; the auth-servers triad is Dokku
+ * 0.38.29's (server names only, never a credential) */
 static const struct report_key keys[] = {
+	{ "--registry-auth-servers", NULL, COMPUTED, creds_auth_servers, 0 },
+	{ "--registry-computed-auth-servers", NULL, COMPUTED, creds_computed_auth_servers, 1 },
 	{ "--registry-computed-image-repo", NULL, COMPUTED, computed_repo, 0 },
 	{ "--registry-computed-image-repo-template", NULL, COMPUTED, dr_computed_image_repo_template, 1 },
 	{ "--registry-computed-push-extra-tags", NULL, COMPUTED, dr_computed_push_extra_tags, 1 },
 	{ "--registry-computed-push-on-release", NULL, COMPUTED, dr_computed_push_on_release, 1 },
 	{ "--registry-computed-server", NULL, COMPUTED, dr_computed_server, 1 },
+	{ "--registry-global-auth-servers", NULL, COMPUTED, creds_global_auth_servers, 1 },
 	{ "--registry-global-image-repo-template", "image-repo-template", RAW_GLOBAL, NULL, 1 },
 	{ "--registry-global-push-extra-tags", "push-extra-tags", RAW_GLOBAL, NULL, 1 },
 	{ "--registry-global-push-on-release", "push-on-release", RAW_GLOBAL, NULL, 1 },
@@ -142,6 +147,8 @@ static int report_stdout(const char *app, int global, struct dr_err *e)
 	return 0;
 }
 
+/* 0, a negative DR_E* code with e set, or exit status 1 after printing
+ * Dokku's list of valid flags */
 static int report_flag(const char *app, int global, const char *flag, struct dr_err *e)
 {
 	char list[2048] = "";
@@ -162,7 +169,8 @@ static int report_flag(const char *app, int global, const char *flag, struct dr_
 			strcat(list, ", ");
 		strcat(list, keys[i].flag);
 	}
-	return dr_fail(e, DR_EINVAL, "Invalid flag passed, valid flags: %s", list);
+	/* printed here: the list is longer than a struct dr_err message */
+	return dr_log_fail(1, "Invalid flag passed, valid flags: %s", list);
 }
 
 static int report_one(const char *app, int global, const char *format, const char *flag)
@@ -172,9 +180,12 @@ static int report_one(const char *app, int global, const char *format, const cha
 
 	if (!global && dr_app_verify(app, &e) != 0)
 		return cmd_fail(&e);
-	if (flag)
+	if (flag) {
+		/* > 0: the exit status, the error already printed */
 		rc = report_flag(app, global, flag, &e);
-	else if (strcmp(format, "json") == 0)
+		return rc < 0 ? cmd_fail(&e) : rc;
+	}
+	if (strcmp(format, "json") == 0)
 		rc = report_json(app, global, &e);
 	else
 		rc = report_stdout(app, global, &e);
@@ -184,45 +195,67 @@ static int report_one(const char *app, int global, const char *format, const cha
 int cmd_report(int argc, char **argv)
 {
 	const char *app = NULL, *format = "stdout", *flag = NULL;
-	char **apps;
+	struct dr_pflag flags[] = {
+		{ .name = "format", .type = DR_PFLAG_STRING, .def = "stdout",
+		  .usage = "format: [ stdout | json ]", .value = &format },
+	};
+	char **apps, **os_args = calloc((size_t)argc + 1, sizeof(char *));
+	char **pos = calloc((size_t)argc + 1, sizeof(char *));
 	size_t napps;
 	struct dr_err e = { 0 };
-	int global = 0, rc = 0;
+	int global = 0, rc = 0, nos = 0, npos = 0;
 
-	/* Dokku's ParseReportArgs: --format X, --global, any other --x is an info flag */
-	for (int i = 0; i < argc; i++) {
+	/* Dokku's ParseReportArgs: --format X and every argument not starting
+	 * with -- go on to pflag, --global is taken, any other --x is an info
+	 * flag */
+	for (int i = 0; os_args && i < argc; i++) {
 		if (strcmp(argv[i], "--format") == 0) {
-			if (i + 1 >= argc)
-				return dr_log_fail(2, "--format requires a value: stdout or json");
-			format = argv[++i];
+			os_args[nos++] = argv[i];
+			if (i + 1 < argc)
+				os_args[nos++] = argv[++i];
 		} else if (strncmp(argv[i], "--format=", 9) == 0) {
-			format = argv[i] + 9;
+			os_args[nos++] = argv[i];
 		} else if (strcmp(argv[i], "--global") == 0) {
 			global = 1;
 		} else if (strncmp(argv[i], "--", 2) == 0) {
 			/* Dokku prints nothing and exits 0 here; that hides typos */
-			if (flag)
-				return dr_log_fail(1, "Only one info flag may be given, got %s and %s",
-						   flag, argv[i]);
+			if (flag) {
+				rc = dr_log_fail(1, "Only one info flag may be given, got %s and %s",
+						 flag, argv[i]);
+				goto out;
+			}
 			flag = argv[i];
-		} else if (!app) {
-			app = argv[i];
+		} else {
+			os_args[nos++] = argv[i];
 		}
 	}
+	if (!os_args || !pos) {
+		rc = dr_log_fail(1, "out of memory");
+		goto out;
+	}
+	if (cmd_parse_flags("registry:report", nos, os_args, flags, CMD_NFLAGS(flags), pos, &npos, &rc))
+		goto out;
+	app = npos > 0 ? pos[0] : NULL;
 	if (flag && strcmp(format, "stdout") != 0)
-		return dr_log_fail(1, "--format flag cannot be specified when specifying an info flag");
-	if (strcmp(format, "stdout") != 0 && strcmp(format, "json") != 0)
-		return dr_log_fail(1, "Format must be \"stdout\" or \"json\": \"%s\"", format);
-	if (global)
-		return report_one(DR_GLOBAL, 1, format, flag);
-	if (app)
-		return report_one(app, 0, format, flag);
-	if (dr_apps_list(&apps, &napps, &e))
-		return cmd_fail(&e);
-	if (napps == 0)
-		dr_log_warn("You haven't deployed any applications yet");
-	for (size_t i = 0; i < napps && rc == 0; i++)
-		rc = report_one(apps[i], 0, format, flag);
-	dr_apps_free(apps, napps);
+		rc = dr_log_fail(1, "--format flag cannot be specified when specifying an info flag");
+	else if (strcmp(format, "stdout") != 0 && strcmp(format, "json") != 0)
+		rc = dr_log_fail(1, "Format must be \"stdout\" or \"json\": \"%s\"", format);
+	else if (global)
+		rc = report_one(DR_GLOBAL, 1, format, flag);
+	else if (app)
+		rc = report_one(app, 0, format, flag);
+	else if (dr_apps_list(&apps, &napps, &e))
+		rc = cmd_fail(&e);
+	else {
+		if (napps == 0)
+			dr_log_warn("You haven't deployed any applications yet");
+		for (size_t i = 0; i < napps && rc == 0; i++)
+			rc = report_one(apps[i], 0, format, flag);
+		dr_apps_free(apps, napps);
+	}
+out:
+	creds_auth_servers_done();
+	free(os_args);
+	free(pos);
 	return rc;
 }

@@ -26,10 +26,9 @@ static int in_list(const char *p, const char *const *list, size_t n)
 
 int cmd_set(int argc, char **argv)
 {
-	int global = 0, npos, rc;
-	const struct cmd_flag flags[] = {
-		{ "global", &global, NULL, "set a global property" },
-		{ NULL, NULL, NULL, NULL },
+	int global = 0, npos, rc = 0;
+	struct dr_pflag flags[] = {
+		{ .name = "global", .usage = "--global: set a global property", .set = &global },
 	};
 	char **pos = calloc((size_t)argc + 1, sizeof(char *));
 	const char *app, *prop, *value;
@@ -37,8 +36,7 @@ int cmd_set(int argc, char **argv)
 
 	if (!pos)
 		return dr_log_fail(1, "out of memory");
-	rc = cmd_parse_flags("registry:set", argc, argv, flags, pos, &npos);
-	if (rc)
+	if (cmd_parse_flags("registry:set", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos, &rc))
 		goto out;
 	app = global ? DR_GLOBAL : cmd_arg(pos, npos, 0);
 	prop = cmd_arg(pos, npos, global ? 0 : 1);

@@ -92,21 +92,21 @@ int cmd_deployed_app_repository(int argc, char **argv)
 int cmd_push(int argc, char **argv)
 {
 	const char *from = NULL, *jobs_s = NULL;
-	int insecure = 0, quiet = 0, npos = 0, rc, jobs = 0;
-	struct cmd_flag flags[] = {
-		{ "from", NULL, &from, "push this image (oci:DIR[:REF], docker-archive:FILE[:REF])" },
-		{ "insecure", &insecure, NULL, "allow plain http and unverified TLS" },
-		{ "jobs", NULL, &jobs_s, "parallel blob uploads (default 4)" },
-		{ "quiet", &quiet, NULL, "print errors only" },
-		{ NULL, NULL, NULL, NULL },
+	int insecure = 0, quiet = 0, npos = 0, rc = 0, jobs = 0;
+	struct dr_pflag flags[] = {
+		{ .name = "from", .type = DR_PFLAG_STRING,
+		  .usage = "--from: push this image (oci:DIR[:REF], docker-archive:FILE[:REF])", .value = &from },
+		{ .name = "insecure", .usage = "--insecure: allow plain http and unverified TLS", .set = &insecure },
+		{ .name = "jobs", .type = DR_PFLAG_INT, .def = "4", .usage = "--jobs: parallel blob uploads",
+		  .value = &jobs_s },
+		{ .name = "quiet", .usage = "--quiet: print errors only", .set = &quiet },
 	};
 	char *pos[64], image[512];
 	struct dr_err e = { 0 };
 
 	if (argc > 64)
 		return dr_log_fail(1, "too many arguments");
-	rc = cmd_parse_flags("push", argc, argv, flags, pos, &npos);
-	if (rc)
+	if (cmd_parse_flags("registry:push", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos, &rc))
 		return rc;
 	if (npos < 1)
 		return dr_log_fail(1, "usage: dokku-registry push [--from SRC] <app> [<image>]");

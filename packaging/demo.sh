@@ -130,8 +130,9 @@ showfile "$APPCFG"
 grep -rqF -- "$PW" "$DOKKU_ROOT" "$DOKKU_LIB_ROOT" && fail "the password is in a file"
 printf '    (no file under DOKKU_ROOT or DOKKU_LIB_ROOT holds the password)\n'
 
-step "dokku-registry registry:auth-status node-js-app $DR_REGISTRY demo   -> exit 0 (stored and matching)"
-dokku-registry registry:auth-status node-js-app "$DR_REGISTRY" demo || fail "auth-status"
+step "dokku-registry registry:auth-status --password-stdin node-js-app $DR_REGISTRY demo   -> exit 0 (stored and matching)"
+printf '%s' "$PW" | dokku-registry registry:auth-status --password-stdin node-js-app "$DR_REGISTRY" demo ||
+    fail "auth-status"
 printf '    exit 0\n'
 
 step "dokku-registry registry:set node-js-app server $DR_REGISTRY; registry:report node-js-app"
@@ -144,7 +145,7 @@ dokku-registry doctor --network | indent || fail "doctor found a problem"
 step "dokku-registry registry:logout node-js-app $DR_REGISTRY"
 dokku-registry registry:logout node-js-app "$DR_REGISTRY" || fail "dokku-registry logout"
 rc=0
-dokku-registry registry:auth-status node-js-app "$DR_REGISTRY" demo || rc=$?
+printf '%s' "$PW" | dokku-registry registry:auth-status --password-stdin node-js-app "$DR_REGISTRY" demo || rc=$?
 [ "$rc" = 1 ] || fail "auth-status after logout exited $rc, want 1"
 printf '    auth-status now exits 1: nothing stored\n'
 

@@ -472,18 +472,19 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
 # ---------------------------------------------------------------------------
 # registry:auth-status (§1.6)
 
-@test "(auth-status) 0 on a match: user only, user+password, password on stdin; no output" {
+@test "(auth-status) 0 on a match: user and password, the password also on stdin; no output" {
   create_app app1
   login_app app1 alice "$PW_A"
   login_global bob "$PW_B"
   local args
-  for args in "app1 $R" "app1 $R alice" "app1 $R alice $PW_A" "--global $R bob" "--global $R bob $PW_B"; do
+  for args in "app1 $R alice $PW_A" "--global $R bob $PW_B" "$R --global bob $PW_B"; do
     # shellcheck disable=SC2086
     drr registry:auth-status $args
     assert_status 0
     assert_stdout ""
     assert_stderr ""
   done
+  # stdin is trimmed, as registry:login trims it
   drr_in "$PW_A"$'\n' registry:auth-status --password-stdin app1 "$R" alice
   assert_status 0
   assert_stdout ""
@@ -494,45 +495,77 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   create_app app1
   login_app app1 alice "$PW_A"
   login_global bob "$PW_B"
-  drr registry:auth-status app1 "$R" bob
+  drr registry:auth-status app1 "$R" bob "$PW_B"
   assert_status 2
   assert_stdout ""
   assert_stderr ""
   drr registry:auth-status app1 "$R" alice "$PW_B"
   assert_status 2
   assert_stdout ""
-  drr registry:auth-status --global "$R" alice
+  drr registry:auth-status --global "$R" alice "$PW_B"
   assert_status 2
   drr_in "not-$PW_A" registry:auth-status --password-stdin app1 "$R" alice
   assert_status 2
   assert_stdout ""
+  assert_stderr ""
+}
+
+@test "(auth-status) no username asks that nothing is stored: 0 when nothing is, 2 when something is, never 1 (0.38.29)" {
+  create_app app1
+  drr registry:auth-status app1 "$R"
+  assert_status 0
+  assert_stdout ""
+  assert_stderr ""
+  drr registry:auth-status --global "$R"
+  assert_status 0
+  login_app app1 alice "$PW_A"
+  drr registry:auth-status app1 "$R"
+  assert_status 2
+  assert_stdout ""
+  assert_stderr ""
+  # the global check still sees nothing; the app's login is not global
+  drr registry:auth-status --global "$R"
+  assert_status 0
+  # a plaintext entry, another helper's marker: something is stored
+  mkdir -p "$GDIR"
+  printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$R" "$(b64 carol:carol-pw)" >"$GDIR/config.json"
+  drr registry:auth-status --global "$R"
+  assert_status 2
+  assert_stderr ""
+  printf '{"auths":{"%s":{}},"credHelpers":{"%s":"secretservice"}}\n' "$R" "$R" >"$GDIR/config.json"
+  drr registry:auth-status --global "$R"
+  assert_status 2
+  assert_stderr ""
 }
 
 @test "(auth-status) 1 when nothing is stored; a per-app check does not fall back to global" {
   create_app app1
   create_app app2
-  drr registry:auth-status --global "$R"
+  drr registry:auth-status --global "$R" bob "$PW_B"
   assert_status 1
   assert_stdout ""
   assert_stderr ""
   login_global bob "$PW_B"
-  drr registry:auth-status app2 "$R"
+  drr registry:auth-status app2 "$R" bob "$PW_B"
   assert_status 1
   assert_stdout ""
   # app2 uses the helper (marker and all) but has no keyring entry of its own
   printf '{"credsStore":"dokku","credHelpers":{"%s":"dokku"},"auths":{"%s":{}}}\n' "$R" "$R" \
     >"$(appdir app2)/config.json"
-  drr registry:auth-status app2 "$R" bob
+  drr registry:auth-status app2 "$R" bob "$PW_B"
   assert_status 1
   assert_stdout ""
   assert_stderr ""
+  drr registry:auth-status app2 "$R"
+  assert_status 0
   # another server
-  drr registry:auth-status --global other.example.com
+  drr registry:auth-status --global other.example.com bob "$PW_B"
   assert_status 1
 }
 
 @test "(auth-status) 3 for invalid arguments, 20 for a missing app" {
   create_app app1
+  login_app app1 alice "$PW_A"
   drr registry:auth-status app1
   assert_status 3
   assert_stdout ""
@@ -543,49 +576,99 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   # the implicit-global form is not accepted (the server is taken as an app)
   drr registry:auth-status "$R" bob
   assert_status 3
+  # a user is only ever compared together with a password
+  drr registry:auth-status app1 "$R" alice
+  assert_status 3
+  assert_stdout ""
+  assert_stderr " !     Missing password argument"
+  drr_in $' \n' registry:auth-status --password-stdin app1 "$R" alice
+  assert_status 3
+  assert_stderr " !     Missing password argument"
+  # pflag's usage and error for a bad flag, with the "invalid arguments" code
+  drr registry:auth-status --bogus app1 "$R"
+  assert_status 3
+  assert_stdout ""
+  assert_stderr "$(printf '%s\n' 'Usage of registry:auth-status:' \
+    '      --global           --global: check the global credentials instead of per-app' \
+    '      --password-stdin   --password-stdin: read password from stdin' \
+    'unknown flag: --bogus')"
   drr registry:auth-status nosuch "$R"
   assert_status 20
   assert_stdout ""
   assert_stderr " !     App nosuch does not exist"
 }
 
-@test "(auth-status) 4 for what it can't compare: another helper, identity token" {
+@test "(auth-status) 4 with the reason on stderr: another helper, identity token, no password; a differing user is still 2" {
   create_app app1
   local f
   f="$(appdir app1)/config.json"
-  printf '{"credHelpers":{"%s":"secretservice"}}\n' "$R" >"$f"
-  drr registry:auth-status app1 "$R" alice
+  printf '{"auths":{"%s":{}},"credHelpers":{"%s":"secretservice"}}\n' "$R" "$R" >"$f"
+  drr registry:auth-status app1 "$R" alice "$PW_A"
   assert_status 4
   assert_stdout ""
-  printf '{"auths":{"%s":{"identitytoken":"opaque-token"}}}\n' "$R" >"$f"
-  drr registry:auth-status app1 "$R" alice
+  assert_stderr " !     Unable to compare the credential for $R: the secretservice credential helper holds it"
+  # credsStore counts like credHelpers
+  printf '{"auths":{"%s":{"auth":"%s"}},"credsStore":"pass"}\n' "$R" "$(b64 "alice:$PW_A")" >"$f"
+  drr registry:auth-status app1 "$R" alice "$PW_A"
+  assert_status 4
+  assert_stderr " !     Unable to compare the credential for $R: the pass credential helper holds it"
+  printf '{"auths":{"%s":{"auth":"%s","identitytoken":"opaque-token"}}}\n' "$R" "$(b64 alice:)" >"$f"
+  drr registry:auth-status app1 "$R" alice "$PW_A"
   assert_status 4
   assert_stdout ""
+  assert_stderr " !     Unable to compare the credential for $R: it is stored as an identity token"
+  drr registry:auth-status app1 "$R" bob "$PW_B"
+  assert_status 2
+  assert_stderr ""
+  printf '{"auths":{"%s":{}}}\n' "$R" >"$f"
+  drr registry:auth-status app1 "$R" alice "$PW_A"
+  assert_status 4
+  assert_stderr " !     Unable to compare the credential for $R: no password is stored for it"
   # an identity token kept by our own helper (username <token>)
   hstore "$(appdir app1)" "$R" '<token>' opaque-token
   printf '{"credsStore":"dokku","auths":{"%s":{}}}\n' "$R" >"$f"
-  drr registry:auth-status app1 "$R" alice
+  drr registry:auth-status app1 "$R" alice "$PW_A"
   assert_status 4
   assert_stdout ""
+  assert_stderr " !     Unable to compare the credential for $R: it is stored as an identity token"
+  # the reasons never carry the password or the token
+  assert_not_contains "$stderr" "$PW_A"
+  assert_not_contains "$stderr" opaque-token
 }
 
-@test "(auth-status) plaintext auths[...].auth entries are compared directly" {
+@test "(auth-status) plaintext entries are compared directly: auth, username/password fields, legacy keys" {
   create_app app1
-  printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$R" "$(b64 carol:carol-pw)" >"$(appdir app1)/config.json"
-  drr registry:auth-status app1 "$R" carol carol-pw
+  local f
+  f="$(appdir app1)/config.json"
+  printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$R" "$(b64 carol:carol:pw)" >"$f"
+  drr registry:auth-status app1 "$R" carol carol:pw
   assert_status 0
   assert_stdout ""
   assert_stderr ""
   drr registry:auth-status app1 "$R" carol other
   assert_status 2
-  drr registry:auth-status app1 "$R" dave
+  drr registry:auth-status app1 "$R" dave carol:pw
   assert_status 2
-  # a global plaintext entry under DOCKER_CONFIG
+  printf '{"auths":{"%s":{"username":"carol","password":"carol-pw"}}}\n' "$R" >"$f"
+  drr registry:auth-status app1 "$R" carol carol-pw
+  assert_status 0
+  drr registry:auth-status app1 "$R" carol nope
+  assert_status 2
+  # a global plaintext entry under DOCKER_CONFIG, filed under a legacy key
   use_docker_config
   printf '{"auths":{"http://%s/v2/":{"auth":"%s"}}}\n' "$R" "$(b64 carol:carol-pw)" >"$DOCKER_CONFIG/config.json"
   drr registry:auth-status --global "$R" carol carol-pw
   assert_status 0
   assert_stdout ""
+}
+
+@test "(auth-status) a config.json that is not JSON: 4, Unable to parse the docker config" {
+  create_app app1
+  printf '{"auths":' >"$(appdir app1)/config.json"
+  drr registry:auth-status app1 "$R" alice "$PW_A"
+  assert_status 4
+  assert_stdout ""
+  assert_contains "$stderr" " !     Unable to parse the docker config for $R: "
 }
 
 # ---------------------------------------------------------------------------

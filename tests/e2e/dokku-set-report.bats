@@ -8,8 +8,8 @@ bats_require_minimum_version 1.5.0
 load dokku-helpers
 
 VALID_PROPERTIES='image-repo, image-repo-template, push-extra-tags, push-on-release, server'
-APP_FLAGS='--registry-computed-image-repo, --registry-computed-image-repo-template, --registry-computed-push-extra-tags, --registry-computed-push-on-release, --registry-computed-server, --registry-global-image-repo-template, --registry-global-push-extra-tags, --registry-global-push-on-release, --registry-global-server, --registry-image-repo, --registry-image-repo-template, --registry-push-extra-tags, --registry-push-on-release, --registry-server, --registry-tag-version'
-GLOBAL_FLAGS='--registry-computed-image-repo-template, --registry-computed-push-extra-tags, --registry-computed-push-on-release, --registry-computed-server, --registry-global-image-repo-template, --registry-global-push-extra-tags, --registry-global-push-on-release, --registry-global-server'
+APP_FLAGS='--registry-auth-servers, --registry-computed-auth-servers, --registry-computed-image-repo, --registry-computed-image-repo-template, --registry-computed-push-extra-tags, --registry-computed-push-on-release, --registry-computed-server, --registry-global-auth-servers, --registry-global-image-repo-template, --registry-global-push-extra-tags, --registry-global-push-on-release, --registry-global-server, --registry-image-repo, --registry-image-repo-template, --registry-push-extra-tags, --registry-push-on-release, --registry-server, --registry-tag-version'
+GLOBAL_FLAGS='--registry-computed-auth-servers, --registry-computed-image-repo-template, --registry-computed-push-extra-tags, --registry-computed-push-on-release, --registry-computed-server, --registry-global-auth-servers, --registry-global-image-repo-template, --registry-global-push-extra-tags, --registry-global-push-on-release, --registry-global-server'
 BAD_NAME_MSG='App name must begin with lowercase alphanumeric character, and may only contain lowercase alphanumerics, dots, and hyphens'
 
 setup() {
@@ -325,11 +325,14 @@ setup() {
   # the spec's block, with its trailing-space marker removed
   sed 's/·$//' >"$BATS_TEST_TMPDIR/expected" <<'EOF'
 =====> node-js-app registry information
+       Registry auth servers:                 ·
+       Registry computed auth servers:        ·
        Registry computed image repo:          dokku/node-js-app
        Registry computed image repo template: ·
        Registry computed push extra tags:     ·
        Registry computed push on release:     false
        Registry computed server:              ·
+       Registry global auth servers:          ·
        Registry global image repo template:   ·
        Registry global push extra tags:       ·
        Registry global push on release:       ·
@@ -351,7 +354,7 @@ EOF
   dr report "$TEST_APP"
   assert_status 0
   assert_stdout "$(cat "$BATS_TEST_TMPDIR/a")"
-  assert_eq "${#lines[@]}" 16 "line count"
+  assert_eq "${#lines[@]}" 19 "line count"
 }
 
 @test "(registry:report) --format stdout is the default" {
@@ -373,11 +376,14 @@ EOF
 
   {
     echo "=====> $TEST_APP registry information"
+    report_line "Registry auth servers" ""; echo
+    report_line "Registry computed auth servers" ""; echo
     report_line "Registry computed image repo" "my/repo"; echo
     report_line "Registry computed image repo template" "app/{{ .AppName }}"; echo
     report_line "Registry computed push extra tags" "latest,stable"; echo
     report_line "Registry computed push on release" "true"; echo
     report_line "Registry computed server" "ghcr.io/"; echo
+    report_line "Registry global auth servers" ""; echo
     report_line "Registry global image repo template" "org/{{.AppName}}"; echo
     report_line "Registry global push extra tags" "edge"; echo
     report_line "Registry global push on release" "true"; echo
@@ -393,13 +399,15 @@ EOF
   diff -u "$BATS_TEST_TMPDIR/expected" "$BATS_TEST_TMPDIR/stdout"
 }
 
-@test "(registry:report) --global: exact 8-key block" {
+@test "(registry:report) --global: exact 10-key block" {
   sed 's/·$//' >"$BATS_TEST_TMPDIR/expected" <<'EOF'
 =====> --global registry information
+       Registry computed auth servers:        ·
        Registry computed image repo template: ·
        Registry computed push extra tags:     ·
        Registry computed push on release:     false
        Registry computed server:              ·
+       Registry global auth servers:          ·
        Registry global image repo template:   ·
        Registry global push extra tags:       ·
        Registry global push on release:       ·
@@ -417,10 +425,12 @@ EOF
   dr_ok registry:set --global push-extra-tags latest
   {
     echo "=====> --global registry information"
+    report_line "Registry computed auth servers" ""; echo
     report_line "Registry computed image repo template" "org/{{ .AppName }}"; echo
     report_line "Registry computed push extra tags" "latest"; echo
     report_line "Registry computed push on release" "true"; echo
     report_line "Registry computed server" "ghcr.io/"; echo
+    report_line "Registry global auth servers" ""; echo
     report_line "Registry global image repo template" "org/{{ .AppName }}"; echo
     report_line "Registry global push extra tags" "latest"; echo
     report_line "Registry global push on release" "true"; echo
@@ -456,7 +466,7 @@ EOF
   dr registry:report
   assert_status 0
   assert_stderr ""
-  assert_eq "${#lines[@]}" 64 "line count"
+  assert_eq "${#lines[@]}" 76 "line count"
   assert_eq "$(grep '^=====>' <<<"$output")" "$(printf '=====> %s registry information\n' a-b a.b a1 zeta)" headers
   # each block is the same as the single-app report
   "$DR_BIN" registry:report a-b >"$BATS_TEST_TMPDIR/expected"
@@ -560,7 +570,7 @@ EOF
   assert_fail 1 "Invalid flag passed, valid flags: $APP_FLAGS"
 }
 
-@test "(registry:report) --global: unknown or app-only flag lists the 8 global flags" {
+@test "(registry:report) --global: unknown or app-only flag lists the 10 global flags" {
   dr registry:report --global --registry-image-repo
   assert_fail 1 "Invalid flag passed, valid flags: $GLOBAL_FLAGS"
   dr registry:report --global --registry-tag-version
@@ -598,14 +608,14 @@ EOF
 @test "(registry:report) --format json for an empty app: exact compact line with stripped and legacy keys" {
   rm -rf "${DOKKU_ROOT:?}/$TEST_APP"
   create_app node-js-app
-  local e='{"computed-image-repo":"dokku/node-js-app","computed-image-repo-template":"","computed-push-extra-tags":"","computed-push-on-release":"false","computed-server":"","global-image-repo-template":"","global-push-extra-tags":"","global-push-on-release":"","global-server":"","image-repo":"","image-repo-template":"","push-extra-tags":"","push-on-release":"","registry-computed-image-repo":"dokku/node-js-app","registry-computed-image-repo-template":"","registry-computed-push-extra-tags":"","registry-computed-push-on-release":"false","registry-computed-server":"","registry-global-image-repo-template":"","registry-global-push-extra-tags":"","registry-global-push-on-release":"","registry-global-server":"","registry-image-repo":"","registry-image-repo-template":"","registry-push-extra-tags":"","registry-push-on-release":"","registry-server":"","registry-tag-version":"","server":"","tag-version":""}'
+  local e='{"auth-servers":"","computed-auth-servers":"","computed-image-repo":"dokku/node-js-app","computed-image-repo-template":"","computed-push-extra-tags":"","computed-push-on-release":"false","computed-server":"","global-auth-servers":"","global-image-repo-template":"","global-push-extra-tags":"","global-push-on-release":"","global-server":"","image-repo":"","image-repo-template":"","push-extra-tags":"","push-on-release":"","registry-auth-servers":"","registry-computed-auth-servers":"","registry-computed-image-repo":"dokku/node-js-app","registry-computed-image-repo-template":"","registry-computed-push-extra-tags":"","registry-computed-push-on-release":"false","registry-computed-server":"","registry-global-auth-servers":"","registry-global-image-repo-template":"","registry-global-push-extra-tags":"","registry-global-push-on-release":"","registry-global-server":"","registry-image-repo":"","registry-image-repo-template":"","registry-push-extra-tags":"","registry-push-on-release":"","registry-server":"","registry-tag-version":"","server":"","tag-version":""}'
   "$DR_BIN" registry:report node-js-app --format json >"$BATS_TEST_TMPDIR/stdout" 2>"$BATS_TEST_TMPDIR/stderr"
   printf '%s\n' "$e" | diff -u - "$BATS_TEST_TMPDIR/stdout"
   [ ! -s "$BATS_TEST_TMPDIR/stderr" ]
 }
 
-@test "(registry:report) --global --format json: exact line with 16 keys" {
-  local e='{"computed-image-repo-template":"","computed-push-extra-tags":"","computed-push-on-release":"false","computed-server":"","global-image-repo-template":"","global-push-extra-tags":"","global-push-on-release":"","global-server":"","registry-computed-image-repo-template":"","registry-computed-push-extra-tags":"","registry-computed-push-on-release":"false","registry-computed-server":"","registry-global-image-repo-template":"","registry-global-push-extra-tags":"","registry-global-push-on-release":"","registry-global-server":""}'
+@test "(registry:report) --global --format json: exact line with 20 keys" {
+  local e='{"computed-auth-servers":"","computed-image-repo-template":"","computed-push-extra-tags":"","computed-push-on-release":"false","computed-server":"","global-auth-servers":"","global-image-repo-template":"","global-push-extra-tags":"","global-push-on-release":"","global-server":"","registry-computed-auth-servers":"","registry-computed-image-repo-template":"","registry-computed-push-extra-tags":"","registry-computed-push-on-release":"false","registry-computed-server":"","registry-global-auth-servers":"","registry-global-image-repo-template":"","registry-global-push-extra-tags":"","registry-global-push-on-release":"","registry-global-server":""}'
   "$DR_BIN" registry:report --global --format json >"$BATS_TEST_TMPDIR/stdout"
   printf '%s\n' "$e" | diff -u - "$BATS_TEST_TMPDIR/stdout"
 }

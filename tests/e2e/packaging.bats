@@ -279,6 +279,8 @@ complete_words() {
   [ "$output" = "$(printf '%s\n' true false)" ]
   run complete_words dokku-registry report --registry-computed-s
   [ "$output" = --registry-computed-server ]
+  run complete_words dokku-registry report --registry-computed-a
+  [ "$output" = --registry-computed-auth-servers ]
   run complete_words dokku-registry report --format ''
   [ "$output" = "$(printf '%s\n' stdout json)" ]
 

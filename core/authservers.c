@@ -1,0 +1,82 @@
+#include "authservers.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* docker's convertToHostname: "http://" or "https://" dropped, then
+ * everything from the first "/"; [start, start + len) of s */
+static void hostname_of(const char *s, const char **start, size_t *len)
+{
+	if (strncmp(s, "http://", 7) == 0)
+		s += 7;
+	else if (strncmp(s, "https://", 8) == 0)
+		s += 8;
+	*start = s;
+	*len = strcspn(s, "/");
+}
+
+static int is(const char *s, size_t n, const char *word)
+{
+	return strlen(word) == n && strncmp(s, word, n) == 0;
+}
+
+char *dr_auth_server_name(const char *key)
+{
+	const char *host, *norm = key;
+	size_t len, norm_len;
+
+	/* the aliases registry:login folds, then docker's Hub key */
+	if (strcmp(key, "hub.docker.com") == 0 || strcmp(key, "docker.com") == 0)
+		norm = "docker.io";
+	hostname_of(norm, &host, &norm_len);
+	if (norm_len == 0 || is(host, norm_len, "docker.io") || is(host, norm_len, "index.docker.io"))
+		return strdup("docker.io");
+	hostname_of(key, &host, &len);
+	return strndup(host, len);
+}
+
+static int by_bytes(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *dr_auth_servers(const json_t *root, dr_auth_held_fn held, void *arg)
+{
+	json_t *auths = json_object_get(root, "auths");
+	size_t n = 0, cap = json_is_object(auths) ? json_object_size(auths) : 0, len = 1;
+	char **names = calloc(cap + 1, sizeof(*names)), *out = NULL, *p;
+	const char *key;
+	json_t *v;
+	int ok = names != NULL;
+
+	json_object_foreach(ok ? auths : NULL, key, v) {
+		if (held && !held(key, arg))
+			continue;
+		names[n] = dr_auth_server_name(key);
+		if (!names[n]) {
+			ok = 0;
+			break;
+		}
+		n++;
+	}
+	if (ok && n > 1)
+		qsort(names, n, sizeof(*names), by_bytes);
+	for (size_t i = 0; ok && i < n; i++)
+		len += strlen(names[i]) + 1;
+	out = ok ? malloc(len) : NULL;
+	if (out) {
+		p = out;
+		*p = '\0';
+		for (size_t i = 0; i < n; i++) {
+			if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
+				continue;
+			if (p > out)
+				*p++ = ',';
+			p = stpcpy(p, names[i]);
+		}
+	}
+	for (size_t i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
+	return out;
+}
