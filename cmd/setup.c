@@ -14,14 +14,20 @@ int cmd_setup(int argc, char **argv)
 {
 	int dry_run = 0, no_migrate = 0, no_plugin = 0, undo = 0, npos, rc;
 	const char *password_file = NULL, *root = NULL;
-	const struct cmd_flag flags[] = {
-		{ "dry-run", &dry_run, NULL, "say what would be done, change nothing" },
-		{ "no-migrate", &no_migrate, NULL, "leave plaintext credentials where they are" },
-		{ "no-plugin", &no_plugin, NULL, "keep Dokku's own registry plugin" },
-		{ "password-file", NULL, &password_file, "the keyring password (first line) instead of a new one" },
-		{ "undo", &undo, NULL, "put Dokku's own registry plugin back (the keyring stays)" },
-		{ "root", NULL, &root, "a scratch root for tests: every path is taken under it" },
-		{ NULL, NULL, NULL, NULL },
+	struct dr_pflag flags[] = {
+		{ .name = "dry-run", .usage = "--dry-run: say what would be done, change nothing",
+		  .set = &dry_run },
+		{ .name = "no-migrate", .usage = "--no-migrate: leave plaintext credentials where they are",
+		  .set = &no_migrate },
+		{ .name = "no-plugin", .usage = "--no-plugin: keep Dokku's own registry plugin",
+		  .set = &no_plugin },
+		{ .name = "password-file", .type = DR_PFLAG_STRING,
+		  .usage = "--password-file: the keyring password (first line) instead of a new one",
+		  .value = &password_file },
+		{ .name = "undo", .usage = "--undo: put Dokku's own registry plugin back (the keyring stays)",
+		  .set = &undo },
+		{ .name = "root", .type = DR_PFLAG_STRING, .hidden = 1,
+		  .usage = "--root: a scratch root for tests: every path is taken under it", .value = &root },
 	};
 	int (*const steps[])(struct dr_setup *, struct dr_err *) = {
 		dr_setup_password, dr_setup_unit, dr_setup_helper_config, dr_setup_plugin,
@@ -35,10 +41,11 @@ int cmd_setup(int argc, char **argv)
 
 	if (!pos)
 		return dr_log_fail(DR_SETUP_FAILED, "out of memory");
-	rc = cmd_parse_flags("registry:setup", argc, argv, flags, pos, &npos);
+	if (cmd_parse_flags("registry:setup", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos, &rc)) {
+		free(pos);
+		return rc;
+	}
 	free(pos);
-	if (rc)
-		return DR_SETUP_USAGE;
 	if (npos > 0)
 		return dr_log_fail(DR_SETUP_USAGE, "setup takes no arguments (see dokku-registry(1))");
 	if (geteuid() != 0)

@@ -56,7 +56,7 @@ static int find_user(struct dr_setup *s, const char *name, struct dr_err *e)
 int dr_setup_init(struct dr_setup *s, struct dr_err *e)
 {
 	const char *name = getenv("DOKKU_SYSTEM_USER");
-	const char *r = s->root ? s->root : "";
+	const char *r = s->root ? s->root : "", *data;
 	char sysd[4200];
 	int rc;
 
@@ -80,7 +80,10 @@ int dr_setup_init(struct dr_setup *s, struct dr_err *e)
 	snprintf(s->plugin_link, sizeof(s->plugin_link), "%s/plugins/available/registry", s->lib_root);
 	snprintf(s->core_plugin, sizeof(s->core_plugin), "%s/core-plugins/available/registry",
 		 s->lib_root);
-	snprintf(s->shim_dir, sizeof(s->shim_dir), "%s%s/dokku-plugin", r, DR_PKGDATADIR);
+	/* the package's data dir, as installed (an override for other layouts) */
+	data = getenv("DOKKU_REGISTRY_PKGDATADIR");
+	snprintf(s->shim_dir, sizeof(s->shim_dir), "%s%s/dokku-plugin", r,
+		 data && data[0] == '/' ? data : DR_PKGDATADIR);
 	snprintf(sysd, sizeof(sysd), "%s/run/systemd/system", r);
 	s->have_systemd = dr_is_dir(sysd);
 	/* what core's Dokku code (apps, properties) and the children read */

@@ -54,7 +54,7 @@ setup() {
   export PATH="$D/bin:$PATH" STANDIN_ROOT="$R" STANDIN_LOG="$D/systemctl.log" STANDIN_UID=$U \
     STANDIN_GID=$U STANDIN_HOME="$R/home/dokku" DR_REPO_DIR \
     SYSTEMD_CREDENTIAL_SECRET="$R/var/lib/systemd/credential.secret" \
-    DOKKU_REGISTRY_SETUP_READY_TIMEOUT=20
+    DOKKU_REGISTRY_SETUP_READY_TIMEOUT=20 DOKKU_REGISTRY_PKGDATADIR=/usr/share/dokku-registry
   export D R U GPASS APASS WPASS
 }
 
