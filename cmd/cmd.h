@@ -29,6 +29,10 @@ int cmd_post_create(int argc, char **argv);
 int cmd_post_delete(int argc, char **argv);
 int cmd_post_app_clone_setup(int argc, char **argv);
 int cmd_post_app_rename_setup(int argc, char **argv);
+int cmd_backup_app_export(int argc, char **argv);
+int cmd_backup_app_import(int argc, char **argv);
+int cmd_backup_global_export(int argc, char **argv);
+int cmd_backup_global_import(int argc, char **argv);
 
 /* pflag-like parsing: flags anywhere among the positional arguments,
  * `--flag`, `--flag=value`, `--flag value`, `--` ends flags. */
