@@ -46,8 +46,12 @@ static int next(struct reader *r)
 		yaml_event_delete(&r->ev);
 	r->have = 0;
 	if (!yaml_parser_parse(&r->parser, &r->ev)) {
-		return failf(r, r->parser.problem_mark.line + 1, "%s",
-			     r->parser.problem ? r->parser.problem : "not YAML");
+		const char *problem = r->parser.problem ? r->parser.problem : "not YAML";
+
+		if (r->parser.context)
+			return failf(r, r->parser.problem_mark.line + 1, "%s (%s on line %zu)",
+				     problem, r->parser.context, r->parser.context_mark.line + 1);
+		return failf(r, r->parser.problem_mark.line + 1, "%s", problem);
 	}
 	r->have = 1;
 	if (r->ev.type == YAML_ALIAS_EVENT)
