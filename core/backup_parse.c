@@ -92,6 +92,24 @@ static int skip_node(struct reader *r)
 	return 0;
 }
 
+/* base64 with optional line breaks: 4-character groups, '=' only at the end */
+static int valid_base64(const char *v)
+{
+	size_t n = 0, pad = 0;
+
+	for (const char *p = v; *p; p++) {
+		if (*p == '\n' || *p == '\r' || *p == ' ')
+			continue;
+		if (*p == '=') {
+			pad++;
+		} else if (pad || !(g_ascii_isalnum(*p) || *p == '+' || *p == '/')) {
+			return 0;
+		}
+		n++;
+	}
+	return n % 4 == 0 && pad <= 2;
+}
+
 /* The scalar in r->ev as a string field: a plain null is "". */
 static int scalar_text(struct reader *r, const char *key, char **out)
 {
@@ -106,7 +124,10 @@ static int scalar_text(struct reader *r, const char *key, char **out)
 		gsize n = 0;
 		guchar *raw;
 
-		/* g_base64_decode skips the line breaks of a multi-line block */
+		/* g_base64_decode takes anything: check the alphabet first (line
+		 * breaks are how go-yaml splits long blocks) */
+		if (!valid_base64(v))
+			return failf(r, line_of(r), "%s is not valid !!binary", key);
 		raw = g_base64_decode(v, &n);
 		if (!raw || memchr(raw, '\0', n)) {
 			g_free(raw);
