@@ -66,7 +66,8 @@ static int list_properties(const char *dir, GPtrArray *names, struct dr_err *e)
 			g_ptr_array_add(names, g_strdup(ent->d_name));
 	}
 	closedir(d);
-	qsort(names->pdata, names->len, sizeof(char *), by_name);
+	if (names->len > 1)
+		qsort(names->pdata, names->len, sizeof(char *), by_name);
 	return 0;
 }
 
