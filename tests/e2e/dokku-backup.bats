@@ -400,3 +400,29 @@ malformed() {
   assert_stderr " !     Unable to import the registry logins list: $SCOPE_APP/data/registry/logins.json: login 1 is not a server and a user name"
   assert_file_content "$REG/app1/server" quay.io
 }
+
+@test "(backup) a locked keyring does not stop the export: servers listed, user names unknown" {
+  create_app app1
+  must registry:set app1 server ghcr.io
+  login_app app1 alice "$PW_A"
+  lock_keyring
+  drr backup-app-export app1 "$SCOPE_APP"
+  assert_status 0 && assert_stdout ""
+  assert_stderr_lines 1
+  assert_contains "$stderr" " !     Unable to read the registry user names: "
+  assert_file_content "$SCOPE_APP/config/registry.yml" '- name: registry properties
+  tasks:
+    - dokku_registry_property:
+        app: app1
+        property: server
+        value: ghcr.io
+'
+  assert_eq "$(jq -c . "$SCOPE_APP/data/registry/logins.json")" "{\"logins\":[{\"server\":\"$R\"}]}" "logins.json"
+  # the hint then leaves the user name for the operator to fill in
+  must post-delete app1
+  rm -rf "$DOKKU_ROOT/app1"
+  create_app app1
+  drr backup-app-import app1 "$SCOPE_APP"
+  assert_status 0
+  assert_stderr " !     Registry login for $R is not in the backup; log in again with: dokku registry:login --password-stdin app1 $R <username>"
+}
