@@ -59,6 +59,14 @@ static int next(struct reader *r)
 	return 0;
 }
 
+/* Steps to the next item of the open collection: 1 with its first event
+ * in r->ev, 0 at the collection's end or on an error (then *rc != 0). */
+static int next_item(struct reader *r, yaml_event_type_t end, int *rc)
+{
+	*rc = next(r);
+	return *rc == 0 && r->ev.type != end;
+}
+
 static size_t line_of(const struct reader *r)
 {
 	return r->ev.start_mark.line + 1;
@@ -200,7 +208,7 @@ static int read_body(struct reader *r)
 	if (r->ev.type != YAML_MAPPING_START_EVENT)
 		return failf(r, line_of(r), "%s must be a mapping", r->task_key);
 	seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	while (rc == 0 && (rc = next(r)) == 0 && r->ev.type != YAML_MAPPING_END_EVENT) {
+	while (rc == 0 && next_item(r, YAML_MAPPING_END_EVENT, &rc)) {
 		const char *key = NULL;
 		char *k;
 
@@ -247,7 +255,7 @@ static int read_task(struct reader *r)
 	if (r->ev.type != YAML_MAPPING_START_EVENT)
 		return failf(r, line_of(r), "a task must be a mapping");
 	seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	while (rc == 0 && (rc = next(r)) == 0 && r->ev.type != YAML_MAPPING_END_EVENT) {
+	while (rc == 0 && next_item(r, YAML_MAPPING_END_EVENT, &rc)) {
 		const char *key = NULL;
 		int ours;
 
@@ -276,7 +284,7 @@ static int read_tasks(struct reader *r)
 		return 0;
 	if (r->ev.type != YAML_SEQUENCE_START_EVENT)
 		return failf(r, line_of(r), "tasks must be a list");
-	while (rc == 0 && (rc = next(r)) == 0 && r->ev.type != YAML_SEQUENCE_END_EVENT)
+	while (rc == 0 && next_item(r, YAML_SEQUENCE_END_EVENT, &rc))
 		rc = read_task(r);
 	return rc;
 }
@@ -291,7 +299,7 @@ static int read_play(struct reader *r)
 	if (r->ev.type != YAML_MAPPING_START_EVENT)
 		return failf(r, line_of(r), "a play must be a mapping");
 	seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	while (rc == 0 && (rc = next(r)) == 0 && r->ev.type != YAML_MAPPING_END_EVENT) {
+	while (rc == 0 && next_item(r, YAML_MAPPING_END_EVENT, &rc)) {
 		const char *key = NULL;
 		int tasks;
 
@@ -323,7 +331,7 @@ static int read_document(struct reader *r)
 		return rc;
 	if (r->ev.type != YAML_SEQUENCE_START_EVENT)
 		return failf(r, line_of(r), "a recipe must be a list of plays");
-	while (rc == 0 && (rc = next(r)) == 0 && r->ev.type != YAML_SEQUENCE_END_EVENT)
+	while (rc == 0 && next_item(r, YAML_SEQUENCE_END_EVENT, &rc))
 		rc = read_play(r);
 	return rc;
 }
