@@ -22,21 +22,6 @@
 #include "cmd.h"
 #include "creds.h"
 
-/* The user name of a plaintext auths entry ("user:password" in base64);
- * the password part is wiped at once. */
-static char *basic_username(const char *b64)
-{
-	gsize n = 0;
-	guchar *raw = g_base64_decode(b64, &n);
-	char *colon = raw ? memchr(raw, ':', n) : NULL;
-	char *user = colon ? strndup((char *)raw, (size_t)(colon - (char *)raw)) : NULL;
-
-	if (raw)
-		explicit_bzero(raw, n);
-	g_free(raw);
-	return user;
-}
-
 /* The user name our helper keeps for a registry (attributes only, no
  * secret is read), from a listing made once. */
 static const char *helper_username(const struct dr_list *list, const char *helper_key)
@@ -72,7 +57,7 @@ static int collect_logins(const char *dir, struct dr_login_recs *recs, struct dr
 		if (!server)
 			continue;
 		if (json_is_string(auth) && json_string_value(auth)[0]) {
-			user = basic_username(json_string_value(auth));
+			user = dr_basic_auth_username(json_string_value(auth));
 		} else if (helper && strcmp(helper, DR_OWN_HELPER) == 0) {
 			if (!listed) {
 				struct dr_err le = { 0 };
@@ -169,6 +154,15 @@ static int read_logins(const char *scope_dir, struct dr_login_recs *recs, struct
 	return rc;
 }
 
+static int listed_before(const struct dr_login_recs *recs, size_t i)
+{
+	for (size_t j = 0; j < i; j++) {
+		if (strcmp(recs->v[j].server, recs->v[i].server) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* One line per registry the restored scope has no login for. */
 static void print_login_hints(const char *app, const struct dr_login_recs *recs)
 {
@@ -182,6 +176,8 @@ static void print_login_hints(const char *app, const struct dr_login_recs *recs)
 
 		if (have_cfg && dr_dockercfg_auth_entry(&cfg, recs->v[i].server))
 			continue; /* logged in already */
+		if (listed_before(recs, i))
+			continue;
 		/* docker's identity tokens have no user name to log in with */
 		if (!user || !user[0] || strcmp(user, "<token>") == 0)
 			user = NULL;
@@ -213,20 +209,34 @@ static int do_export(const char *app, const char *scope_dir)
 
 static int do_import(const char *app, const char *scope_dir)
 {
+	struct dr_backup_import result;
 	struct dr_login_recs recs;
 	struct dr_err e = { 0 };
-	size_t applied = 0;
+	int rc = 0;
 
 	/* both files checked before anything is written */
 	if (read_logins(scope_dir, &recs, &e) != 0)
 		return dr_log_fail(1, "Unable to import the registry logins list: %s", e.msg);
-	if (dr_backup_props_import(app ? app : DR_GLOBAL, scope_dir, &applied, &e) != 0) {
-		dr_login_recs_free(&recs);
-		return dr_log_fail(1, "Unable to import registry properties: %s", e.msg);
+	if (dr_backup_props_import(app ? app : DR_GLOBAL, scope_dir, &result, &e) != 0) {
+		rc = dr_log_fail(1, "Unable to import registry properties: %s", e.msg);
+		goto out;
+	}
+	if (result.credential_tasks) {
+		dr_log_warn("Docker credentials in the backup (config.json, line %zu) are not restored; "
+			    "logins live in the keyring", result.credential_line);
+	}
+	for (size_t i = 0; i < result.logins.n; i++) {
+		rc = dr_login_recs_add(&recs, result.logins.v[i].server, result.logins.v[i].username, &e);
+		if (rc) {
+			rc = dr_log_fail(1, "%s", e.msg);
+			goto out;
+		}
 	}
 	print_login_hints(app, &recs);
+out:
+	dr_login_recs_free(&result.logins);
 	dr_login_recs_free(&recs);
-	return 0;
+	return rc;
 }
 
 static int scope_arg(const char *dir)

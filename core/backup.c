@@ -128,20 +128,20 @@ int dr_backup_props_export(const char *app, const char *scope_dir, struct dr_err
 }
 
 /* A recipe property becomes a file name in the app's directory: one path
- * component, and never the credentials file. */
+ * component. */
 static int check_task(const char *path, const struct dr_recipe_task *t, struct dr_err *e)
 {
 	const char *p = t->property;
 
 	if (!p[0])
 		return 0;
-	if (strchr(p, '/') || p[0] == '.' || strcmp(p, CREDENTIALS_FILE) == 0)
+	if (strchr(p, '/') || p[0] == '.')
 		return dr_fail(e, DR_EINVAL, "%s: line %zu: \"%.60s\" is not a registry property",
 			       path, t->line, p);
 	return 0;
 }
 
-int dr_backup_props_import(const char *app, const char *scope_dir, size_t *applied,
+int dr_backup_props_import(const char *app, const char *scope_dir, struct dr_backup_import *out,
 			   struct dr_err *e)
 {
 	char *path = dr_backup_recipe_path(scope_dir);
@@ -149,7 +149,7 @@ int dr_backup_props_import(const char *app, const char *scope_dir, size_t *appli
 	struct dr_recipe r = { 0 };
 	int rc;
 
-	*applied = 0;
+	memset(out, 0, sizeof(*out));
 	if (!path)
 		return dr_fail(e, DR_EIO, "out of memory");
 	rc = dr_file_read(path, DR_RECIPE_LIMIT, &data, e);
@@ -166,17 +166,59 @@ int dr_backup_props_import(const char *app, const char *scope_dir, size_t *appli
 
 		if (!t->property[0])
 			continue; /* as Dokku: a task without a property does nothing */
+		/* Dokku's own plugin exports the app's docker config with the
+		 * properties; logins come back through the keyring, never a file */
+		if (strcmp(t->property, CREDENTIALS_FILE) == 0) {
+			if (out->credential_tasks++ == 0)
+				out->credential_line = t->line;
+			dr_login_recs_from_dockercfg(t->value, &out->logins);
+			continue;
+		}
 		if (t->state && strcmp(t->state, "absent") == 0)
 			rc = dr_prop_unset(app, t->property, e);
 		else
 			rc = dr_prop_set(app, t->property, t->value, e);
 		if (rc == 0)
-			(*applied)++;
+			out->applied++;
 	}
 	dr_recipe_free(&r);
 	dr_buf_wipe(&data);
 	free(path);
 	return rc;
+}
+
+/* The user name of a plaintext auths value ("user:password" in base64);
+ * the password part is wiped at once. */
+char *dr_basic_auth_username(const char *b64)
+{
+	gsize n = 0;
+	guchar *raw = g_base64_decode(b64, &n);
+	char *colon = raw ? memchr(raw, ':', n) : NULL;
+	char *user = colon ? strndup((char *)raw, (size_t)(colon - (char *)raw)) : NULL;
+
+	if (raw)
+		explicit_bzero(raw, n);
+	g_free(raw);
+	return user;
+}
+
+void dr_login_recs_from_dockercfg(const char *json, struct dr_login_recs *l)
+{
+	json_t *root = json_loads(json, 0, NULL), *entry;
+	const char *key;
+
+	json_object_foreach(json_object_get(root, "auths"), key, entry) {
+		json_t *auth = json_object_get(entry, "auth");
+		char *server = dr_docker_helper_key(key), *user = NULL;
+
+		if (json_is_string(auth) && json_string_value(auth)[0])
+			user = dr_basic_auth_username(json_string_value(auth));
+		if (server)
+			(void)dr_login_recs_add(l, server, user, NULL);
+		free(server);
+		free(user);
+	}
+	json_decref(root);
 }
 
 int dr_login_recs_add(struct dr_login_recs *l, const char *server, const char *username,

@@ -25,12 +25,6 @@ char *dr_backup_logins_path(const char *scope_dir);
  * the recipe slice (mode 0600). No properties: nothing is written. */
 int dr_backup_props_export(const char *app, const char *scope_dir, struct dr_err *e);
 
-/* Reads and checks the whole slice first (a bad one changes nothing), then
- * writes each property into app (or DR_GLOBAL) and deletes each one whose
- * state is absent. A missing slice is a no-op. *applied: tasks applied. */
-int dr_backup_props_import(const char *app, const char *scope_dir, size_t *applied,
-			   struct dr_err *e);
-
 struct dr_login_rec {
 	char *server;   /* as docker's credHelpers key: docker.io, host[:port] */
 	char *username; /* NULL when unknown */
@@ -40,6 +34,28 @@ struct dr_login_recs {
 	struct dr_login_rec *v;
 	size_t n;
 };
+
+struct dr_backup_import {
+	size_t applied;          /* tasks written or deleted */
+	size_t credential_tasks; /* config.json tasks (a backup by Dokku's own
+				  * plugin): never written */
+	size_t credential_line;  /* the first one's line */
+	struct dr_login_recs logins; /* the registries those held */
+};
+
+/* Reads and checks the whole slice first (a bad one changes nothing), then
+ * writes each property into app (or DR_GLOBAL) and deletes each one whose
+ * state is absent. A missing slice is a no-op. Free out->logins. */
+int dr_backup_props_import(const char *app, const char *scope_dir, struct dr_backup_import *out,
+			   struct dr_err *e);
+
+/* The registries of a docker config.json text (auths keys, the user name
+ * of plaintext entries), added to l; the text is not kept. */
+void dr_login_recs_from_dockercfg(const char *json, struct dr_login_recs *l);
+
+/* The user name of a base64 "user:password" auths value, or NULL; the
+ * decoded password is wiped. malloc'd. */
+char *dr_basic_auth_username(const char *b64);
 
 int dr_login_recs_add(struct dr_login_recs *l, const char *server, const char *username,
 		      struct dr_err *e);

@@ -222,8 +222,10 @@ static int read_body(struct reader *r)
 			rc = scalar_text(r, k, &t.app);
 		else if (rc == 0 && strcmp(k, "global") == 0)
 			rc = scalar_bool(r, &t.global);
-		else if (rc == 0 && strcmp(k, "property") == 0)
+		else if (rc == 0 && strcmp(k, "property") == 0) {
+			line = line_of(r); /* errors about the property point here */
 			rc = scalar_text(r, k, &t.property);
+		}
 		else if (rc == 0 && strcmp(k, "value") == 0)
 			rc = scalar_text(r, k, &t.value);
 		else if (rc == 0 && strcmp(k, "state") == 0)

@@ -47,6 +47,9 @@ void dr_recipe_free(struct dr_recipe *r)
 	for (size_t i = 0; i < r->n; i++) {
 		free(r->tasks[i].app);
 		free(r->tasks[i].property);
+		/* a config.json "property" holds credentials */
+		if (r->tasks[i].value)
+			explicit_bzero(r->tasks[i].value, strlen(r->tasks[i].value));
 		free(r->tasks[i].value);
 		free(r->tasks[i].state);
 	}

@@ -286,8 +286,8 @@ malformed() {
         value: x" 8
   malformed "$good
     - dokku_registry_property:
-        property: config.json
-        value: '{\"auths\":{}}'" 8
+        property: .hidden
+        value: x" 8
   malformed "$good
     - dokku_nginx_property:
         property: proxy-read-timeout" 7
@@ -425,4 +425,33 @@ malformed() {
   drr backup-app-import app1 "$SCOPE_APP"
   assert_status 0
   assert_stderr " !     Registry login for $R is not in the backup; log in again with: dokku registry:login --password-stdin app1 $R <username>"
+}
+
+@test "(backup) a backup made by Dokku's own plugin: its config.json is never written, its logins become hints" {
+  create_app app1
+  local cfg
+  cfg=$(jq -cn --arg r "$R" --arg a "$(b64 "alice:$PW_A")" '{auths: {($r): {auth: $a}, "quay.io": {}}}')
+  # what Dokku's BackupPropertyExport writes for an app with its own plaintext login
+  cat >"$SCOPE_APP/config/registry.yml" <<EOF
+- name: registry properties
+  tasks:
+    - dokku_registry_property:
+        app: app1
+        property: config.json
+        value: '$cfg'
+    - dokku_registry_property:
+        app: app1
+        property: server
+        value: ghcr.io
+EOF
+  drr backup-app-import app1 "$SCOPE_APP"
+  assert_status 0 && assert_stdout ""
+  assert_stderr_lines 3
+  assert_stderr_line 0 " !     Docker credentials in the backup (config.json, line 5) are not restored; logins live in the keyring"
+  assert_stderr_line 1 " !     Registry login for $R is not in the backup; log in again with: dokku registry:login --password-stdin app1 $R alice"
+  assert_stderr_line 2 " !     Registry login for quay.io is not in the backup; log in again with: dokku registry:login --password-stdin app1 quay.io <username>"
+  assert_file_content "$REG/app1/server" ghcr.io
+  [ ! -e "$REG/app1/config.json" ]
+  rm "$SCOPE_APP/config/registry.yml"
+  assert_no_secret_on_disk alice "$PW_A"
 }
