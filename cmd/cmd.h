@@ -31,6 +31,10 @@ int cmd_post_create(int argc, char **argv);
 int cmd_post_delete(int argc, char **argv);
 int cmd_post_app_clone_setup(int argc, char **argv);
 int cmd_post_app_rename_setup(int argc, char **argv);
+int cmd_backup_app_export(int argc, char **argv);
+int cmd_backup_app_import(int argc, char **argv);
+int cmd_backup_global_export(int argc, char **argv);
+int cmd_backup_global_import(int argc, char **argv);
 
 /* Dokku's subcommands parse with spf13/pflag (core/pflag.h): flags
  * anywhere among the positional arguments. Fills pos (argc + 1 entries)

@@ -35,6 +35,10 @@ static const struct command {
 	{ "post-delete", cmd_post_delete },
 	{ "post-app-clone-setup", cmd_post_app_clone_setup },
 	{ "post-app-rename-setup", cmd_post_app_rename_setup },
+	{ "backup-app-export", cmd_backup_app_export },
+	{ "backup-app-import", cmd_backup_app_import },
+	{ "backup-global-export", cmd_backup_global_export },
+	{ "backup-global-import", cmd_backup_global_import },
 };
 
 static const char help_text[] =

@@ -82,6 +82,10 @@ field() { dpkg-deb -f "$DEB" "$1"; }
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/post-delete
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/post-app-clone-setup
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/post-app-rename-setup
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/backup-app-export
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/backup-app-import
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/backup-global-export
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/backup-global-import
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/set
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/report
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/login
@@ -344,7 +348,8 @@ argv_is() { # expected arguments...
   local p="$ROOT/usr/share/dokku-registry/dokku-plugin" t
   stub_dokku_registry
   for t in post-release-builder deployed-app-image-repo deployed-app-image-tag \
-      deployed-app-repository post-create post-delete post-app-clone-setup post-app-rename-setup; do
+      deployed-app-repository post-create post-delete post-app-clone-setup post-app-rename-setup \
+      backup-app-export backup-app-import backup-global-export backup-global-import; do
     PATH="$BATS_TEST_TMPDIR/bin:$PATH" run "$p/$t" myapp 'second arg'
     [ "$status" -eq 0 ] || { echo "$t: $output"; return 1; }
     argv_is "$t" myapp 'second arg' || { echo "($t)"; return 1; }

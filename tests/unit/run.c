@@ -16,6 +16,7 @@ int main(void)
 	srunner_add_suite(sr, imagesource_suite());
 	srunner_add_suite(sr, pflag_suite());
 	srunner_add_suite(sr, authservers_suite());
+	srunner_add_suite(sr, backup_recipe_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -14,5 +14,6 @@ Suite *push_suite(void);
 Suite *imagesource_suite(void);
 Suite *pflag_suite(void);
 Suite *authservers_suite(void);
+Suite *backup_recipe_suite(void);
 
 #endif
