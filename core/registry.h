@@ -212,6 +212,15 @@ int dr_host_is_loopback(const char *hostport);
 /* ": <text>" from an error body (distribution's errors[0].message, token
  * services' details), on one line, at most DR_REGISTRY_MSG_MAX characters,
  * withheld when it quotes secret; "" when there is none. n >= 3. */
+/* A token service's answer: access_token (else token; NULL when missing or
+ * unfit for a header), refresh_token (NULL when none) and expires_in (0 when
+ * none). Both strings malloc'd; wipe them. */
+struct dr_token_response {
+	char *token, *refresh;
+	long long expires_in;
+};
+void dr_token_response_parse(const char *body, size_t len, struct dr_token_response *out);
+
 void dr_registry_error_text(const char *body, size_t len, const char *secret, char *out,
 			    size_t n);
 

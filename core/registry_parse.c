@@ -200,3 +200,28 @@ void dr_registry_error_text(const char *body, size_t len, const char *secret, ch
 	out[o == 2 ? 0 : o] = '\0';
 	json_decref(root);
 }
+
+void dr_token_response_parse(const char *body, size_t len, struct dr_token_response *out)
+{
+	json_t *root = body ? json_loadb(body, len, 0, NULL) : NULL;
+	json_t *tok = json_object_get(root, "access_token");
+	json_t *ref = json_object_get(root, "refresh_token");
+	json_t *exp = json_object_get(root, "expires_in");
+	const char *t;
+
+	out->token = out->refresh = NULL;
+	out->expires_in = json_is_integer(exp) ? json_integer_value(exp) : 0;
+	/* access_token and token are synonyms; docker prefers access_token */
+	if (!json_is_string(tok) || !*json_string_value(tok))
+		tok = json_object_get(root, "token");
+	t = json_is_string(tok) ? json_string_value(tok) : "";
+	for (const char *p = t; *p; p++) {
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+			t = ""; /* it would break (or inject into) the header */
+	}
+	if (*t)
+		out->token = strdup(t);
+	if (json_is_string(ref) && *json_string_value(ref))
+		out->refresh = strdup(json_string_value(ref));
+	json_decref(root);
+}

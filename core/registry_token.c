@@ -82,35 +82,23 @@ static char *oauth_form(struct dr_registry *r, const char *service, const char *
 static int take_token(struct dr_registry *r, const struct dr_reg_req *q, const char *scope,
 		      struct dr_token **out, struct dr_err *e)
 {
-	json_t *root = q->body.data ? json_loadb(q->body.data, q->body.len, 0, NULL) : NULL;
-	json_t *tok = json_object_get(root, "access_token");
-	json_t *ref = json_object_get(root, "refresh_token");
-	json_t *exp = json_object_get(root, "expires_in");
-	long long life = json_is_integer(exp) ? json_integer_value(exp) : 0;
+	struct dr_token_response tr = { 0 };
 	struct dr_token *slot = cached(r, scope);
-	const char *t;
 
 	if (!slot) {
 		slot = &r->tokens[r->token_next];
 		r->token_next = (r->token_next + 1) % DR_TOKEN_SLOTS;
 	}
 	slot_clear(slot);
-	/* access_token and token are synonyms; docker prefers access_token */
-	if (!json_is_string(tok) || !*json_string_value(tok))
-		tok = json_object_get(root, "token");
-	t = json_is_string(tok) ? json_string_value(tok) : "";
-	for (const char *p = t; *p; p++) {
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
-			t = ""; /* it would break (or inject into) the header */
-	}
-	slot->token = *t ? strdup(t) : NULL;
-	if (json_is_string(ref) && *json_string_value(ref))
-		dr_reg_set_wiped(&r->identity, strdup(json_string_value(ref)));
-	json_decref(root);
+	dr_token_response_parse(q->body.data, q->body.data ? q->body.len : 0, &tr);
+	slot->token = tr.token;
+	if (tr.refresh)
+		dr_reg_set_wiped(&r->identity, tr.refresh);
 	slot->scope = strdup(scope);
 	/* docker's floor; the cap keeps a silly expires_in from overflowing */
-	life = life < MIN_TOKEN_LIFETIME ? MIN_TOKEN_LIFETIME : life > 86400 ? 86400 : life;
-	slot->expiry = time(NULL) + (time_t)life;
+	tr.expires_in = tr.expires_in < MIN_TOKEN_LIFETIME ? MIN_TOKEN_LIFETIME
+			: tr.expires_in > 86400 ? 86400 : tr.expires_in;
+	slot->expiry = time(NULL) + (time_t)tr.expires_in;
 	if (!slot->token || !slot->scope) {
 		slot_clear(slot);
 		return dr_fail(e, DR_EIO, "token service %s sent no usable token", q->host);

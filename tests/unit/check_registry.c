@@ -345,6 +345,42 @@ START_TEST(test_env_ms)
 }
 END_TEST
 
+static void token_case(const char *body, const char *token, const char *refresh, long long life)
+{
+	struct dr_token_response tr;
+
+	dr_token_response_parse(body, body ? strlen(body) : 0, &tr);
+	if (token)
+		ck_assert_str_eq(tr.token, token);
+	else
+		ck_assert_ptr_null(tr.token);
+	if (refresh)
+		ck_assert_str_eq(tr.refresh, refresh);
+	else
+		ck_assert_ptr_null(tr.refresh);
+	ck_assert_int_eq(tr.expires_in, life);
+	free(tr.token);
+	free(tr.refresh);
+}
+
+START_TEST(test_token_response)
+{
+	/* docker prefers access_token, falls back to token */
+	token_case("{\"token\":\"t1\",\"access_token\":\"a1\",\"expires_in\":300}", "a1", NULL, 300);
+	token_case("{\"token\":\"t1\",\"access_token\":\"\"}", "t1", NULL, 0);
+	token_case("{\"token\":\"t1\",\"refresh_token\":\"r1\"}", "t1", "r1", 0);
+	/* a token that would break the header is no token */
+	token_case("{\"token\":\"a b\"}", NULL, NULL, 0);
+	token_case("{\"token\":\"a\\u0001\"}", NULL, NULL, 0);
+	token_case("{\"token\":\"caf\\u00e9\"}", NULL, NULL, 0);
+	/* wrong types and garbage */
+	token_case("{\"token\":7,\"expires_in\":\"300\",\"refresh_token\":\"\"}", NULL, NULL, 0);
+	token_case("not json", NULL, NULL, 0);
+	token_case(NULL, NULL, NULL, 0);
+	token_case("[\"token\"]", NULL, NULL, 0);
+}
+END_TEST
+
 Suite *registry_suite(void)
 {
 	Suite *s = suite_create("registry");
@@ -363,6 +399,7 @@ Suite *registry_suite(void)
 	tcase_add_loop_test(tc, test_redirect_check, 0, (int)(sizeof(hops) / sizeof(hops[0])));
 	tcase_add_test(tc, test_redirect_status);
 	tcase_add_test(tc, test_env_ms);
+	tcase_add_test(tc, test_token_response);
 	suite_add_tcase(s, tc);
 	tcase_add_test(net, test_unreachable_loopback);
 	tcase_set_timeout(net, 15);
