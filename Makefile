@@ -112,8 +112,8 @@ deps:
 
 # `make check VALGRIND=1`: the unit suite and the e2e files in VG_E2E with
 # every binary under memcheck (tests/valgrind/run.sh) instead of the plain run.
-VG_E2E ?= tests/e2e/helper-protocol.bats tests/e2e/helper-canonical.bats \
-          tests/e2e/dokku-login.bats tests/e2e/chaining.bats tests/e2e/push-native.bats
+VG_E2E ?= tests/e2e/helper-protocol.bats tests/e2e/dokku-set-report.bats \
+          tests/e2e/dokku-login.bats tests/e2e/dokku-backup.bats tests/e2e/push-native.bats
 ifeq ($(VALGRIND),1)
 check: deps
 	$(MAKE) check-valgrind

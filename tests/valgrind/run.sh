@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# tests/valgrind/run.sh BUILD_DIR BATS_FILE...: `make check VALGRIND=1`.
+# Every program in BUILD_DIR gets a wrapper of the same name in build-vg/
+# that runs it under memcheck, so the e2e files exercise the real binaries
+# (helper spawned by docker, skopeo and dokku-registry included) with
+# DR_BUILD_DIR pointing at the wrappers. Each process logs to its own file;
+# with -q a clean process leaves an empty log. Any error, or any definite
+# leak, fails the run and is printed.
+set -u
+build=$(cd "$1" && pwd)
+shift
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+vg="$repo/build-vg"
+logs="$vg/logs"
+rm -rf "$vg"
+mkdir -p "$logs"
+for bin in "$build"/*; do
+  [ -f "$bin" ] && [ -x "$bin" ] || continue
+  name=$(basename "$bin")
+  cat >"$vg/$name" <<WRAP
+#!/bin/sh
+# GLib's slice allocator hides frees from memcheck
+G_SLICE=always-malloc G_DEBUG=gc-friendly exec valgrind -q --tool=memcheck \\
+  --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \\
+  --suppressions="$repo/tests/valgrind/glib.supp" --child-silent-after-fork=yes \\
+  --log-file="$logs/$name.%p.log" "$bin" "\$@"
+WRAP
+  chmod +x "$vg/$name"
+done
+set -o pipefail
+DR_BUILD_DIR="$vg" DR_VALGRIND=1 bats "$@" | tee "$vg/e2e.tap"
+rc=$?
+procs=$(find "$logs" -name '*.log' | wc -l)
+bad=$(find "$logs" -name '*.log' -size +0 | sort)
+nbad=$(printf '%s' "$bad" | grep -c . || true)
+awk '/^ok .* # skip/ {s++; next} /^ok / {p++} /^not ok / {f++}
+     END {printf "valgrind e2e: %d passed, %d failed, %d skipped\n", p, f, s}' "$vg/e2e.tap"
+echo "valgrind: $procs processes checked, $nbad with errors or definite leaks"
+for f in $bad; do
+  echo "--- $f"
+  head -60 "$f"
+done
+[ "$rc" -eq 0 ] && [ "$nbad" -eq 0 ] && [ "$procs" -gt 0 ]
