@@ -345,8 +345,9 @@ static int dokku_copy_would_fail(const char *app)
 
 static void warn_failure(const struct cluster *c, const char *app, const struct failure *f)
 {
-	dr_log_warn("Unable to sync the image pull secret of %s to cluster %s: %s", app,
-		    cluster_name(c), f->reason);
+	dr_log_warn("Unable to sync the image pull secret of %s to cluster %s%s%s%s: %s", app,
+		    cluster_name(c), c->kc.server ? " (" : "", c->kc.server ? c->kc.server : "",
+		    c->kc.server ? ")" : "", f->reason);
 	if (f->fix[0])
 		dr_log_warn("Fix: %s", f->fix);
 }
