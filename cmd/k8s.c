@@ -251,15 +251,36 @@ out:
 	return rc;
 }
 
+#define DR_KUBE_ABSENT (-1)
+
+/* *owner: DR_KUBE_ABSENT, or whose the Secret NS/NAME is */
+static int lookup(const struct cluster *c, const char *app, const char *ns, const char *name,
+		  int *owner, struct failure *f)
+{
+	struct dr_kube_resp r = { 0 };
+	char *path = secret_path(ns, name, NULL);
+	int rc = path ? kube(c, "GET", path, NULL, &r, f) : DR_EIO;
+
+	*owner = DR_KUBE_ABSENT;
+	if (rc == 0 && r.status == 200) {
+		*owner = (int)dr_kube_secret_owner(r.body.data, r.body.len, app);
+	} else if (rc == 0 && r.status != 404) {
+		http_failure(c, ns, &r, "reading the Secret", f);
+		rc = DR_EIO;
+	}
+	dr_kube_resp_free(&r);
+	free(path);
+	return rc;
+}
+
 /* One app: resolve, look at what the cluster has, then apply or remove. */
 static int sync_app(const struct cluster *c, const char *app, const struct sync_opts *o,
 		    struct failure *f)
 {
-	struct dr_kube_resp r = { 0 };
 	struct dr_err e = { 0 };
-	char *name = NULL, *ns = NULL, *path = NULL;
+	char *name = NULL, *ns = NULL;
 	json_t *auths = NULL;
-	int rc, has_login = 0, present = 0;
+	int rc, has_login = 0, present = 0, owner = DR_KUBE_ABSENT;
 
 	rc = target_of(app, o, &name, &ns, &e);
 	if (rc == 0 && c->rc) {
@@ -282,31 +303,31 @@ static int sync_app(const struct cluster *c, const char *app, const struct sync_
 		goto out;
 	}
 	dr_log_info1("Syncing the image pull secret of %s", app);
-	path = secret_path(ns, name, NULL);
-	rc = kube(c, "GET", path, NULL, &r, f);
-	if (rc == 0 && r.status == 200) {
-		present = 1;
-		if (dr_kube_secret_owner(r.body.data, r.body.len, app) != DR_KUBE_OURS) {
-			snprintf(f->reason, sizeof(f->reason),
-				 "Secret %s/%s exists and was not created by dokku-registry for %s", ns, name, app);
-			snprintf(f->fix, sizeof(f->fix),
-				 "leave it alone and pick another name with `dokku registry:k8s:sync %s --name NAME`, "
-				 "or clear the app's property with `dokku scheduler-k3s:set %s %s`", app, app,
-				 PULL_SECRETS_PROP);
-			rc = DR_EINVAL;
-		}
-	} else if (rc == 0 && r.status != 404) {
-		http_failure(c, ns, &r, "reading the Secret", f);
-		rc = DR_EIO;
+	rc = lookup(c, app, ns, name, &owner, f);
+	if (rc == 0 && owner == DR_KUBE_OTHER_APP && !o->name) {
+		/* image-pull-secrets came along with a renamed or cloned app and
+		 * names the old app's secret: this app gets its own */
+		free(name);
+		if (asprintf(&name, "dokku-registry-%s", app) < 0)
+			name = NULL;
+		rc = name ? lookup(c, app, ns, name, &owner, f) : DR_EIO;
 	}
-	dr_kube_resp_free(&r);
+	if (rc == 0 && owner != DR_KUBE_ABSENT && owner != DR_KUBE_OURS) {
+		snprintf(f->reason, sizeof(f->reason),
+			 "Secret %s/%s exists and was not created by dokku-registry for %s", ns, name, app);
+		snprintf(f->fix, sizeof(f->fix),
+			 "leave it alone and pick another name with `dokku registry:k8s:sync %s --name NAME`, "
+			 "or clear the app's property with `dokku scheduler-k3s:set %s %s`", app, app,
+			 PULL_SECRETS_PROP);
+		rc = DR_EINVAL;
+	}
+	present = owner != DR_KUBE_ABSENT;
 	if (rc == 0 && json_object_size(auths) == 0)
 		rc = remove_secret(c, app, ns, name, present, f);
 	else if (rc == 0)
 		rc = apply_secret(c, app, ns, name, auths, present, f);
 out:
 	json_decref(auths);
-	free(path);
 	free(name);
 	free(ns);
 	return rc;

@@ -121,7 +121,9 @@ int dr_kube_request(const struct dr_kubeconfig *kc, const char *method, const ch
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_NOPROXY, "*"); /* credentials never go through a proxy */
+	/* no proxy from the environment: the Dokku host reaches its cluster
+	 * directly, and a proxy must not sit between it and the API server */
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "dokku-registry/" DR_VERSION);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);

@@ -387,3 +387,20 @@ PATCH /api/v1/namespaces/default/secrets/dokku-registry-app1 200" requests
   assert_status 1
   assert_contains "$stderr" "was not created by dokku-registry"
 }
+
+@test "sync: a renamed or cloned app's copied image-pull-secrets gets its own secret, the old app's stays" {
+  login_global alice "$PW_A"
+  local old
+  old=$(cluster_secret default/dokku-registry-app1)
+  [ "$old" = null ] && { must registry:k8s:sync app1; old=$(cluster_secret default/dokku-registry-app1); }
+  [ "$old" != null ]
+  # what scheduler-k3s' clone leaves behind: app1's property on app2
+  create_app app2
+  on_k3s app2
+  write_prop_k3s app2 image-pull-secrets dokku-registry-app1
+  drr registry:k8s:sync app2
+  assert_status 0
+  assert_contains "$output" "Secret default/dokku-registry-app2 created"
+  assert_eq "$(k3s_prop app2 image-pull-secrets)" dokku-registry-app2 "app2 property"
+  assert_eq "$(cluster_secret default/dokku-registry-app1)" "$old" "app1's secret"
+}
