@@ -251,6 +251,17 @@ out:
 	return rc;
 }
 
+/* The app's own image-pull-secrets is set (possibly by us, to a secret
+ * that has to go when the logins are gone). */
+static int owns_property(const char *app)
+{
+	char *prop = NULL;
+	int set = dr_plugin_prop_get(K3S, app, PULL_SECRETS_PROP, &prop, NULL) == 0 && prop[0];
+
+	free(prop);
+	return set;
+}
+
 #define DR_KUBE_ABSENT (-1)
 
 /* *owner: DR_KUBE_ABSENT, or whose the Secret NS/NAME is */
@@ -283,16 +294,8 @@ static int sync_app(const struct cluster *c, const char *app, const struct sync_
 	int rc, has_login = 0, present = 0, owner = DR_KUBE_ABSENT;
 
 	rc = target_of(app, o, &name, &ns, &e);
-	if (rc == 0 && c->rc) {
-		snprintf(f->reason, sizeof(f->reason), "%s", c->err.msg);
-		snprintf(f->fix, sizeof(f->fix),
-			 "point Dokku at the cluster's kubeconfig with `dokku scheduler-k3s:set --global "
-			 "kubeconfig-path PATH` (now %s)", c->path ? c->path : DR_K3S_KUBECONFIG);
-		rc = c->rc;
-		goto out;
-	}
 	if (rc == 0) {
-		rc = k8s_collect_auths(app, &auths, &has_login, &e);
+		rc = k8s_collect_auths(app, o->mode != SYNC_EXPLICIT, &auths, &has_login, &e);
 		if (rc)
 			snprintf(f->fix, sizeof(f->fix),
 				 "check the logins with `dokku registry:doctor` and `dokku registry:auth-status "
@@ -300,6 +303,19 @@ static int sync_app(const struct cluster *c, const char *app, const struct sync_
 	}
 	if (rc) {
 		snprintf(f->reason, sizeof(f->reason), "%s", e.msg);
+		goto out;
+	}
+	if (o->mode != SYNC_EXPLICIT && json_object_size(auths) == 0 && !owns_property(app)) {
+		/* no logins and no secret of ours named: nothing to do, and the
+		 * deploy (or login) goes on exactly as Dokku's */
+		goto out;
+	}
+	if (c->rc) {
+		snprintf(f->reason, sizeof(f->reason), "%s", c->err.msg);
+		snprintf(f->fix, sizeof(f->fix),
+			 "point Dokku at the cluster's kubeconfig with `dokku scheduler-k3s:set --global "
+			 "kubeconfig-path PATH` (now %s)", c->path ? c->path : DR_K3S_KUBECONFIG);
+		rc = c->rc;
 		goto out;
 	}
 	dr_log_info1("Syncing the image pull secret of %s", app);
@@ -515,7 +531,7 @@ int cmd_k8s_pull_secret(int argc, char **argv)
 	if (rc == 0)
 		rc = target_of(pos[0], &o, &name, &ns, &e);
 	if (rc == 0)
-		rc = k8s_collect_auths(pos[0], &auths, &has_login, &e);
+		rc = k8s_collect_auths(pos[0], 0, &auths, &has_login, &e);
 	if (rc == 0)
 		secret = dr_kube_secret_build(name, ns, pos[0], auths, &e);
 	if (rc == 0 && !secret)

@@ -44,7 +44,8 @@ static int resolve_one(const char *app_dir, const char *global_dir, const char *
 	return rc;
 }
 
-int k8s_collect_auths(const char *app, json_t **auths, int *has_server_login, struct dr_err *e)
+int k8s_collect_auths(const char *app, int quiet, json_t **auths, int *has_server_login,
+		      struct dr_err *e)
 {
 	char *app_dir = creds_config_dir(app), *global_dir = creds_config_dir(NULL);
 	char **keys = NULL, *server_key = computed_server_key(app, e);
@@ -79,7 +80,7 @@ int k8s_collect_auths(const char *app, json_t **auths, int *has_server_login, st
 		if (rc == DR_ENOTFOUND) {
 			/* a registry without a login is pulled from anonymously; say so
 			 * only for the app's own server */
-			if (i == 0 && explicit_server)
+			if (i == 0 && explicit_server && !quiet)
 				dr_log_warn("No login for %s (the registry of %s): pulls from it are anonymous",
 					    keys[i], app);
 			rc = 0;

@@ -404,3 +404,18 @@ PATCH /api/v1/namespaces/default/secrets/dokku-registry-app1 200" requests
   assert_eq "$(k3s_prop app2 image-pull-secrets)" dokku-registry-app2 "app2 property"
   assert_eq "$(cluster_secret default/dokku-registry-app1)" "$old" "app1's secret"
 }
+
+@test "post-release-builder: an app on k3s without logins deploys as with Dokku (no request, no output)" {
+  fake_docker_install "$BATS_TEST_TMPDIR/fake" || return 1
+  PATH="$BATS_TEST_TMPDIR/fake/bin:$PATH"
+  write_prop app1 server ghcr.io
+  drr post-release-builder herokuish app1 dokku/app1:latest
+  assert_status 0
+  assert_eq "$output" "" stdout
+  assert_eq "$stderr" "" stderr
+  [ ! -s "$DR_KUBE_LOG" ]
+  # the explicit command says why the secret is empty
+  drr registry:k8s:pull-secret app1
+  assert_status 0
+  assert_contains "$stderr" "No login for ghcr.io (the registry of app1)"
+}
