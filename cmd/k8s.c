@@ -24,6 +24,7 @@
 
 #define K3S "scheduler-k3s"
 #define PULL_SECRETS_PROP "image-pull-secrets"
+#define SECRET_ABSENT (-1) /* with enum dr_kube_owner: no such Secret */
 
 enum sync_mode { SYNC_EXPLICIT, SYNC_AUTO, SYNC_DEPLOY };
 
@@ -262,9 +263,7 @@ static int owns_property(const char *app)
 	return set;
 }
 
-#define DR_KUBE_ABSENT (-1)
-
-/* *owner: DR_KUBE_ABSENT, or whose the Secret NS/NAME is */
+/* *owner: SECRET_ABSENT, or whose the Secret NS/NAME is */
 static int lookup(const struct cluster *c, const char *app, const char *ns, const char *name,
 		  int *owner, struct failure *f)
 {
@@ -272,7 +271,7 @@ static int lookup(const struct cluster *c, const char *app, const char *ns, cons
 	char *path = secret_path(ns, name, NULL);
 	int rc = path ? kube(c, "GET", path, NULL, &r, f) : DR_EIO;
 
-	*owner = DR_KUBE_ABSENT;
+	*owner = SECRET_ABSENT;
 	if (rc == 0 && r.status == 200) {
 		*owner = (int)dr_kube_secret_owner(r.body.data, r.body.len, app);
 	} else if (rc == 0 && r.status != 404) {
@@ -291,11 +290,11 @@ static int sync_app(const struct cluster *c, const char *app, const struct sync_
 	struct dr_err e = { 0 };
 	char *name = NULL, *ns = NULL;
 	json_t *auths = NULL;
-	int rc, has_login = 0, present = 0, owner = DR_KUBE_ABSENT;
+	int rc, present = 0, owner = SECRET_ABSENT;
 
 	rc = target_of(app, o, &name, &ns, &e);
 	if (rc == 0) {
-		rc = k8s_collect_auths(app, o->mode != SYNC_EXPLICIT, &auths, &has_login, &e);
+		rc = k8s_collect_auths(app, o->mode != SYNC_EXPLICIT, &auths, &e);
 		if (rc)
 			snprintf(f->fix, sizeof(f->fix),
 				 "check the logins with `dokku registry:doctor` and `dokku registry:auth-status "
@@ -328,7 +327,7 @@ static int sync_app(const struct cluster *c, const char *app, const struct sync_
 			name = NULL;
 		rc = name ? lookup(c, app, ns, name, &owner, f) : DR_EIO;
 	}
-	if (rc == 0 && owner != DR_KUBE_ABSENT && owner != DR_KUBE_OURS) {
+	if (rc == 0 && owner != SECRET_ABSENT && owner != DR_KUBE_OURS) {
 		snprintf(f->reason, sizeof(f->reason),
 			 "Secret %s/%s exists and was not created by dokku-registry for %s", ns, name, app);
 		snprintf(f->fix, sizeof(f->fix),
@@ -337,7 +336,7 @@ static int sync_app(const struct cluster *c, const char *app, const struct sync_
 			 PULL_SECRETS_PROP);
 		rc = DR_EINVAL;
 	}
-	present = owner != DR_KUBE_ABSENT;
+	present = owner != SECRET_ABSENT;
 	if (rc == 0 && json_object_size(auths) == 0)
 		rc = remove_secret(c, app, ns, name, present, f);
 	else if (rc == 0)
@@ -516,7 +515,7 @@ int cmd_k8s_pull_secret(int argc, char **argv)
 	char **pos = calloc((size_t)argc + 1, sizeof(char *)), *name = NULL, *ns = NULL, *text = NULL;
 	struct dr_err e = { 0 };
 	json_t *auths = NULL, *secret = NULL;
-	int npos, rc, has_login;
+	int npos, rc;
 
 	if (!pos)
 		return dr_log_fail(1, "out of memory");
@@ -531,7 +530,7 @@ int cmd_k8s_pull_secret(int argc, char **argv)
 	if (rc == 0)
 		rc = target_of(pos[0], &o, &name, &ns, &e);
 	if (rc == 0)
-		rc = k8s_collect_auths(pos[0], 0, &auths, &has_login, &e);
+		rc = k8s_collect_auths(pos[0], 0, &auths, &e);
 	if (rc == 0)
 		secret = dr_kube_secret_build(name, ns, pos[0], auths, &e);
 	if (rc == 0 && !secret)

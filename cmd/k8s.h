@@ -8,10 +8,9 @@
 
 #include "../core/err.h"
 
-/* auths for the app's pull secret (new object); has_server_login: its
- * computed server resolved to a login. quiet: no warning when it did not. */
-int k8s_collect_auths(const char *app, int quiet, json_t **auths, int *has_server_login,
-		      struct dr_err *e);
+/* auths for the app's pull secret (new object). quiet: no warning when
+ * the app's own registry has no login. */
+int k8s_collect_auths(const char *app, int quiet, json_t **auths, struct dr_err *e);
 
 /* After registry:login/logout: app, or every app on k3s when app is NULL
  * (--global). Never fails: a problem is a warning with the fix. Prints

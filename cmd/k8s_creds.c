@@ -44,15 +44,13 @@ static int resolve_one(const char *app_dir, const char *global_dir, const char *
 	return rc;
 }
 
-int k8s_collect_auths(const char *app, int quiet, json_t **auths, int *has_server_login,
-		      struct dr_err *e)
+int k8s_collect_auths(const char *app, int quiet, json_t **auths, struct dr_err *e)
 {
 	char *app_dir = creds_config_dir(app), *global_dir = creds_config_dir(NULL);
 	char **keys = NULL, *server_key = computed_server_key(app, e);
 	int rc = 0, explicit_server;
 
 	*auths = json_object();
-	*has_server_login = 0;
 	if (!app_dir || !global_dir || !*auths || !server_key) {
 		rc = server_key ? dr_fail(e, DR_EIO, "out of memory") : e->code;
 		goto out;
@@ -93,8 +91,6 @@ int k8s_collect_auths(const char *app, int quiet, json_t **auths, int *has_serve
 				    "may not use identitytoken entries; prefer a password or access token",
 				    keys[i]);
 		rc = dr_kube_auths_add(*auths, keys[i], a.username, a.secret, a.secret_len, a.token, e);
-		if (rc == 0 && i == 0)
-			*has_server_login = 1;
 		dr_dockerauth_wipe(&a);
 	}
 out:
