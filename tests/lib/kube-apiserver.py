@@ -28,6 +28,7 @@ bodies are not logged (they carry credentials).
 """
 
 import argparse
+import base64
 import datetime
 import http.server
 import json
@@ -214,7 +215,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             set_path(obj, p, v)
             owners["/".join(p)] = manager
         if "stringData" in obj:  # the API server folds it into data
-            import base64
             for k, v in obj.pop("stringData").items():
                 obj.setdefault("data", {})[k] = base64.b64encode(v.encode()).decode()
         obj["metadata"]["resourceVersion"] = str(int(obj["metadata"]["resourceVersion"]) + 1)

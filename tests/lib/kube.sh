@@ -34,15 +34,17 @@ _dr_kube_leaf() { # DIR NAME CA SUBJ EXT
 dr_kube_certs() {
   local d=${1:?usage: dr_kube_certs DIR}
   mkdir -p "$d" && chmod 700 "$d" || return 1
-  _dr_kube_ca "$d" server-ca kube-server-ca &&
+  if ! { _dr_kube_ca "$d" server-ca kube-server-ca &&
     _dr_kube_ca "$d" client-ca kube-client-ca &&
     _dr_kube_ca "$d" wrong-ca some-other-ca &&
     _dr_kube_leaf "$d" server server-ca /CN=kube-apiserver \
       "subjectAltName=IP:127.0.0.1,DNS:localhost
 extendedKeyUsage=serverAuth" &&
     _dr_kube_leaf "$d" client client-ca "/O=system:masters/CN=dokku" "extendedKeyUsage=clientAuth" &&
-    _dr_kube_leaf "$d" wrong wrong-ca "/O=system:masters/CN=dokku" "extendedKeyUsage=clientAuth" ||
-    { _dr_kube_err "openssl could not make the certificates"; return 1; }
+    _dr_kube_leaf "$d" wrong wrong-ca "/O=system:masters/CN=dokku" "extendedKeyUsage=clientAuth"; }; then
+    _dr_kube_err "openssl could not make the certificates"
+    return 1
+  fi
   printf 'tok-%s%s\n' "$RANDOM" "$RANDOM" >"$d/token"
   export DR_KUBE_CERTS="$d"
 }
@@ -91,7 +93,8 @@ dr_kube_kubeconfig() {
       user="    client-certificate: client.crt
     client-key: client.key" ;;
   esac
-  local ca="    certificate-authority-data: $(_b64f "$c/server-ca.crt")"
+  local ca
+  ca="    certificate-authority-data: $(_b64f "$c/server-ca.crt")"
   [ "$kind" = files ] && ca="    certificate-authority: server-ca.crt"
   cat >"$f" <<EOF
 apiVersion: v1
