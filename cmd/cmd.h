@@ -27,6 +27,7 @@ int cmd_helpers_report(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_k8s_pull_secret(int argc, char **argv);
 int cmd_k8s_sync(int argc, char **argv);
+int cmd_scheduler_post_delete(int argc, char **argv);
 int cmd_post_create(int argc, char **argv);
 int cmd_post_delete(int argc, char **argv);
 int cmd_post_app_clone_setup(int argc, char **argv);

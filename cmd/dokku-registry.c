@@ -36,6 +36,7 @@ static const struct command {
 	{ "post-delete", cmd_post_delete },
 	{ "post-app-clone-setup", cmd_post_app_clone_setup },
 	{ "post-app-rename-setup", cmd_post_app_rename_setup },
+	{ "scheduler-post-delete", cmd_scheduler_post_delete },
 };
 
 static const char help_text[] =

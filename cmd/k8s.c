@@ -178,7 +178,7 @@ static int kube(const struct cluster *c, const char *method, const char *path, c
 
 /* Deletes NS/NAME if it is ours and unsets the property that names it. */
 static int remove_secret(const struct cluster *c, const char *app, const char *ns,
-			 const char *name, int present, struct failure *f)
+			 const char *name, int present, const char *why, struct failure *f)
 {
 	struct dr_kube_resp r = { 0 };
 	char *path = secret_path(ns, name, NULL), *prop = NULL;
@@ -192,8 +192,8 @@ static int remove_secret(const struct cluster *c, const char *app, const char *n
 			rc = DR_EIO;
 		}
 		if (rc == 0)
-			dr_log_verbose("Secret %s/%s deleted from cluster %s (%s has no registry logins left)",
-				       ns, name, cluster_name(c), app);
+			dr_log_verbose("Secret %s/%s deleted from cluster %s (%s %s)", ns, name,
+				       cluster_name(c), app, why);
 		dr_kube_resp_free(&r);
 	}
 	if (rc == 0 && dr_plugin_prop_get(K3S, app, PULL_SECRETS_PROP, &prop, &e) == 0 &&
@@ -338,7 +338,7 @@ static int sync_app(const struct cluster *c, const char *app, const struct sync_
 	}
 	present = owner != SECRET_ABSENT;
 	if (rc == 0 && json_object_size(auths) == 0)
-		rc = remove_secret(c, app, ns, name, present, f);
+		rc = remove_secret(c, app, ns, name, present, "has no registry logins left", f);
 	else if (rc == 0)
 		rc = apply_secret(c, app, ns, name, auths, present, f);
 out:
@@ -457,6 +457,44 @@ int k8s_deploy_sync(const char *app)
 	rc = run_one(&c, app, &o);
 	cluster_free(&c);
 	return rc;
+}
+
+/* Dokku's scheduler-post-delete <scheduler> <app>: Dokku deletes its own
+ * pull-secret-<app>; ours would stay behind in the cluster. Warnings only:
+ * an app's deletion never fails because of it. */
+int cmd_scheduler_post_delete(int argc, char **argv)
+{
+	const struct sync_opts o = { NULL, NULL, SYNC_AUTO };
+	struct failure f = { "", "" };
+	char *name = NULL, *ns = NULL;
+	struct dr_err e = { 0 };
+	struct cluster c;
+	int owner = SECRET_ABSENT, rc;
+
+	if (argc < 2)
+		return dr_log_fail(1, "usage: dokku-registry scheduler-post-delete <scheduler> <app>");
+	if (strcmp(argv[0], "k3s") != 0 || !dr_app_name_valid(argv[1]))
+		return 0;
+	if (target_of(argv[1], &o, &name, &ns, &e) != 0)
+		return 0;
+	cluster_load(&c);
+	if (c.rc) {
+		/* nothing to say unless a secret of ours is known to exist */
+		if (owns_property(argv[1]))
+			dr_log_warn("Unable to delete the image pull secret %s/%s of %s: %s", ns, name,
+				    argv[1], c.err.msg);
+		goto out;
+	}
+	rc = lookup(&c, argv[1], ns, name, &owner, &f);
+	if (rc == 0 && owner == DR_KUBE_OURS)
+		rc = remove_secret(&c, argv[1], ns, name, 1, "was deleted", &f);
+	if (rc)
+		warn_failure(&c, argv[1], &f);
+out:
+	cluster_free(&c);
+	free(name);
+	free(ns);
+	return 0;
 }
 
 int cmd_k8s_sync(int argc, char **argv)

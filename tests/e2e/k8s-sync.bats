@@ -419,3 +419,34 @@ PATCH /api/v1/namespaces/default/secrets/dokku-registry-app1 200" requests
   assert_status 0
   assert_contains "$stderr" "No login for ghcr.io (the registry of app1)"
 }
+
+@test "scheduler-post-delete: a deleted app's secret goes, nobody else's; other schedulers: nothing" {
+  login_app app1 alice "$PW_A"
+  [ "$(cluster_secret default/dokku-registry-app1)" != null ]
+  jq '.objects["default/theirs"] = {apiVersion:"v1",kind:"Secret",
+      metadata:{name:"theirs",namespace:"default",resourceVersion:"1"},type:"Opaque",_owners:{}}' \
+    "$DR_KUBE_STATE" >"$BATS_TEST_TMPDIR/s"
+  cp "$BATS_TEST_TMPDIR/s" "$DR_KUBE_STATE"
+  : >"$DR_KUBE_LOG"
+  drr scheduler-post-delete docker-local app1
+  assert_status 0
+  [ ! -s "$DR_KUBE_LOG" ]
+  drr scheduler-post-delete k3s app1
+  assert_status 0
+  assert_eq "$output" "       Secret default/dokku-registry-app1 deleted from cluster default (app1 was deleted)
+       Unset scheduler-k3s image-pull-secrets of app1" stdout
+  assert_eq "$(cluster_secret default/dokku-registry-app1)" null "app1's secret"
+  assert_eq "$(cluster_secret default/theirs | jq -r .metadata.name)" theirs "their secret"
+  # a name that is not ours is left alone, with nothing printed
+  write_prop_k3s app1 image-pull-secrets theirs
+  drr scheduler-post-delete k3s app1
+  assert_status 0
+  assert_eq "$output$stderr" "" output
+  assert_eq "$(cluster_secret default/theirs | jq -r .metadata.name)" theirs "their secret"
+  # the cluster unreachable: a warning, the deletion goes on
+  dr_kube_kubeconfig "$KC" wrong
+  write_prop_k3s app1 image-pull-secrets dokku-registry-app1
+  drr scheduler-post-delete k3s app1
+  assert_status 0
+  assert_contains "$stderr" "Unable to sync the image pull secret of app1"
+}

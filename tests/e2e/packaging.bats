@@ -84,6 +84,7 @@ field() { dpkg-deb -f "$DEB" "$1"; }
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/post-delete
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/post-app-clone-setup
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/post-app-rename-setup
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/scheduler-post-delete
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/set
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/report
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/login
