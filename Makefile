@@ -195,6 +195,10 @@ install: $(HELPER) $(DOKKU_REG)
 	sed 's|/usr/lib/dokku-registry/|$(PKGLIBDIR)/|g' packaging/systemd/user/dokku-keyring.service \
 		>$(DESTDIR)$(SYSTEMDUSERUNITDIR)/dokku-keyring.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDSYSTEMUNITDIR)/dokku-keyring.service $(DESTDIR)$(SYSTEMDUSERUNITDIR)/dokku-keyring.service
+	sed 's|/usr/bin/dokku-registry |$(PREFIX)/bin/dokku-registry |' packaging/systemd/dokku-registry-k8s-sync.service \
+		>$(DESTDIR)$(SYSTEMDSYSTEMUNITDIR)/dokku-registry-k8s-sync.service
+	install -m 0644 packaging/systemd/dokku-registry-k8s-sync.timer $(DESTDIR)$(SYSTEMDSYSTEMUNITDIR)/
+	chmod 0644 $(DESTDIR)$(SYSTEMDSYSTEMUNITDIR)/dokku-registry-k8s-sync.service
 	install -d $(DESTDIR)$(PKGDATADIR)/dokku-plugin/subcommands
 	install -m 0644 packaging/dokku-plugin/plugin.toml $(DESTDIR)$(PKGDATADIR)/dokku-plugin/
 	install -m 0755 $(filter-out %/plugin.toml,$(PLUGIN_FILES)) $(DESTDIR)$(PKGDATADIR)/dokku-plugin/
@@ -205,6 +209,7 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man1/docker-credential-dokku.1 $(DESTDIR)$(MANDIR)/man1/dokku-registry.1
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/dokku-registry $(DESTDIR)$(PKGLIBDIR)/keyring-session
 	rm -f $(DESTDIR)$(SYSTEMDSYSTEMUNITDIR)/dokku-keyring.service $(DESTDIR)$(SYSTEMDUSERUNITDIR)/dokku-keyring.service
+	rm -f $(DESTDIR)$(SYSTEMDSYSTEMUNITDIR)/dokku-registry-k8s-sync.service $(DESTDIR)$(SYSTEMDSYSTEMUNITDIR)/dokku-registry-k8s-sync.timer
 	rm -rf $(DESTDIR)$(PKGDATADIR)/dokku-plugin
 	-rmdir $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(PKGDATADIR) 2>/dev/null
 

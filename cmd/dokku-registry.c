@@ -26,6 +26,8 @@ static const struct command {
 	{ "helpers:report", cmd_helpers_report },
 	{ "doctor", cmd_doctor },
 	{ "setup", cmd_setup },
+	{ "k8s:pull-secret", cmd_k8s_pull_secret },
+	{ "k8s:sync", cmd_k8s_sync },
 	/* Dokku triggers */
 	{ "post-release-builder", cmd_post_release_builder },
 	{ "deployed-app-image-repo", cmd_deployed_app_image_repo },
@@ -39,6 +41,7 @@ static const struct command {
 	{ "backup-app-import", cmd_backup_app_import },
 	{ "backup-global-export", cmd_backup_global_export },
 	{ "backup-global-import", cmd_backup_global_import },
+	{ "scheduler-post-delete", cmd_scheduler_post_delete },
 };
 
 static const char help_text[] =
@@ -60,6 +63,10 @@ static const char *const help_rows[][2] = {
 	{ "registry:helpers:set <pattern> <helper>",
 	  "Hand registries matching a host pattern to docker-credential-<helper>" },
 	{ "registry:helpers:unset <pattern>", "Keep registries matching the pattern in the keyring again" },
+	{ "registry:k8s:pull-secret <app> [--name NAME] [--namespace NS]",
+	  "Print the app's k3s image pull Secret, credentials resolved (JSON)" },
+	{ "registry:k8s:sync <app>|--all [--name NAME] [--namespace NS]",
+	  "Put the app's image pull Secret into its k3s cluster and use it" },
 	{ "registry:migrate [--global|<app>]",
 	  "Move plaintext docker credentials into the keyring" },
 	{ "registry:push [--from oci:DIR[:REF]|docker-archive:FILE] <app> [<image>]",

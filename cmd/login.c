@@ -15,6 +15,7 @@
 #include "../core/secmem.h"
 #include "cmd.h"
 #include "creds.h"
+#include "k8s.h"
 
 struct login {
 	const char *app; /* NULL: global */
@@ -93,6 +94,8 @@ static int login_run(struct login *l)
 		dr_log_warn("Login Succeeded for %s", l->app);
 	else
 		dr_log_warn("Login Succeeded for global registry");
+	if (rc == 0)
+		k8s_auto_sync(l->app);
 	free(dir);
 	return rc;
 }
@@ -210,6 +213,8 @@ int cmd_logout(int argc, char **argv)
 		rc = forget_marker(dir, server, &e);
 	if (rc)
 		rc = dr_log_fail(1, "Unable to run docker logout: %s", e.msg);
+	else
+		k8s_auto_sync(app);
 out:
 	free(dir);
 	free(pos);

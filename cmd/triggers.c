@@ -7,14 +7,21 @@
 #include "../core/log.h"
 #include "../core/settings.h"
 #include "cmd.h"
+#include "k8s.h"
 #include "release.h"
 
 /* post-release-builder <builder-type> <app> <image> */
 int cmd_post_release_builder(int argc, char **argv)
 {
+	int rc;
+
 	if (argc < 3)
 		return dr_log_fail(1, "usage: dokku-registry post-release-builder <builder-type> <app> <image>");
-	return release_run(argv[1], argv[2], 0);
+	rc = release_run(argv[1], argv[2], 0);
+	if (rc)
+		return rc;
+	/* k3s pulls the image next: the pull secret must hold the credentials */
+	return k8s_deploy_sync(argv[1]);
 }
 
 static int app_arg(int argc, char **argv, const char *trigger)

@@ -69,6 +69,8 @@ field() { dpkg-deb -f "$DEB" "$1"; }
 -rw-r--r-- usr/share/bash-completion/completions/dokku-registry
 -rw-r--r-- lib/systemd/system/dokku-keyring.service
 -rw-r--r-- usr/lib/systemd/user/dokku-keyring.service
+-rw-r--r-- lib/systemd/system/dokku-registry-k8s-sync.service
+-rw-r--r-- lib/systemd/system/dokku-registry-k8s-sync.timer
 -rwxr-xr-x usr/lib/dokku-registry/keyring-session
 -rw-r--r-- usr/share/dokku-registry/dokku-plugin/plugin.toml
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/commands
@@ -86,6 +88,7 @@ field() { dpkg-deb -f "$DEB" "$1"; }
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/backup-app-import
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/backup-global-export
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/backup-global-import
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/scheduler-post-delete
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/set
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/report
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/login
@@ -97,6 +100,8 @@ field() { dpkg-deb -f "$DEB" "$1"; }
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/helpers:set
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/helpers:unset
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/helpers:report
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/k8s:pull-secret
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/k8s:sync
 -rw-r--r-- usr/share/doc/dokku-registry/README.md.gz
 -rw-r--r-- usr/share/doc/dokku-registry/README.packaging.md
 -rw-r--r-- usr/share/doc/dokku-registry/examples/config.json
@@ -248,6 +253,28 @@ EOF
   grep -qx 'Restart=on-failure' "$u"
   grep -qx 'NoNewPrivileges=yes' "$u"
   grep -qx 'KillMode=mixed' "$u"
+}
+
+@test "k8s sync timer: systemd-analyze verify is silent; every 6 h, k8s:sync --all as dokku, never enabled" {
+  command -v systemd-analyze >/dev/null || skip "systemd-analyze not installed"
+  local d="$BATS_TEST_TMPDIR/k8s-units" s="$ROOT/lib/systemd/system/dokku-registry-k8s-sync.service"
+  local t="$ROOT/lib/systemd/system/dokku-registry-k8s-sync.timer"
+  mkdir -p "$d"
+  # the unpacked root stands in for /usr/bin
+  sed "s|/usr/bin/dokku-registry|$ROOT/usr/bin/dokku-registry|" "$s" >"$d/dokku-registry-k8s-sync.service"
+  cp "$t" "$d/"
+  run env MANPATH="$ROOT/usr/share/man" systemd-analyze verify "$d/dokku-registry-k8s-sync.timer"
+  [ "$status" -eq 0 ] && [ -z "$output" ] || { echo "$output"; return 1; }
+  grep -qx 'ExecStart=/usr/bin/dokku-registry k8s:sync --all' "$s"
+  grep -qx 'User=dokku' "$s"
+  grep -qx 'Type=oneshot' "$s"
+  grep -qx 'OnUnitActiveSec=6h' "$t"
+  # dh_installsystemd --no-enable: the maintainer scripts never enable or start it
+  local c="$BATS_FILE_TMPDIR/control"
+  if [ -f "$c/postinst" ]; then
+    ! grep -q "deb-systemd-helper enable 'dokku-registry-k8s-sync" "$c/postinst"
+    ! grep -q "deb-systemd-invoke start 'dokku-registry-k8s-sync" "$c/postinst"
+  fi
 }
 
 # complete WORD...: runs the completion function on COMP_WORDS=(WORD...) with the

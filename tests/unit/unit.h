@@ -15,5 +15,6 @@ Suite *imagesource_suite(void);
 Suite *pflag_suite(void);
 Suite *authservers_suite(void);
 Suite *backup_recipe_suite(void);
+Suite *kube_suite(void);
 
 #endif

@@ -1,0 +1,184 @@
+#include "kube_api.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CONNECT_TIMEOUT_MS 10000L
+#define LOW_SPEED_BYTES 1L
+#define LOW_SPEED_SECONDS 15L
+
+struct body_sink {
+	struct dr_buf *buf;
+	int over;
+};
+
+/* Appends to a dr_buf, wiping the old block whenever it moves (the body
+ * of a GET may carry a Secret's data). */
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
+{
+	struct body_sink *s = ud;
+	struct dr_buf *b = s->buf;
+	size_t n = size * nmemb;
+
+	if (b->len + n > DR_KUBE_BODY_LIMIT) {
+		s->over = 1;
+		return 0;
+	}
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *grown;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		grown = malloc(cap);
+		if (!grown)
+			return 0;
+		if (b->data) {
+			memcpy(grown, b->data, b->len);
+			explicit_bzero(b->data, b->cap);
+			free(b->data);
+		}
+		b->data = grown;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, data, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return n;
+}
+
+static void set_blob(CURL *c, CURLoption opt, const struct dr_kblob *b)
+{
+	/* NOCOPY: curl keeps no copy of its own that we could not wipe */
+	struct curl_blob blob = { b->data, b->len, CURL_BLOB_NOCOPY };
+
+	curl_easy_setopt(c, opt, &blob);
+}
+
+/* curl_slist_append copies the header; wipe every copy before freeing */
+static void slist_wipe_free(struct curl_slist *l)
+{
+	for (struct curl_slist *i = l; i; i = i->next)
+		explicit_bzero(i->data, strlen(i->data));
+	curl_slist_free_all(l);
+}
+
+static int curl_failed(const struct dr_kubeconfig *kc, CURLcode cc, const char *errbuf,
+		       int over, struct dr_err *e)
+{
+	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(cc);
+
+	if (over)
+		return dr_fail(e, DR_ETOOBIG, "the API server %s sent more than %d bytes",
+			       kc->server, DR_KUBE_BODY_LIMIT);
+	switch (cc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		return dr_fail(e, DR_ETIMEOUT, "the API server %s did not answer in time: %s",
+			       kc->server, why);
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_CLIENTCERT:
+		return dr_fail(e, DR_ETLS, "TLS with the API server %s failed: %s", kc->server, why);
+	default:
+		return dr_fail(e, DR_ENET, "cannot reach the API server %s: %s", kc->server, why);
+	}
+}
+
+int dr_kube_request(const struct dr_kubeconfig *kc, const char *method, const char *path,
+		    const char *ctype, const char *body, size_t body_len,
+		    struct dr_kube_resp *resp, struct dr_err *e)
+{
+	char errbuf[CURL_ERROR_SIZE] = "", *url = NULL, *hdr = NULL;
+	struct body_sink sink = { &resp->body, 0 };
+	struct curl_slist *hdrs = NULL;
+	CURLcode cc;
+	CURL *c;
+	int rc = 0;
+
+	memset(resp, 0, sizeof(*resp));
+	c = curl_easy_init();
+	if (!c || asprintf(&url, "%s%s", kc->server, path) < 0) {
+		curl_easy_cleanup(c);
+		return dr_fail(e, DR_EIO, "out of memory");
+	}
+	hdrs = curl_slist_append(hdrs, "Accept: application/json");
+	if (ctype && asprintf(&hdr, "Content-Type: %s", ctype) >= 0) {
+		hdrs = curl_slist_append(hdrs, hdr);
+		free(hdr);
+	}
+	if (kc->token.data && asprintf(&hdr, "Authorization: Bearer %s", kc->token.data) >= 0) {
+		hdrs = curl_slist_append(hdrs, hdr);
+		dr_str_wipe_free(hdr);
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	/* no proxy from the environment: the Dokku host reaches its cluster
+	 * directly, and a proxy must not sit between it and the API server */
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "dokku-registry/" DR_VERSION);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, DR_KUBE_TIMEOUT_MS);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_BYTES);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_SECONDS);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+	}
+	if (kc->insecure) {
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else if (kc->ca.data) {
+		set_blob(c, CURLOPT_CAINFO_BLOB, &kc->ca);
+	}
+	if (kc->cert.data && kc->key.data) {
+		set_blob(c, CURLOPT_SSLCERT_BLOB, &kc->cert);
+		curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
+		set_blob(c, CURLOPT_SSLKEY_BLOB, &kc->key);
+		curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
+	}
+	cc = curl_easy_perform(c);
+	if (cc != CURLE_OK)
+		rc = curl_failed(kc, cc, errbuf, sink.over, e);
+	else
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+	curl_easy_cleanup(c);
+	slist_wipe_free(hdrs);
+	free(url);
+	if (rc)
+		dr_kube_resp_free(resp);
+	return rc;
+}
+
+void dr_kube_resp_free(struct dr_kube_resp *resp)
+{
+	dr_buf_wipe(&resp->body);
+	resp->status = 0;
+}
+
+char *dr_kube_status_message(const struct dr_kube_resp *resp)
+{
+	json_t *root = resp->body.data ? json_loadb(resp->body.data, resp->body.len, 0, NULL) : NULL;
+	const char *msg = json_string_value(json_object_get(root, "message"));
+	char *out = NULL;
+
+	if (msg && msg[0])
+		out = strndup(msg, 300);
+	else if (asprintf(&out, "HTTP %ld", resp->status) < 0)
+		out = NULL;
+	json_decref(root);
+	return out;
+}
