@@ -12,5 +12,7 @@ Suite *err_suite(void);
 Suite *registry_suite(void);
 Suite *push_suite(void);
 Suite *imagesource_suite(void);
+Suite *kube_match_suite(void);
+Suite *kube_provider_suite(void);
 
 #endif
