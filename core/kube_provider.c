@@ -238,10 +238,9 @@ int dr_kube_response(const struct dr_kube_answer *a, char **out, struct dr_err *
 	json_object_set_new(root, "kind", json_string(KIND_RESPONSE));
 	json_object_set_new(root, "cacheKeyType", json_string("Registry"));
 	json_object_set_new(root, "cacheDuration", json_string(duration));
-	/* required with a token, or kubelet drops the answer; ours depends on
-	 * no pod, so one per service account is the widest it allows */
-	if (a->sa_token)
-		json_object_set_new(root, "serviceAccountTokenCacheType", json_string("ServiceAccount"));
+	/* a->sa_token changes nothing: since 1.34 the token cache type is the
+	 * kubelet config's tokenAttributes.cacheType, and kubelet's strict
+	 * decoder would refuse any field the response type does not have */
 	if (a->key) {
 		json_t *user = json_string(a->username ? a->username : "");
 		json_t *pass = json_stringn(a->password ? a->password : "", a->password_len);

@@ -46,7 +46,7 @@ struct dr_kube_answer {
 	const char *password;
 	size_t password_len;
 	unsigned long cache_seconds;
-	int sa_token;         /* the request had a serviceAccountToken */
+	int sa_token;         /* the request had a serviceAccountToken (answered alike) */
 };
 
 /* The CredentialProviderResponse, one line of compact JSON ending in "\n";

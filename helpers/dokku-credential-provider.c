@@ -192,6 +192,12 @@ static int lookup(const struct dr_kube_image *im, int chained, long deadline_ms,
 			return dr_fail(e, DR_ETIMEOUT, "no time left to ask docker-credential-dokku");
 		rc = dr_credhelper_get_within(DR_OWN_HELPER, NULL, im->servers[i], (unsigned)left,
 					      creds, e);
+		/* docker-credential-pass answers unknown servers with empty
+		 * credentials instead of "not found": that is no login either */
+		if (rc == 0 && (!creds->username || !creds->username[0]) && creds->secret_len == 0) {
+			dr_creds_wipe(creds);
+			rc = DR_ENOTFOUND;
+		}
 	}
 	return rc;
 }
