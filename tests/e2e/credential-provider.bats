@@ -152,6 +152,10 @@ setup() {
 
 teardown() {
   local pid
+  if [ -n "${RB:-}" ]; then
+    stop_owner_session
+    rm -rf "$RB"
+  fi
   [ -f "${STANDIN_PIDFILE:-}" ] || return 0
   while read -r pid; do
     _dr_kill "$pid" sleep
@@ -368,4 +372,70 @@ EOF
   mapfile -t args < <(jq -r '.providers[0].args // [] | .[]' <<<"$j")
   run ask nginx -- "${args[@]}"
   assert_status 0
+}
+
+# as_owner CMD...: run as the bus owner (nobody here, dokku on a node), with
+# that user's own HOME, config and runtime directory
+as_owner() {
+  setpriv --reuid=65534 --regid=65534 --clear-groups env -i PATH="$PATH" HOME="$RB/home" \
+    XDG_CONFIG_HOME="$RB/cfg" XDG_DATA_HOME="$RB/home/.local/share" RUNTIME_DIRECTORY="$RB/rt" \
+    KEYRING_PASSWORD_FILE="$RB/pw" DOCKER_CREDENTIAL_DOKKU_CONFIG="$RB/cfg/docker-credential-dokku/config.json" \
+    "$@"
+}
+
+start_owner_session() { # [KEYRING_SESSION_ALLOW_ROOT value]
+  as_owner env KEYRING_SESSION_ALLOW_ROOT="${1:-0}" "$DR_REPO_DIR/packaging/keyring-session" \
+    </dev/null >>"$RB/ks.log" 2>&1 &
+  as_owner "$DR_REPO_DIR/packaging/keyring-session" --wait-ready 20 2>>"$RB/ks.log" ||
+    { cat "$RB/ks.log" >&2; return 1; }
+}
+
+# keyring-session stops its daemons on SIGTERM: give it the time to (a KILL
+# would leave the old bus running)
+stop_owner_session() {
+  local pid
+  # the script's own pid, as it records it
+  pid=$(cat "$RB/rt/keyring-session.pid" 2>/dev/null) || return 0
+  _dr_is "$pid" keyring-session && kill -TERM "$pid"
+  for _ in $(seq 1 200); do
+    _dr_alive "$pid" || break
+    sleep 0.1
+  done
+  _dr_kill "$pid" keyring-session
+  [ ! -e "$RB/rt/bus" ] || { echo "the owner's bus is still up" >&2; return 1; }
+}
+
+@test "kubelet as root and the dokku user's keyring-session bus: refused by default, served with KEYRING_SESSION_ALLOW_ROOT=1" {
+  [ "$(id -u)" = 0 ] || skip "needs root: kubelet runs the provider as root"
+  command -v setpriv >/dev/null || skip "setpriv (util-linux) not installed"
+  RB=$(mktemp -d /tmp/dr-rootbus.XXXXXX)
+  export RB
+  mkdir -p "$RB/rt" "$RB/home" "$RB/cfg/docker-credential-dokku"
+  printf 'root-bus-keyring-pw\n' >"$RB/pw"
+  printf '{"bus":"unix:path=%s/rt/bus"}\n' "$RB" >"$RB/cfg/docker-credential-dokku/config.json"
+  chown -R 65534:65534 "$RB"
+  chmod 0700 "$RB/rt" "$RB/home"
+  chmod 0600 "$RB/pw"
+  start_owner_session 0
+  # the owner stores a login in its keyring, through its helper
+  creds_json "$DR_REGISTRY" "$REG_USER" "$REG_PASS" | as_owner docker-credential-dokku store
+  run as_owner docker-credential-dokku get <<<"$DR_REGISTRY"
+  [ "$status" -eq 0 ]
+  # root, as kubelet would run it: the provider config's env names the
+  # owner's helper config (with its bus); dbus-daemon turns root away
+  run ask "$DR_REGISTRY/dokku/app" -u DBUS_SESSION_BUS_ADDRESS \
+    DOCKER_CREDENTIAL_DOKKU_CONFIG="$RB/cfg/docker-credential-dokku/config.json"
+  assert_provider_failed "$DR_REGISTRY/dokku/app"
+  echo "# root refused: $(err)" >&3
+  stop_owner_session
+  # the same keyring, its bus now letting root in
+  start_owner_session 1
+  run ask "$DR_REGISTRY/dokku/app" -u DBUS_SESSION_BUS_ADDRESS \
+    DOCKER_CREDENTIAL_DOKKU_CONFIG="$RB/cfg/docker-credential-dokku/config.json"
+  assert_response 30m0s "$DR_REGISTRY" "$REG_USER" "$REG_PASS"
+  # and through the bus address alone, as the shipped example's env has it
+  run ask "$DR_REGISTRY/dokku/app" DBUS_SESSION_BUS_ADDRESS="unix:path=$RB/rt/bus"
+  assert_response 30m0s "$DR_REGISTRY" "$REG_USER" "$REG_PASS"
+  stop_owner_session
+  rm -rf "$RB"
 }
