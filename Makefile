@@ -140,8 +140,12 @@ install: $(HELPER) $(DOKKU_REG) $(PROVIDER)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(HELPER) $(DESTDIR)$(PREFIX)/bin/docker-credential-dokku
 	install -m 0755 $(DOKKU_REG) $(DESTDIR)$(PREFIX)/bin/dokku-registry
+	install -m 0755 $(PROVIDER) $(DESTDIR)$(PREFIX)/bin/dokku-credential-provider
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 0644 packaging/man/docker-credential-dokku.1 packaging/man/dokku-registry.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 packaging/man/dokku-credential-provider.1 $(DESTDIR)$(MANDIR)/man1/
+	install -d $(DESTDIR)$(PKGDATADIR)/examples
+	install -m 0644 packaging/k3s/credential-provider-config.yaml $(DESTDIR)$(PKGDATADIR)/examples/
 	install -d $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0644 packaging/completion/dokku-registry $(DESTDIR)$(BASHCOMPDIR)/dokku-registry
 	install -d $(DESTDIR)$(PKGLIBDIR)

@@ -267,6 +267,9 @@ dokku_login() { # SERVER USER PASSWORD: the Dokku way, checked against the regis
   grep -qx "ecr-login get $ECR_HOST" "$STANDIN_LOG"
   # one question was enough
   [ "$(grep -c . "$STANDIN_LOG")" = 1 ]
+  # a chained host needs no keyring: a node can do without one
+  run ask "$ECR_HOST/dokku/app:v7" DBUS_SESSION_BUS_ADDRESS="unix:path=$BATS_TEST_TMPDIR/no-bus"
+  assert_response 5m0s "$ECR_HOST" AWS "ecr-token-for-$ECR_HOST"
 }
 
 @test "a chained helper that fails: exit 1, one clear line, no partial output" {
