@@ -83,9 +83,15 @@ int dr_kube_request_parse(const char *buf, size_t len, struct dr_kube_request *r
 	if (len > DR_KUBE_REQUEST_LIMIT)
 		return dr_fail(e, DR_ETOOBIG, "request larger than %u bytes", DR_KUBE_REQUEST_LIMIT);
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
+	if (!root) {
+		/* jansson quotes the input "near '…'", which may be a token */
+		char *near = strstr(jerr.text, " near '");
+
+		if (near)
+			*near = '\0';
 		return dr_fail(e, DR_EINVAL, "request is not JSON (line %d, column %d): %s", jerr.line,
 			       jerr.column, jerr.text);
+	}
 	if (!json_is_object(root)) {
 		json_decref(root);
 		return dr_fail(e, DR_EINVAL, "request is not a JSON object");

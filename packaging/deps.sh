@@ -20,7 +20,7 @@ PKGS='build-essential pkg-config libsecret-1-dev libcurl4-openssl-dev
 libjansson-dev check bats dbus dbus-daemon gnome-keyring libsecret-tools
 libglib2.0-bin docker-registry apache2-utils skopeo
 golang-docker-credential-helpers pass gnupg hyperfine curl ca-certificates
-valgrind jq python3 openssl
+valgrind jq python3 python3-yaml openssl
 libarchive-dev libssl-dev libyaml-dev time debhelper lintian'
 
 # A docker CLI is needed for the demo and the docker-level smoke tests. Any

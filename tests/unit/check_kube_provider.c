@@ -67,6 +67,14 @@ START_TEST(test_request_service_account_token)
 	ck_assert_int_eq(parse("{\"apiVersion\":\"credentialprovider.kubelet.k8s.io/v1\",\"kind\":"
 			       "\"CredentialProviderRequest\",\"image\":\"reg.io/a\",\"serviceAccountToken\":7}",
 			       &r, &e), DR_EINVAL);
+	/* nor in a JSON syntax error inside or after it */
+	ck_assert_int_eq(parse("{\"apiVersion\":\"credentialprovider.kubelet.k8s.io/v1\",\"kind\":"
+			       "\"CredentialProviderRequest\",\"image\":\"reg.io/a\",\"serviceAccountToken\":"
+			       "\"SA-TOKEN-unterminated", &r, &e), DR_EINVAL);
+	ck_assert_ptr_null(strstr(e.msg, "SA-TOKEN"));
+	ck_assert_int_eq(parse("{\"serviceAccountToken\":\"SA-TOKEN-abc\" SA-TOKEN-def}", &r, &e), DR_EINVAL);
+	ck_assert_ptr_null(strstr(e.msg, "SA-TOKEN"));
+	ck_assert_ptr_nonnull(strstr(e.msg, "not JSON"));
 }
 END_TEST
 
