@@ -48,6 +48,7 @@ CORE_SRC  := $(wildcard core/*.c)
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CORE_LIB  := $(BUILD)/libdokkuregistry.a
 HELPER    := $(BUILD)/docker-credential-dokku
+PROVIDER  := $(BUILD)/dokku-credential-provider
 CMD_SRC   := $(wildcard cmd/*.c)
 CMD_OBJ   := $(CMD_SRC:%.c=$(BUILD)/%.o)
 DOKKU_REG := $(BUILD)/dokku-registry
@@ -58,7 +59,7 @@ PROBE     := $(BUILD)/registry-probe
 
 .PHONY: all check check-unit check-e2e deps demo bench install uninstall clean deb fuzz fuzz-build check-valgrind
 
-all: $(HELPER) $(DOKKU_REG)
+all: $(HELPER) $(DOKKU_REG) $(PROVIDER)
 
 $(BUILD)/core/%.o: core/%.c core/*.h
 	@mkdir -p $(dir $@)
@@ -91,6 +92,10 @@ $(CORE_LIB): $(CORE_OBJ)
 	$(Q)ar rcs $@ $^
 
 $(HELPER): $(BUILD)/helpers/docker-credential-dokku.o $(CORE_LIB)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(PROVIDER): $(BUILD)/helpers/dokku-credential-provider.o $(CORE_LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -130,7 +135,7 @@ check-valgrind: $(UNIT_BIN) $(HELPER) $(DOKKU_REG) $(PROBE)
 check-unit: $(UNIT_BIN)
 	CK_FORK=yes $(UNIT_BIN)
 
-check-e2e: $(HELPER) $(DOKKU_REG) $(PROBE)
+check-e2e: $(HELPER) $(DOKKU_REG) $(PROVIDER) $(PROBE)
 	@set -o pipefail; DR_BUILD_DIR=$(CURDIR)/$(BUILD) bats tests/e2e | tee $(BUILD)/e2e.tap; rc=$$?; \
 	awk '/^ok .* # skip/ {s++; next} /^ok / {p++} /^not ok / {f++} \
 	     END {printf "e2e: %d passed, %d failed, %d skipped\n", p, f, s}' $(BUILD)/e2e.tap; \
@@ -179,12 +184,16 @@ CFLAGS += -DDR_PKGDATADIR='"$(PKGDATADIR)"'
 PLUGIN_FILES := $(filter-out packaging/dokku-plugin/subcommands,$(wildcard packaging/dokku-plugin/*))
 PLUGIN_SUBCMDS := $(wildcard packaging/dokku-plugin/subcommands/*)
 
-install: $(HELPER) $(DOKKU_REG)
+install: $(HELPER) $(DOKKU_REG) $(PROVIDER)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(HELPER) $(DESTDIR)$(PREFIX)/bin/docker-credential-dokku
 	install -m 0755 $(DOKKU_REG) $(DESTDIR)$(PREFIX)/bin/dokku-registry
+	install -m 0755 $(PROVIDER) $(DESTDIR)$(PREFIX)/bin/dokku-credential-provider
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 0644 packaging/man/docker-credential-dokku.1 packaging/man/dokku-registry.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 packaging/man/dokku-credential-provider.1 $(DESTDIR)$(MANDIR)/man1/
+	install -d $(DESTDIR)$(PKGDATADIR)/examples
+	install -m 0644 packaging/k3s/credential-provider-config.yaml $(DESTDIR)$(PKGDATADIR)/examples/
 	install -d $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0644 packaging/completion/dokku-registry $(DESTDIR)$(BASHCOMPDIR)/dokku-registry
 	install -d $(DESTDIR)$(PKGLIBDIR)
@@ -206,6 +215,9 @@ install: $(HELPER) $(DOKKU_REG)
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/docker-credential-dokku $(DESTDIR)$(PREFIX)/bin/dokku-registry
+	rm -f $(DESTDIR)$(PREFIX)/bin/dokku-credential-provider $(DESTDIR)$(MANDIR)/man1/dokku-credential-provider.1
+	rm -f $(DESTDIR)$(PKGDATADIR)/examples/credential-provider-config.yaml
+	-rmdir $(DESTDIR)$(PKGDATADIR)/examples 2>/dev/null
 	rm -f $(DESTDIR)$(MANDIR)/man1/docker-credential-dokku.1 $(DESTDIR)$(MANDIR)/man1/dokku-registry.1
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/dokku-registry $(DESTDIR)$(PKGLIBDIR)/keyring-session
 	rm -f $(DESTDIR)$(SYSTEMDSYSTEMUNITDIR)/dokku-keyring.service $(DESTDIR)$(SYSTEMDUSERUNITDIR)/dokku-keyring.service

@@ -115,6 +115,32 @@ static int set_transport(struct dr_config *c, const char *v, const char *from,
 	return 0;
 }
 
+static int apply_provider(struct dr_config *c, json_t *obj, const char *path,
+			  struct dr_err *e)
+{
+	static const char *const keys[] = {
+		"cache_duration", "chained_cache_duration", "not_found_cache_duration", "timeout",
+	};
+	char *const dst[] = {
+		c->provider.cache_duration, c->provider.chained_cache_duration,
+		c->provider.not_found_cache_duration, c->provider.timeout,
+	};
+
+	if (!json_is_object(obj))
+		return dr_fail(e, DR_EINVAL, "%s: \"provider\" must be an object", path);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *v = json_object_get(obj, keys[i]);
+
+		if (!v)
+			continue;
+		if (!json_is_string(v) || json_string_length(v) >= sizeof(c->provider.timeout))
+			return dr_fail(e, DR_EINVAL, "%s: provider.%s must be a duration string such as \"5m\"",
+				       path, keys[i]);
+		snprintf(dst[i], sizeof(c->provider.timeout), "%s", json_string_value(v));
+	}
+	return 0;
+}
+
 static int apply_json(struct dr_config *c, json_t *root, const char *path,
 		      struct dr_err *e)
 {
@@ -157,6 +183,9 @@ static int apply_json(struct dr_config *c, json_t *root, const char *path,
 			return dr_fail(e, DR_EINVAL, "%s: chain_timeout out of range", path);
 		c->chain_timeout_ms = (unsigned)ms;
 	}
+	v = json_object_get(root, "provider");
+	if (v && apply_provider(c, v, path, e))
+		return e->code;
 	v = json_object_get(root, "helpers");
 	if (v && !json_is_object(v))
 		return dr_fail(e, DR_EINVAL, "%s: \"helpers\" must map host patterns to helper names",

@@ -24,6 +24,15 @@ struct dr_chained {
 	char helper[64];
 };
 
+/* dokku-credential-provider's settings (the "provider" object): kept as
+ * written, so a mistake there fails the provider, not the helper. */
+struct dr_provider_settings {
+	char cache_duration[32];           /* Go duration strings, "" = default */
+	char chained_cache_duration[32];
+	char not_found_cache_duration[32];
+	char timeout[32];
+};
+
 struct dr_config {
 	char collection[256];  /* alias ("default", "session"), label or object path */
 	unsigned timeout_ms;   /* budget for one whole helper call */
@@ -33,6 +42,7 @@ struct dr_config {
 	unsigned chain_timeout_ms; /* for chained helpers (they may go to the network) */
 	struct dr_chained chained[DR_MAX_CHAINED];
 	size_t nchained;
+	struct dr_provider_settings provider;
 	char path[4096];       /* the last config file read, "" when none */
 };
 

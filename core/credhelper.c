@@ -105,13 +105,19 @@ static int take(json_t *obj, const char *field, char **dst, size_t *len)
 int dr_credhelper_get(const char *helper, const char *config_dir, const char *server,
 		      struct dr_creds *out, struct dr_err *e)
 {
+	return dr_credhelper_get_within(helper, config_dir, server, DR_HELPER_TIMEOUT_MS, out, e);
+}
+
+int dr_credhelper_get_within(const char *helper, const char *config_dir, const char *server,
+			     unsigned timeout_ms, struct dr_creds *out, struct dr_err *e)
+{
 	struct dr_exec_result r;
 	json_error_t jerr;
 	json_t *root;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = run(helper, "get", config_dir, server, strlen(server), &r, e);
+	rc = dr_credhelper_exec(helper, "get", config_dir, server, strlen(server), timeout_ms, &r, e);
 	if (rc == 0 && r.status != 0) {
 		if (r.out.data && strcmp(r.out.data, DR_MSG_NOT_FOUND) == 0)
 			rc = dr_fail(e, DR_ENOTFOUND, DR_MSG_NOT_FOUND);

@@ -27,6 +27,9 @@ int dr_credhelper_store(const char *helper, const char *config_dir,
 /* DR_ENOTFOUND for the protocol's not-found answer; out->server_url set to server. */
 int dr_credhelper_get(const char *helper, const char *config_dir, const char *server,
 		      struct dr_creds *out, struct dr_err *e);
+/* dr_credhelper_get with its own deadline instead of DR_HELPER_TIMEOUT_MS. */
+int dr_credhelper_get_within(const char *helper, const char *config_dir, const char *server,
+			     unsigned timeout_ms, struct dr_creds *out, struct dr_err *e);
 int dr_credhelper_erase(const char *helper, const char *config_dir, const char *server,
 			struct dr_err *e);
 int dr_credhelper_list(const char *helper, const char *config_dir, struct dr_list *out,

@@ -64,8 +64,11 @@ field() { dpkg-deb -f "$DEB" "$1"; }
   want=$(cat <<'EOF'
 -rwxr-xr-x usr/bin/docker-credential-dokku
 -rwxr-xr-x usr/bin/dokku-registry
+-rwxr-xr-x usr/bin/dokku-credential-provider
 -rw-r--r-- usr/share/man/man1/docker-credential-dokku.1.gz
 -rw-r--r-- usr/share/man/man1/dokku-registry.1.gz
+-rw-r--r-- usr/share/man/man1/dokku-credential-provider.1.gz
+-rw-r--r-- usr/share/dokku-registry/examples/credential-provider-config.yaml
 -rw-r--r-- usr/share/bash-completion/completions/dokku-registry
 -rw-r--r-- lib/systemd/system/dokku-keyring.service
 -rw-r--r-- usr/lib/systemd/user/dokku-keyring.service
@@ -198,11 +201,14 @@ EOF
   local help=$output
   run "$ROOT/usr/bin/dokku-registry" registry:help
   [ "$output" = "$help" ]
+  run "$ROOT/usr/bin/dokku-credential-provider" --version
+  [ "$status" -eq 0 ]
+  [ "$output" = "dokku-credential-provider (dokku-registry) $VERSION" ]
 }
 
 @test "man pages: render without groff warnings, with the standard sections" {
   local page src sec
-  for page in docker-credential-dokku dokku-registry; do
+  for page in docker-credential-dokku dokku-registry dokku-credential-provider; do
     src="$BATS_TEST_TMPDIR/$page.1"
     gzip -dc "$ROOT/usr/share/man/man1/$page.1.gz" >"$src"
     run groff -man -ww -z "$src"

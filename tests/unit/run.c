@@ -18,6 +18,8 @@ int main(void)
 	srunner_add_suite(sr, authservers_suite());
 	srunner_add_suite(sr, backup_recipe_suite());
 	srunner_add_suite(sr, kube_suite());
+	srunner_add_suite(sr, kube_match_suite());
+	srunner_add_suite(sr, kube_provider_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

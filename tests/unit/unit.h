@@ -16,5 +16,7 @@ Suite *pflag_suite(void);
 Suite *authservers_suite(void);
 Suite *backup_recipe_suite(void);
 Suite *kube_suite(void);
+Suite *kube_match_suite(void);
+Suite *kube_provider_suite(void);
 
 #endif
