@@ -7,6 +7,7 @@
 
 #include "credhelper.h"
 #include "dockerconfig.h"
+#include "preflight.h"
 #include "protocol.h"
 #include "registry.h"
 #include "secmem.h"
@@ -100,7 +101,8 @@ int dr_dockerauth_resolve(const char *config_dir, const char *server, struct dr_
 			if (asprintf(&out->source, "docker-credential-%s", helper) < 0)
 				out->source = NULL;
 		} else if (rc != DR_ENOTFOUND) {
-			rc = dr_fail(e, rc, "docker-credential-%s get %s: %s", helper, key, e ? e->msg : "");
+			rc = dr_fail(e, rc, "docker-credential-%s get %s: %s%s", helper, key, e ? e->msg : "",
+				     strcmp(helper, DR_OWN_HELPER) == 0 ? "; " DR_KEYRING_FIX : "");
 		}
 		dr_creds_wipe(&c);
 	} else {

@@ -74,3 +74,13 @@ teardown() {
   [[ $output == " !     Unable to store the credentials: "*"no Secret Service provider"*"; $FIX" ]] ||
     { echo "$output"; false; }
 }
+
+@test "k8s:pull-secret with the keyring down: the real cause and the fix, no secret printed" {
+  run "$DR" k8s:pull-secret web
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  dr_keyring_stop
+  run "$DR" k8s:pull-secret web
+  [ "$status" -eq 1 ]
+  [[ $output == *"no Secret Service provider"*"; $FIX"* ]] || { echo "$output"; false; }
+  [[ $output != *apiVersion* ]]
+}
