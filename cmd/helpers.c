@@ -79,8 +79,8 @@ static int edit_helpers(const char *pattern, const char *helper)
 	int rc;
 
 	if (!dr_pattern_valid(pattern))
-		return dr_log_fail(1, "Invalid host pattern \"%s\": use lower-case host names, ports and * wildcards (a * never crosses a dot)",
-				   pattern);
+		return dr_log_fail(1, "Invalid host pattern \"%.300s\": %s", pattern,
+				   dr_pattern_problem(pattern));
 	if (helper && !dr_helper_name_valid(helper))
 		return dr_log_fail(1, "Invalid helper name \"%s\": give the part after docker-credential-",
 				   helper);
