@@ -13,5 +13,6 @@ Suite *registry_suite(void);
 Suite *push_suite(void);
 Suite *imagesource_suite(void);
 Suite *chain_suite(void);
+Suite *exec_suite(void);
 
 #endif
