@@ -429,6 +429,9 @@ int main(int argc, char **argv)
 	const char *arg;
 	int rc;
 
+	/* over `ulimit -f` a write fails with EFBIG, which we report; the
+	 * default SIGXFSZ would kill us silently, leaving a temp file */
+	signal(SIGXFSZ, SIG_IGN);
 	dr_secmem_no_dumps();
 	dr_secmem_hook_jansson();
 	if (argc != 2) {

@@ -13,6 +13,7 @@ Suite *registry_suite(void);
 Suite *push_suite(void);
 Suite *imagesource_suite(void);
 Suite *chain_suite(void);
+Suite *atomicfile_suite(void);
 Suite *exec_suite(void);
 
 #endif
