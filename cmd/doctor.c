@@ -143,6 +143,7 @@ static int failed_step(int rc)
 		return 0;
 	case DR_ENOPROVIDER:
 	case DR_ETIMEOUT:
+	case DR_EGONE:
 		return 1;
 	case DR_ENOCOLL:
 		return 2;
