@@ -19,7 +19,7 @@ setup_file() {
 #!/bin/bash
 cat >/dev/null
 case ${BAD_MODE:-} in
-  flood) exec yes 'flood flood flood flood' ;;
+  flood) echo "$$" >>"$BAD_PIDS"; exec yes 'flood flood flood flood' ;;
   hang) sleep 60 & echo "$!" >>"$BAD_PIDS"; wait ;;
   orphan) # answers and exits 0; a child keeps stdout open
     sleep 60 & echo "$!" >>"$BAD_PIDS"
@@ -71,7 +71,7 @@ left_running() {
   assert_fail_line 'docker-credential-bad printed too much output'
   assert_not_contains 'did not answer'
   sleep 0.2
-  [ -z "$(pgrep -f "^yes flood flood" || true)" ] || { echo "the flood is still running" >&2; return 1; }
+  [ -z "$(left_running)" ] || { echo "the flood is still running:$(left_running)" >&2; return 1; }
 }
 
 @test "a chained helper that answers and exits while its child holds stdout: the answer is taken at once, the child killed" {
