@@ -316,11 +316,15 @@ static int reply_lost(int rc)
 	return rc == DR_EGONE || rc == DR_ETIMEOUT || rc == DR_ENOBUS;
 }
 
-/* Says so first, where the message is never cut. */
-static void outcome_unknown(int rc, const char *done, struct dr_err *e)
+/* Says so first, where the message is never cut. "May or may not" covers
+ * a third state too: gnome-keyring saves a new item in two steps, so one
+ * killed in between keeps the item with an empty secret. Storing again
+ * repairs every case. */
+static void outcome_unknown(int rc, const char *done, const char *again, struct dr_err *e)
 {
 	if (reply_lost(rc) && e)
-		dr_fail(e, rc, "the credentials may or may not have been %s: %s", done, e->msg);
+		dr_fail(e, rc, "the credentials may or may not have been %s (%s): %s", done, again,
+			e->msg);
 }
 
 /* Runs fn under the per-user write lock. */
@@ -370,7 +374,7 @@ static int store_locked(struct dr_keyring *kr, const void *arg, const char *scop
 		rc = create_item(kr, c, key, scope, &path, e);
 	}
 	if (rc) {
-		outcome_unknown(rc, "saved", e);
+		outcome_unknown(rc, "saved", "store them again", e);
 		goto out;
 	}
 	rc = dr_items_delete(kr, &found, path, e);
@@ -400,7 +404,7 @@ static int erase_locked(struct dr_keyring *kr, const void *arg, const char *scop
 	rc = dr_items_find(kr, arg, scope, DR_FIND_ALL, 0, &found, e);
 	if (rc == 0) {
 		rc = dr_items_delete(kr, &found, NULL, e);
-		outcome_unknown(rc, "erased", e);
+		outcome_unknown(rc, "erased", "erase them again", e);
 	}
 	dr_found_free(&found);
 	return rc;
