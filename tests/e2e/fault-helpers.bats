@@ -138,6 +138,10 @@ left_running() {
   run dh get aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
   assert_fail_line "$CFG"
   assert_contains 'more than 8 * wildcards'
+  # and helpers:unset is the way to repair it
+  run dokku-registry helpers:unset '**********b'
+  assert_status 0
+  assert_eq "$(jq -c .helpers "$CFG")" '{}' "helpers after unset"
 }
 
 @test "hostile pattern: 8 '*' against a 60-character label is matched in well under a second" {
