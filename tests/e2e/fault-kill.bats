@@ -1,12 +1,12 @@
 #!/usr/bin/env bats
 # Fault injection: kill -9 at random points of every command that writes a
 # file (issue 10, defect 8): registry:set (a property), helpers:set (the
-# helper config), registry:login and registry:logout (config.json, with the
-# keyring in between). After each kill the file is the old or the new one,
+# helper config), registry:login, registry:logout and registry:migrate
+# (config.json, with the keyring in between). After each kill the file is the old or the new one,
 # whole (valid JSON where it is JSON), mode 0600, and the keyring holds the
 # old or the new login; after the next, unkilled run no temp file is left.
 # The kill lands at a uniformly random moment within the command's measured
-# run time. Real keyring and docker-registry. Time budget: about 60 s.
+# run time. Real keyring and docker-registry. Time budget: about 80 s.
 
 bats_require_minimum_version 1.5.0
 
@@ -148,4 +148,32 @@ report() { # WHAT
     assert_no_temps "$dir"
   done
   report registry:logout
+}
+
+@test "kill -9 during registry:migrate: config.json is the plaintext or the migrated one; the next run finishes it" {
+  create_app app1
+  local ms f i dir plain
+  dir=$(appdir app1)
+  f="$dir/config.json"
+  # a plaintext docker config, as `docker login` without a helper writes it
+  plain=$(jq -cn --arg r "$R" --arg a "$(b64 "alice:$PW_A")" '{auths: {($r): {auth: $a}, "dummy.invalid": {}}}')
+  printf '%s\n' "$plain" >"$f"
+  ms=$(duration_ms registry:migrate app1)
+  for i in $(seq 1 "$KILLS"); do
+    printf '%s\n' "$plain" >"$f"
+    chmod 0600 "$f"
+    kill_randomly "$ms" registry:migrate app1
+    jq -e '.auths | type == "object"' "$f" >/dev/null || { echo "config.json not valid JSON: $(cat "$f")" >&2; return 1; }
+    assert_mode "$f" 600
+    case $(cj "$f" '.auths[$r]') in
+      "{\"auth\":\"$(b64 "alice:$PW_A")\"}" | '{}') ;;
+      *) echo "neither plaintext nor migrated: $(cat "$f")" >&2; return 1 ;;
+    esac
+    [ "$(count_temps "$dir")" -eq 0 ] || TEMPS_SEEN=$((TEMPS_SEEN + 1))
+    must registry:migrate app1
+    assert_marker "$f"
+    assert_helper_creds "$dir" alice "$PW_A" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
+    assert_no_temps "$dir"
+  done
+  report registry:migrate
 }
