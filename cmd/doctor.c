@@ -58,7 +58,7 @@ static void check(struct report *r, enum status st, const char *name, const char
 static void check_helper_binary(struct report *r)
 {
 	const char *argv[] = { "docker-credential-dokku", "version", NULL };
-	struct dr_exec x = { argv, NULL, NULL, NULL, 0, 1, 1, 0, 5000, 1 };
+	struct dr_exec x = { argv, NULL, NULL, NULL, 0, 1, 1, 0, 5000, 1, 1 };
 	struct dr_exec_result res;
 	struct dr_err e = { 0 };
 
@@ -145,6 +145,7 @@ static int failed_step(int rc)
 		return 0;
 	case DR_ENOPROVIDER:
 	case DR_ETIMEOUT:
+	case DR_EGONE:
 		return 1;
 	case DR_ENOCOLL:
 		return 2;

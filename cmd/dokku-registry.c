@@ -1,5 +1,6 @@
 /* dokku-registry: Dokku's registry:* commands, with logins kept in the
  * keyring through docker-credential-dokku. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -101,6 +102,9 @@ int main(int argc, char **argv)
 	const char *name = argc > 1 ? argv[1] : "help";
 	struct dr_err e = { 0 };
 
+	/* over `ulimit -f` a write fails with EFBIG, which we report; the
+	 * default SIGXFSZ would kill us silently, leaving a temp file */
+	signal(SIGXFSZ, SIG_IGN);
 	dr_secmem_no_dumps();
 	dr_secmem_hook_jansson();
 	/* before any thread exists, as curl_global_init requires */

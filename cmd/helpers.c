@@ -78,15 +78,20 @@ static int edit_helpers(const char *pattern, const char *helper)
 	json_t *root, *helpers;
 	int rc;
 
-	if (!dr_pattern_valid(pattern))
-		return dr_log_fail(1, "Invalid host pattern \"%s\": use lower-case host names, ports and * wildcards (a * never crosses a dot)",
-				   pattern);
 	if (helper && !dr_helper_name_valid(helper))
 		return dr_log_fail(1, "Invalid helper name \"%s\": give the part after docker-credential-",
 				   helper);
 	if (load_user_config(path, sizeof(path), &root, &e) != 0)
 		return cmd_fail(&e);
 	helpers = json_object_get(root, "helpers");
+	/* unset may remove a pattern the file already has that breaks today's
+	 * rules (written by hand, or before the limits): the way to repair it */
+	if (!dr_pattern_valid(pattern) &&
+	    (helper || !json_is_object(helpers) || !json_object_get(helpers, pattern))) {
+		json_decref(root);
+		return dr_log_fail(1, "Invalid host pattern \"%.300s\": %s", pattern,
+				   dr_pattern_problem(pattern));
+	}
 	if (!json_is_object(helpers)) {
 		helpers = json_object();
 		json_object_set_new(root, "helpers", helpers);

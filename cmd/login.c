@@ -39,30 +39,80 @@ static int verify_with_registry(const struct login *l, struct dr_err *e)
 	return rc;
 }
 
-/* keyring first, then the marker: a failed store leaves no marker behind */
+/* The login the keyring holds now for this scope only (an app's lookup
+ * must not fall back to the global entry): what a rollback puts back. */
+static int current_login(const char *dir, const char *key, struct dr_creds *prev,
+			 int *had, struct dr_err *e)
+{
+	const char *was = getenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY");
+	char *saved = was ? strdup(was) : NULL;
+	int rc;
+
+	setenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY", "1", 1);
+	rc = dr_credhelper_get(DR_OWN_HELPER, dir, key, prev, e);
+	if (saved)
+		setenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY", saved, 1);
+	else
+		unsetenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY");
+	free(saved);
+	*had = rc == 0;
+	return rc == DR_ENOTFOUND ? 0 : rc;
+}
+
+/* config.json could not get the marker after the store: put the keyring
+ * back as it was, and say exactly what state is left. */
+static int roll_back(const char *dir, const char *key, const struct dr_creds *prev, int had,
+		     struct dr_err *e)
+{
+	struct dr_err undo = { 0 };
+	char why[sizeof(e->msg)];
+	int rc;
+
+	snprintf(why, sizeof(why), "%s", e->msg);
+	rc = had ? dr_credhelper_store(DR_OWN_HELPER, dir, prev, &undo)
+		 : dr_credhelper_erase(DR_OWN_HELPER, dir, key, &undo);
+	if (rc == 0)
+		return dr_fail(e, DR_EIO, "%s; the keyring was rolled back (%s)", why,
+			       had ? "the previous login is kept" : "nothing is stored for it");
+	return dr_fail(e, DR_EIO,
+		       "%s; the new credentials stay in the keyring but docker is not pointed at them, and undoing that failed: %s",
+		       why, undo.msg);
+}
+
+/* config.json is read first (a broken one stops the login before anything
+ * is stored), then the keyring, then the marker; a marker that cannot be
+ * written rolls the keyring back. */
 static int keep_login(const struct login *l, const char *dir, struct dr_err *e)
 {
-	struct dr_creds c = { 0 };
+	struct dr_creds c = { 0 }, prev = { 0 };
 	struct dr_dockercfg cfg;
 	char *key = dr_docker_auth_key(l->server);
-	int rc;
+	int rc, had = 0;
 
 	if (!key)
 		return dr_fail(e, DR_EINVAL, "not a registry address: %s", l->server);
+	rc = dr_dockercfg_load(&cfg, dir, e);
+	if (rc) {
+		free(key);
+		return rc;
+	}
 	c.server_url = key;
 	c.username = (char *)l->user;
 	c.secret = l->password;
 	c.secret_len = strlen(l->password);
-	rc = dr_credhelper_store(DR_OWN_HELPER, dir, &c, e);
-	free(key);
-	if (rc)
-		return rc;
-	rc = dr_dockercfg_load(&cfg, dir, e);
+	rc = current_login(dir, key, &prev, &had, e);
 	if (rc == 0)
+		rc = dr_credhelper_store(DR_OWN_HELPER, dir, &c, e);
+	if (rc == 0) {
 		rc = dr_dockercfg_use_helper(&cfg, l->server, DR_OWN_HELPER, 1, e);
-	if (rc == 0)
-		rc = dr_dockercfg_save(&cfg, e);
+		if (rc == 0)
+			rc = dr_dockercfg_save(&cfg, e);
+		if (rc)
+			rc = roll_back(dir, key, &prev, had, e);
+	}
+	dr_creds_wipe(&prev);
 	dr_dockercfg_free(&cfg);
+	free(key);
 	return rc;
 }
 

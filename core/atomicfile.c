@@ -1,5 +1,7 @@
 #include "atomicfile.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -7,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,6 +60,94 @@ static void fsync_dir(const char *path)
 	free(copy);
 }
 
+/* "<base>.tmpXXXXXX", as mkstemp fills the X's in */
+static int is_our_temp(const char *name, const char *base, size_t blen)
+{
+	const char *x;
+
+	if (strncmp(name, base, blen) != 0 || strncmp(name + blen, ".tmp", 4) != 0)
+		return 0;
+	x = name + blen + 4;
+	if (strlen(x) != 6)
+		return 0;
+	for (; *x; x++) {
+		if (!isalnum((unsigned char)*x))
+			return 0;
+	}
+	return 1;
+}
+
+/* A writer holds an flock on its temp file from creation to rename, so a
+ * temp file nobody holds belongs to a writer that died (kill -9, power
+ * loss). Removed only if the name still names the inode we locked; a live
+ * writer that loses its file in the instant before its own flock sees that
+ * (no links left) and starts over. */
+static void remove_if_abandoned(int dirfd, const char *name)
+{
+	struct stat held, now;
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &held) == 0 && S_ISREG(held.st_mode) && held.st_uid == geteuid() &&
+	    flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+	    fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_dev == held.st_dev &&
+	    now.st_ino == held.st_ino)
+		unlinkat(dirfd, name, 0);
+	close(fd);
+}
+
+/* Clears what earlier writers of path left behind when they were killed. */
+static void remove_stale_temps(const char *path)
+{
+	char *dcopy = strdup(path), *bcopy = strdup(path);
+	const char *base;
+	struct dirent *de;
+	size_t blen;
+	DIR *d = NULL;
+
+	if (dcopy && bcopy)
+		d = opendir(dirname(dcopy));
+	if (!d)
+		goto out;
+	base = basename(bcopy);
+	blen = strlen(base);
+	for (de = readdir(d); de; de = readdir(d)) {
+		if (is_our_temp(de->d_name, base, blen))
+			remove_if_abandoned(dirfd(d), de->d_name);
+	}
+	closedir(d);
+out:
+	free(dcopy);
+	free(bcopy);
+}
+
+/* A temp file next to path, created and locked (see remove_if_abandoned). */
+static int open_temp(const char *path, char *tmp, size_t n)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		struct stat st;
+		int fd;
+
+		snprintf(tmp, n, "%s.tmpXXXXXX", path);
+		fd = mkostemp(tmp, O_CLOEXEC);
+		if (fd < 0)
+			return -1;
+		if (flock(fd, LOCK_EX) == 0 && fstat(fd, &st) == 0 && st.st_nlink > 0)
+			return fd;
+		close(fd);
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
+static const char *write_error_text(int err)
+{
+	if (err == EFBIG)
+		return "File too large (over the file size limit, ulimit -f)";
+	return strerror(err);
+}
+
 int dr_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			 struct dr_err *e)
 {
@@ -66,8 +157,8 @@ int dr_file_write_atomic(const char *path, const void *data, size_t len, mode_t 
 
 	if (!tmp)
 		return dr_fail(e, DR_EIO, "out of memory");
-	snprintf(tmp, n, "%s.tmpXXXXXX", path);
-	fd = mkstemp(tmp);
+	remove_stale_temps(path);
+	fd = open_temp(path, tmp, n);
 	if (fd < 0) {
 		int saved = errno;
 
@@ -76,16 +167,15 @@ int dr_file_write_atomic(const char *path, const void *data, size_t len, mode_t 
 	}
 	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0)
 		err = errno;
-	if (close(fd) != 0 && !err)
-		err = errno;
+	/* renamed while still locked: no cleaner ever sees it unowned */
 	if (!err && rename(tmp, path) != 0)
 		err = errno;
-	if (err) {
+	if (err)
 		unlink(tmp);
-		free(tmp);
-		return dr_fail(e, DR_EIO, "cannot write %s: %s", path, strerror(err));
-	}
+	close(fd);
 	free(tmp);
+	if (err)
+		return dr_fail(e, DR_EIO, "cannot write %s: %s", path, write_error_text(err));
 	fsync_dir(path);
 	return 0;
 }

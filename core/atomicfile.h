@@ -11,6 +11,11 @@
 
 /* DR_ENOTFOUND when the file does not exist. */
 int dr_file_read(const char *path, size_t limit, struct dr_buf *out, struct dr_err *e);
+/* Old-or-new: readers see the whole old file or the whole new one. The temp
+ * file, "<path>.tmpXXXXXX", is flock'ed by its writer until the rename;
+ * unlocked ones (their writer was killed) are removed on the next write of
+ * the same path. With SIGXFSZ ignored, a file-size limit is an error naming
+ * it, not the death of the process. */
 int dr_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			 struct dr_err *e);
 /* mkdir -p; the directories it creates get exactly mode (umask ignored) */

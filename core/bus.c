@@ -83,13 +83,27 @@ int dr_bus_remaining_ms(const struct dr_bus *b)
 	return (int)left;
 }
 
+/* NoReply comes from the bus in two cases: the peer disconnected with the
+ * call pending (it died, or dropped off the bus), or the bus's own reply
+ * timeout (25 s by default) ran out; only the second is a timeout. */
+static int bus_reply_timeout(const GError *err)
+{
+	return g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) &&
+	       strstr(err->message, "Did not receive a reply") != NULL;
+}
+
 static int is_timeout(const GError *err)
 {
 	return g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
 	       g_error_matches(err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
 	       g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT) ||
 	       g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT) ||
-	       g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY);
+	       bus_reply_timeout(err);
+}
+
+static int is_gone(const GError *err)
+{
+	return g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) && !bus_reply_timeout(err);
 }
 
 int dr_bus_fail(const struct dr_bus *b, const GError *err, const char *what,
@@ -106,6 +120,10 @@ int dr_bus_fail(const struct dr_bus *b, const GError *err, const char *what,
 		rc = dr_fail(e, DR_ETIMEOUT,
 			     "Secret Service did not answer within %.1fs (%s): is the keyring daemon stuck? %s",
 			     b->timeout_ms / 1000.0, what, FIX_STUCK);
+	else if (is_gone(err))
+		rc = dr_fail(e, DR_EGONE,
+			     "the keyring provider went away during %s (it exited or left the bus; %s): %s",
+			     what, b->dest, FIX_PROVIDER);
 	else if (g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
 		 g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER))
 		rc = dr_fail(e, DR_ENOPROVIDER,
@@ -251,7 +269,7 @@ int dr_bus_call_batch(struct dr_bus *b, struct dr_bus_req *reqs, size_t n,
 	g_main_context_pop_thread_default(ctx);
 	g_main_context_unref(ctx);
 	for (size_t i = 0; i < n; i++) {
-		if (reqs[i].error && is_timeout(reqs[i].error))
+		if (reqs[i].error && (is_timeout(reqs[i].error) || is_gone(reqs[i].error)))
 			return dr_bus_fail(b, reqs[i].error, reqs[i].method, e);
 	}
 	return 0;

@@ -51,7 +51,7 @@ GVariant *dr_bus_call(struct dr_bus *b, const char *path, const char *iface,
 /* Sends the calls pipelined (a bounded number in flight, so a bus's
  * per-connection reply limit is never hit) and waits for all replies.
  * Per-call failures stay in reqs[i].error; the return is non-zero only when
- * the budget ran out. */
+ * the budget ran out or the provider went away. */
 int dr_bus_call_batch(struct dr_bus *b, struct dr_bus_req *reqs, size_t n,
 		      struct dr_err *e);
 void dr_bus_reqs_clear(struct dr_bus_req *reqs, size_t n);

@@ -7,22 +7,58 @@
 #include "credhelper.h"
 #include "serverurl.h"
 
-/* '*' matches within one label: backtracking over at most a label's length */
-static int glob_label(const char *p, const char *s)
+/* One label (no dot in either): the pattern's '*'-free segments are looked
+ * for left to right, each once, the first anchored at the start and the last
+ * at the end. Taking the leftmost place for every middle segment is always
+ * right for globs, so nothing is ever retried: the cost is bounded by
+ * pattern length times label length, whatever the number of '*'. */
+static int glob_one_label(const char *p, size_t plen, const char *s, size_t slen)
 {
-	for (; *p; p++, s++) {
-		if (*p == '*') {
-			for (const char *t = s;; t++) {
-				if (glob_label(p + 1, t))
-					return 1;
-				if (*t == '\0' || *t == '.')
-					return 0;
-			}
+	const char *star = memchr(p, '*', plen);
+	const char *last_star;
+	size_t head, tail, pos;
+
+	if (!star)
+		return plen == slen && memcmp(p, s, slen) == 0;
+	head = (size_t)(star - p);
+	last_star = memrchr(p, '*', plen);
+	tail = plen - (size_t)(last_star - p) - 1;
+	if (head + tail > slen || memcmp(p, s, head) != 0 ||
+	    memcmp(last_star + 1, s + slen - tail, tail) != 0)
+		return 0;
+	pos = head;
+	slen -= tail;
+	/* the segments between the first and the last '*' */
+	for (const char *seg = star + 1; seg < last_star;) {
+		const char *end = memchr(seg, '*', (size_t)(last_star - seg) + 1);
+		size_t n = (size_t)(end - seg);
+		const char *hit;
+
+		if (n > 0) {
+			hit = memmem(s + pos, slen - pos, seg, n);
+			if (!hit)
+				return 0;
+			pos = (size_t)(hit - s) + n;
 		}
-		if (*s == '\0' || *p != *s)
-			return 0;
+		seg = end + 1;
 	}
-	return *s == '\0';
+	return 1;
+}
+
+/* Dots are literal and '*' never crosses one, so pattern and name must have
+ * the same labels, matched pairwise. */
+static int glob_labels(const char *p, const char *s)
+{
+	for (;;) {
+		size_t pl = strcspn(p, "."), sl = strcspn(s, ".");
+
+		if (!glob_one_label(p, pl, s, sl))
+			return 0;
+		if (p[pl] == '\0' || s[sl] == '\0')
+			return p[pl] == s[sl];
+		p += pl + 1;
+		s += sl + 1;
+	}
 }
 
 int dr_pattern_match(const char *pattern, const char *hostport)
@@ -32,7 +68,7 @@ int dr_pattern_match(const char *pattern, const char *hostport)
 	size_t n;
 
 	if (strchr(pattern, ':'))
-		return glob_label(pattern, hostport);
+		return glob_labels(pattern, hostport);
 	/* compare without the port ([v6]:port keeps its brackets) */
 	colon = hostport[0] == '[' ? strstr(hostport, "]:") : strrchr(hostport, ':');
 	if (colon && hostport[0] == '[')
@@ -42,7 +78,7 @@ int dr_pattern_match(const char *pattern, const char *hostport)
 		return 0;
 	memcpy(host, hostport, n);
 	host[n] = '\0';
-	return glob_label(pattern, host);
+	return glob_labels(pattern, host);
 }
 
 /* larger is more specific */

@@ -21,16 +21,29 @@ void dr_config_defaults(struct dr_config *c)
 	c->chain_timeout_ms = 30000;
 }
 
+const char *dr_pattern_problem(const char *p)
+{
+	size_t len = strlen(p), stars = 0;
+
+	if (len == 0)
+		return "it is empty";
+	if (len > DR_PATTERN_MAX_LEN)
+		return "it is longer than " DR_STR(DR_PATTERN_MAX_LEN) " characters";
+	for (const char *c = p; *c; c++) {
+		if (*c == '*')
+			stars++;
+		else if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '.' ||
+			   *c == '-' || *c == ':' || *c == '_'))
+			return "use lower-case host names, ports and * wildcards (a * never crosses a dot)";
+	}
+	if (stars > DR_PATTERN_MAX_STARS)
+		return "it has more than " DR_STR(DR_PATTERN_MAX_STARS) " * wildcards";
+	return NULL;
+}
+
 int dr_pattern_valid(const char *p)
 {
-	if (!p[0] || strlen(p) >= sizeof(((struct dr_chained *)0)->pattern))
-		return 0;
-	for (; *p; p++) {
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
-		      *p == '-' || *p == ':' || *p == '*' || *p == '_'))
-			return 0;
-	}
-	return 1;
+	return dr_pattern_problem(p) == NULL;
 }
 
 int dr_helper_name_valid(const char *n)
@@ -52,7 +65,8 @@ static int set_chained(struct dr_config *c, const char *pattern, const char *hel
 	size_t i;
 
 	if (!dr_pattern_valid(pattern))
-		return dr_fail(e, DR_EINVAL, "%s: invalid host pattern \"%s\"", from, pattern);
+		return dr_fail(e, DR_EINVAL, "%s: invalid host pattern \"%.300s\": %s", from, pattern,
+			       dr_pattern_problem(pattern));
 	if (!dr_helper_name_valid(helper))
 		return dr_fail(e, DR_EINVAL, "%s: invalid helper name \"%s\"", from, helper);
 	for (i = 0; i < c->nchained; i++) {

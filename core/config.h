@@ -53,9 +53,16 @@ int dr_config_load(struct dr_config *c, struct dr_err *e);
 /* The file `helpers:set` writes: $DOCKER_CREDENTIAL_DOKKU_CONFIG, else the
  * user's XDG file (the one the helper reads last, so its entries win). */
 int dr_config_user_path(char *buf, size_t n, struct dr_err *e);
-/* A host pattern: lower-case letters, digits, '.', '-', ':', and '*'
- * wildcards that stand for part of one DNS label. */
+/* A host pattern: lower-case letters, digits, '.', '-', '_', ':', and '*'
+ * wildcards that stand for part of one DNS label; at most
+ * DR_PATTERN_MAX_LEN characters and DR_PATTERN_MAX_STARS wildcards. */
+#define DR_PATTERN_MAX_LEN 255
+#define DR_PATTERN_MAX_STARS 8
+#define DR_STR_(x) #x
+#define DR_STR(x) DR_STR_(x)
 int dr_pattern_valid(const char *pattern);
+/* Why pattern is not valid (one phrase), or NULL when it is. */
+const char *dr_pattern_problem(const char *pattern);
 int dr_helper_name_valid(const char *name);
 
 #endif

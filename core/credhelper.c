@@ -29,7 +29,9 @@ int dr_credhelper_exec(const char *helper, const char *action, const char *confi
 	x.input = input ? input : "";
 	x.input_len = input_len;
 	x.capture_stdout = 1;
+	x.output_limit = DR_CREDHELPER_OUTPUT_LIMIT;
 	x.own_group = 1;
+	x.stop_on_overflow = 1;
 	x.timeout_ms = timeout_ms;
 	rc = dr_exec_run(&x, r, e);
 	if (rc == DR_ENOTFOUND)
@@ -38,6 +40,9 @@ int dr_credhelper_exec(const char *helper, const char *action, const char *confi
 	if (rc == DR_ETIMEOUT)
 		return dr_fail(e, rc, "credential helper %s did not answer within %.1fs", prog,
 			       timeout_ms / 1000.0);
+	if (rc == DR_ETOOBIG)
+		return dr_fail(e, rc, "credential helper %s printed too much output (more than %u bytes): stopped it",
+			       prog, DR_CREDHELPER_OUTPUT_LIMIT);
 	if (rc)
 		return rc;
 	if (r->out.data) {

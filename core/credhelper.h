@@ -12,11 +12,15 @@
 
 #define DR_OWN_HELPER "dokku"
 #define DR_HELPER_TIMEOUT_MS 30000u
+/* stdout of a helper: an answer is a few hundred bytes; a flood is stopped */
+#define DR_CREDHELPER_OUTPUT_LIMIT (1024u * 1024u)
 
 /* Runs `docker-credential-<helper> <action>` in its own process group (all
  * of it killed at the deadline), input on stdin, stdout captured (1 MiB cap)
  * and trimmed into r->out, stderr passed through; r->status is its exit
- * status. config_dir: exported as DOCKER_CONFIG (NULL: inherited). */
+ * status. Over the cap it is stopped (DR_ETOOBIG, "too much output"). Once
+ * it has exited, its answer is taken after a short grace even when
+ * something it started still holds stdout open (that is killed). config_dir: exported as DOCKER_CONFIG (NULL: inherited). */
 int dr_credhelper_exec(const char *helper, const char *action, const char *config_dir,
 		       const void *input, size_t input_len, unsigned timeout_ms,
 		       struct dr_exec_result *r, struct dr_err *e);

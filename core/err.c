@@ -31,5 +31,6 @@ void dr_err_clear(struct dr_err *e)
 int dr_err_is_unavailable(enum dr_errcode code)
 {
 	return code == DR_ENOBUS || code == DR_ENOPROVIDER ||
-	       code == DR_ETIMEOUT || code == DR_ELOCKED || code == DR_ENOCOLL;
+	       code == DR_ETIMEOUT || code == DR_ELOCKED || code == DR_ENOCOLL ||
+	       code == DR_EGONE;
 }

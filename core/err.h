@@ -19,6 +19,8 @@ enum dr_errcode {
 	DR_ENET = -11,       /* a registry could not be reached */
 	DR_ETLS = -12,       /* TLS failed (certificate, handshake) */
 	DR_ENOAPP = -13,     /* a Dokku app that does not exist */
+	DR_EGONE = -14,      /* the keyring provider went away during a call (it
+			      * died or left the bus): not a timeout */
 };
 
 struct dr_err {

@@ -89,17 +89,29 @@ static void child(const struct dr_exec *x, char **env, int in, int out, int err)
 		dup2(out, STDOUT_FILENO);
 	if (err >= 0)
 		dup2(err, STDERR_FILENO);
+	/* ignored dispositions survive exec: give the child the defaults */
 	signal(SIGPIPE, SIG_DFL);
+	signal(SIGXFSZ, SIG_DFL);
 	execvpe(x->argv[0], (char *const *)x->argv, env);
 	_exit(127);
 }
+
+/* How long output may still come once the child itself has exited: what it
+ * wrote is already in the pipe, anything later is from a process it left
+ * behind holding the pipe open. */
+#define EXIT_GRACE_MS 200
+/* How often the child's exit is looked for while its pipes stay open. */
+#define EXIT_POLL_MS 50
 
 struct pumps {
 	int in, out, err;
 	const char *input;
 	size_t input_len, written, limit;
 	struct dr_buf *outbuf, *errbuf;
-	int overflow;
+	int overflow, stop_on_overflow;
+	pid_t pid;
+	int reaped, status; /* the child exited (waitpid done) and how */
+	int abandoned;      /* pipes still open after exit + grace */
 };
 
 static void drain(int *fd, struct dr_buf *buf, size_t limit, int *overflow)
@@ -115,8 +127,9 @@ static void drain(int *fd, struct dr_buf *buf, size_t limit, int *overflow)
 		return;
 	}
 	if (buf->len + (size_t)n > limit) {
-		*overflow = 1;
-		return; /* keep draining so the child never blocks */
+		*overflow = 1; /* dropped; the child is stopped or drained */
+		explicit_bzero(chunk, sizeof(chunk));
+		return;
 	}
 	if (buf->len + (size_t)n + 1 > buf->cap) {
 		size_t cap = (buf->len + (size_t)n + 1) * 2;
@@ -154,9 +167,32 @@ static void feed(struct pumps *p)
 	}
 }
 
-/* 1 when the deadline passed */
+static int min_wait(int a, long long b)
+{
+	if (b < 0)
+		b = 0;
+	return a < 0 || b < a ? (int)b : a;
+}
+
+/* Notes the child's exit without blocking; its pipes may stay open. */
+static void check_exit(struct pumps *p, long long *grace_end)
+{
+	int status;
+
+	if (p->reaped || waitpid(p->pid, &status, WNOHANG) != p->pid)
+		return;
+	p->reaped = 1;
+	p->status = status;
+	*grace_end = now_ms() + EXIT_GRACE_MS;
+}
+
+/* 1 when the deadline passed. Stops early when the output went over the
+ * limit (p->overflow) or when the child has exited and its pipes are still
+ * open after the grace (p->abandoned). */
 static int pump(struct pumps *p, long long deadline)
 {
+	long long grace_end = 0;
+
 	while (p->in >= 0 || p->out >= 0 || p->err >= 0) {
 		struct pollfd fds[3];
 		int nfds = 0, wait_ms = -1, rc;
@@ -167,6 +203,15 @@ static int pump(struct pumps *p, long long deadline)
 			if (left <= 0)
 				return 1;
 			wait_ms = (int)left;
+		}
+		if (p->reaped) {
+			if (now_ms() >= grace_end) {
+				p->abandoned = 1;
+				return 0;
+			}
+			wait_ms = min_wait(wait_ms, grace_end - now_ms());
+		} else {
+			wait_ms = min_wait(wait_ms, EXIT_POLL_MS);
 		}
 		if (p->in >= 0)
 			fds[nfds++] = (struct pollfd){ p->in, POLLOUT, 0 };
@@ -187,6 +232,9 @@ static int pump(struct pumps *p, long long deadline)
 			else if (fds[i].fd == p->err)
 				drain(&p->err, p->errbuf, p->limit, &p->overflow);
 		}
+		if (p->overflow && p->stop_on_overflow)
+			return 0;
+		check_exit(p, &grace_end);
 	}
 	return 0;
 }
@@ -198,6 +246,13 @@ static void kill_child(pid_t pid, int own_group)
 	if (own_group)
 		kill(-pid, SIGKILL);
 	kill(pid, SIGKILL);
+}
+
+static int exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
 }
 
 /* Waits for the child, killing it at the deadline. */
@@ -224,9 +279,7 @@ static int reap(pid_t pid, int own_group, long long deadline, int *timed_out)
 			nanosleep(&pause, NULL);
 		}
 	}
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
+	return exit_code(status);
 }
 
 static void close_pair(int fds[2])
@@ -277,12 +330,18 @@ int dr_exec_run(const struct dr_exec *x, struct dr_exec_result *r, struct dr_err
 	old_pipe = signal(SIGPIPE, SIG_IGN);
 	p = (struct pumps){ in[1], out[0], err[0], x->input, x->input_len, 0,
 			    x->output_limit ? x->output_limit : DEFAULT_LIMIT,
-			    &r->out, &r->err, 0 };
+			    &r->out, &r->err, 0, x->stop_on_overflow, pid, 0, 0, 0 };
 	if (x->own_group)
 		setpgid(pid, pid); /* also here: no race with the child's own call */
 	if (pump(&p, deadline)) {
+		if (p.reaped) { /* it answered in time; what it left behind did not */
+			p.abandoned = 1;
+		} else {
+			kill_child(pid, x->own_group);
+			r->timed_out = 1;
+		}
+	} else if (p.overflow && p.stop_on_overflow && !p.reaped) {
 		kill_child(pid, x->own_group);
-		r->timed_out = 1;
 	}
 	if (p.in >= 0)
 		close(p.in);
@@ -290,9 +349,11 @@ int dr_exec_run(const struct dr_exec *x, struct dr_exec_result *r, struct dr_err
 		close(p.out);
 	if (p.err >= 0)
 		close(p.err);
-	r->status = reap(pid, x->own_group, deadline, &r->timed_out);
-	if (r->timed_out && x->own_group)
-		kill(-pid, SIGKILL); /* stragglers that outlived their parent */
+	r->status = p.reaped ? exit_code(p.status) : reap(pid, x->own_group, deadline, &r->timed_out);
+	/* stragglers that outlived their parent: at the deadline, after a
+	 * flood, or still holding the pipes once it exited */
+	if (x->own_group && (r->timed_out || (p.overflow && p.stop_on_overflow) || p.abandoned))
+		kill(-pid, SIGKILL);
 	signal(SIGPIPE, old_pipe);
 	if (r->timed_out)
 		return dr_fail(e, DR_ETIMEOUT, "%s did not finish within %.1fs", x->argv[0],
@@ -300,7 +361,8 @@ int dr_exec_run(const struct dr_exec *x, struct dr_exec_result *r, struct dr_err
 	if (r->status == 127 && !dr_exec_on_path(x->argv[0]))
 		return dr_fail(e, DR_ENOTFOUND, "%s: executable file not found in $PATH", x->argv[0]);
 	if (p.overflow)
-		return dr_fail(e, DR_ETOOBIG, "%s printed more than %zu bytes", x->argv[0], p.limit);
+		return dr_fail(e, DR_ETOOBIG, "%s printed too much output (more than %zu bytes)",
+			       x->argv[0], p.limit);
 	return 0;
 }
 

@@ -22,6 +22,8 @@ struct dr_exec {
 	unsigned timeout_ms;         /* 0 = no deadline (streamed long jobs) */
 	int own_group;               /* run in a new process group, all killed at the
 				      * deadline (not for jobs the user may Ctrl-C) */
+	int stop_on_overflow;        /* kill it once over output_limit (a flood may
+				      * never end); else drained to the end */
 };
 
 struct dr_exec_result {
@@ -33,7 +35,9 @@ struct dr_exec_result {
 
 /* 0 when the program ran (whatever its exit status); DR_ENOTFOUND when it
  * is not on PATH; DR_ETIMEOUT when killed at the deadline; DR_ETOOBIG when
- * output went over the limit. */
+ * output went over the limit. Once the child has exited, its pipes are read
+ * for a short grace only: a process it left behind holding them open does
+ * not hold the caller (with own_group, that process is killed). */
 int dr_exec_run(const struct dr_exec *x, struct dr_exec_result *r, struct dr_err *e);
 void dr_exec_result_free(struct dr_exec_result *r);
 /* Whether argv0 would be found and runnable through PATH. */

@@ -310,6 +310,23 @@ static int set_secret(struct dr_keyring *kr, const char *path, const struct dr_c
 	return 0;
 }
 
+/* A write sent but its answer lost: the provider may have done it. */
+static int reply_lost(int rc)
+{
+	return rc == DR_EGONE || rc == DR_ETIMEOUT || rc == DR_ENOBUS;
+}
+
+/* Says so first, where the message is never cut. "May or may not" covers
+ * a third state too: gnome-keyring saves a new item in two steps, so one
+ * killed in between keeps the item with an empty secret. Storing again
+ * repairs every case. */
+static void outcome_unknown(int rc, const char *done, const char *again, struct dr_err *e)
+{
+	if (reply_lost(rc) && e)
+		dr_fail(e, rc, "the credentials may or may not have been %s (%s): %s", done, again,
+			e->msg);
+}
+
 /* Runs fn under the per-user write lock. */
 static int locked_write(struct dr_keyring *kr, int (*fn)(struct dr_keyring *, const void *,
 							  const char *, struct dr_err *),
@@ -344,6 +361,10 @@ static int store_locked(struct dr_keyring *kr, const void *arg, const char *scop
 		goto out;
 	dr_serverurl_canonical(c->server_url, &key, &canon);
 	reuse = reusable_item(&found, c, key);
+	/* the session first: a failure up to here has written nothing */
+	rc = dr_transport_open(kr, e);
+	if (rc)
+		goto out;
 	/* write first, then drop the rest: a crash in between leaves a
 	 * duplicate, never nothing */
 	if (reuse) {
@@ -352,9 +373,15 @@ static int store_locked(struct dr_keyring *kr, const void *arg, const char *scop
 	} else {
 		rc = create_item(kr, c, key, scope, &path, e);
 	}
-	if (rc)
+	if (rc) {
+		outcome_unknown(rc, "saved", "store them again", e);
 		goto out;
+	}
 	rc = dr_items_delete(kr, &found, path, e);
+	/* the new item is written and, being the newest, the one get picks; the
+	 * next store removes the copies left now */
+	if (reply_lost(rc) || rc == DR_ENOPROVIDER)
+		rc = 0;
 out:
 	dr_found_free(&found);
 	g_free(path);
@@ -375,8 +402,10 @@ static int erase_locked(struct dr_keyring *kr, const void *arg, const char *scop
 	int rc;
 
 	rc = dr_items_find(kr, arg, scope, DR_FIND_ALL, 0, &found, e);
-	if (rc == 0)
+	if (rc == 0) {
 		rc = dr_items_delete(kr, &found, NULL, e);
+		outcome_unknown(rc, "erased", "erase them again", e);
+	}
 	dr_found_free(&found);
 	return rc;
 }

@@ -3,6 +3,7 @@
  * core/. Errors go to stdout (the protocol's channel), exit status 1. */
 #include <jansson.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,18 +48,47 @@ static const char help_text[] =
 static struct dr_config config;
 /* the Dokku app whose per-app docker config the caller uses; NULL: global */
 static char *scope;
-static char backstop_msg[256];
+/* What the last-resort alarm says: the step that was running when it went
+ * off. Two buffers, so the handler never sees one half rewritten. */
+static char backstop_msg[2][320];
+static volatile sig_atomic_t backstop_cur;
+static unsigned backstop_secs;
 
 /* The last resort behind the per-call deadlines: whatever is stuck, answer
  * and leave. Only async-signal-safe calls here. */
 static void on_alarm(int sig)
 {
+	const char *msg = backstop_msg[backstop_cur];
 	ssize_t n;
 
 	(void)sig;
-	n = write(STDOUT_FILENO, backstop_msg, strlen(backstop_msg));
+	n = write(STDOUT_FILENO, msg, strlen(msg));
 	(void)n;
 	_exit(1);
+}
+
+static void backstop_phase(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Names the step now running, in the alarm's words. */
+static void backstop_phase(const char *fmt, ...)
+{
+	int next = !backstop_cur;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(backstop_msg[next], sizeof(backstop_msg[next]), fmt, ap);
+	va_end(ap);
+	backstop_cur = next;
+}
+
+/* The keyring step: its own words, and "not found" for a get configured so. */
+static void backstop_keyring(int is_get)
+{
+	if (is_get && config.unavailable_not_found)
+		backstop_phase("%s\n", DR_MSG_NOT_FOUND);
+	else
+		backstop_phase("Secret Service did not answer within %.1fs: is the keyring daemon stuck?\n",
+			       config.timeout_ms / 1000.0);
 }
 
 /* seconds: the call's own budget, plus the chained helpers it may run
@@ -74,20 +104,16 @@ static unsigned backstop_seconds(int is_list)
 	return ms / 1000 + 2;
 }
 
-static void arm_backstop(int is_get, int is_list)
+static void arm_backstop(int is_list)
 {
 	struct sigaction sa;
 
-	if (is_get && config.unavailable_not_found)
-		snprintf(backstop_msg, sizeof(backstop_msg), "%s\n", DR_MSG_NOT_FOUND);
-	else
-		snprintf(backstop_msg, sizeof(backstop_msg),
-			 "Secret Service did not answer within %.1fs: is the keyring daemon stuck?\n",
-			 config.timeout_ms / 1000.0);
+	backstop_secs = backstop_seconds(is_list);
+	backstop_phase(NAME " gave up after %us reading the request on stdin\n", backstop_secs);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
-	alarm(backstop_seconds(is_list));
+	alarm(backstop_secs);
 }
 
 static int fail(const struct dr_err *e)
@@ -116,7 +142,11 @@ static int relay(const char *helper, const char *action, const char *server,
 		 const struct dr_buf *in, struct dr_err *e)
 {
 	struct dr_exec_result r;
-	int rc = dr_chain_run(helper, action, in->data, in->len, config.chain_timeout_ms, &r, e);
+	int rc;
+
+	backstop_phase(NAME " gave up after %us running docker-credential-%s %s for %.200s\n",
+		       backstop_secs, helper, action, server);
+	rc = dr_chain_run(helper, action, in->data, in->len, config.chain_timeout_ms, &r, e);
 
 	if (rc) {
 		dr_exec_result_free(&r);
@@ -144,7 +174,11 @@ static int relay(const char *helper, const char *action, const char *server,
 /* The chained helper responsible for server, or NULL for the keyring. */
 static const char *chain_for(const char *server)
 {
-	const char *h = dr_chain_lookup(&config, server);
+	const char *h;
+
+	backstop_phase(NAME " gave up after %us matching %.200s against the helper patterns\n",
+		       backstop_secs, server);
+	h = dr_chain_lookup(&config, server);
 
 	return h && strcmp(h, "dokku") != 0 ? h : NULL;
 }
@@ -174,11 +208,12 @@ static int scope_only(void)
 	return v && strcmp(v, "1") == 0;
 }
 
-static int open_keyring(struct dr_keyring *kr, struct dr_err *e)
+static int open_keyring(struct dr_keyring *kr, int is_get, struct dr_err *e)
 {
 	struct dr_keyring_opts o = { config.collection, config.bus, config.transport,
 				     config.timeout_ms };
 
+	backstop_keyring(is_get);
 	return dr_keyring_open(kr, &o, e);
 }
 
@@ -198,7 +233,7 @@ static int cmd_get(struct dr_err *e)
 		return rc;
 	}
 	if (rc == 0) {
-		rc = open_keyring(&kr, e);
+		rc = open_keyring(&kr, 1, e);
 		if (rc == 0)
 			rc = dr_keyring_get(&kr, in.data, scope, &creds, e);
 		/* an app without its own login for this registry uses the global
@@ -247,7 +282,7 @@ static int cmd_store(struct dr_err *e)
 	}
 	dr_buf_wipe(&in);
 	if (rc == 0) {
-		rc = open_keyring(&kr, e);
+		rc = open_keyring(&kr, 0, e);
 		if (rc == 0)
 			rc = dr_keyring_store(&kr, &creds, scope, e);
 		dr_keyring_close(&kr);
@@ -271,7 +306,7 @@ static int cmd_erase(struct dr_err *e)
 		return rc;
 	}
 	if (rc == 0) {
-		rc = open_keyring(&kr, e);
+		rc = open_keyring(&kr, 0, e);
 		if (rc == 0)
 			rc = dr_keyring_erase(&kr, in.data, scope, e);
 		dr_keyring_close(&kr);
@@ -327,6 +362,8 @@ static void merge_chained(struct dr_list *list)
 			seen = strcmp(config.chained[j].helper, helper) == 0;
 		if (seen || strcmp(helper, "dokku") == 0)
 			continue;
+		backstop_phase(NAME " gave up after %us running docker-credential-%s list\n",
+			       backstop_secs, helper);
 		if (dr_chain_run(helper, "list", "unused", 6, config.chain_timeout_ms, &r, &e) == 0 &&
 		    r.status == 0 && r.out.data)
 			root = json_loads(r.out.data, 0, NULL);
@@ -358,7 +395,7 @@ static int cmd_list(struct dr_err *e)
 	int rc;
 
 	/* stdin ("unused") is not read: it may be a terminal */
-	rc = open_keyring(&kr, e);
+	rc = open_keyring(&kr, 0, e);
 	if (rc == 0)
 		rc = dr_keyring_list(&kr, scope, &list, e);
 	if (rc == 0 && scope && !scope_only())
@@ -392,6 +429,9 @@ int main(int argc, char **argv)
 	const char *arg;
 	int rc;
 
+	/* over `ulimit -f` a write fails with EFBIG, which we report; the
+	 * default SIGXFSZ would kill us silently, leaving a temp file */
+	signal(SIGXFSZ, SIG_IGN);
 	dr_secmem_no_dumps();
 	dr_secmem_hook_jansson();
 	if (argc != 2) {
@@ -412,7 +452,7 @@ int main(int argc, char **argv)
 			continue;
 		if (dr_config_load(&config, &e) != 0)
 			return fail(&e);
-		arm_backstop(actions[i].fn == cmd_get, actions[i].fn == cmd_list);
+		arm_backstop(actions[i].fn == cmd_list);
 		scope = dr_scope_detect();
 		rc = actions[i].fn(&e);
 		free(scope);

@@ -18,5 +18,8 @@ Suite *backup_recipe_suite(void);
 Suite *kube_suite(void);
 Suite *kube_match_suite(void);
 Suite *kube_provider_suite(void);
+Suite *chain_suite(void);
+Suite *atomicfile_suite(void);
+Suite *exec_suite(void);
 
 #endif
