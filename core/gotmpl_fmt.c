@@ -72,9 +72,19 @@ static size_t truncate_runes(struct fmtst *f, const char *s, size_t n)
 	return i;
 }
 
+/* fmt ignores the 0 flag for strings (fmt doc: "ignored for strings"). */
+static void pad_string(struct fmtst *f, const char *s, size_t n)
+{
+	int old_zero = f->zero;
+
+	f->zero = 0;
+	pad(f, s, n);
+	f->zero = old_zero;
+}
+
 static void fmt_s(struct fmtst *f, const char *s, size_t n)
 {
-	pad(f, s, truncate_runes(f, s, n));
+	pad_string(f, s, truncate_runes(f, s, n));
 }
 
 static int can_backquote(const char *s, size_t n)
@@ -102,7 +112,7 @@ static void fmt_q(struct fmtst *f, const char *s, size_t n)
 	} else {
 		gt_quote(f->c, &q, s, n, -1, f->plus);
 	}
-	pad(f, q.s, q.len);
+	pad_string(f, q.s, q.len);
 }
 
 static void fmt_sx(struct fmtst *f, const char *s, size_t n, int upper)
@@ -121,7 +131,7 @@ static void fmt_sx(struct fmtst *f, const char *s, size_t n, int upper)
 		gt_putc(f->c, &x, digits[(unsigned char)s[i] >> 4]);
 		gt_putc(f->c, &x, digits[(unsigned char)s[i] & 15]);
 	}
-	pad(f, x.s, x.len);
+	pad_string(f, x.s, x.len);
 }
 
 /* strconv.QuoteRune: Quote's escapes between single quotes. */
@@ -373,13 +383,15 @@ static void fmt_rune(struct fmtst *f, uint64_t u, uint32_t verb)
 			gt_putc(f->c, &s, '\'');
 		}
 	}
-	{
+	if (verb == 'U') {
 		int old_zero = f->zero;
 
 		f->zero = 0;
 		pad(f, s.s, s.len);
 		f->zero = old_zero;
+		return;
 	}
+	pad(f, s.s, s.len);
 }
 
 static void print_arg(struct fmtst *f, const struct gt_val *v, uint32_t verb)
