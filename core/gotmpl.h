@@ -16,10 +16,11 @@
 /* Bounds Go does not have (see README "image-repo-template"). */
 #define GT_MAX_INPUT 16384        /* template bytes */
 #define GT_MAX_OUTPUT 65536       /* rendered bytes */
-#define GT_MAX_DEPTH 1000         /* nested {{template}} calls (Go: 100000) */
+#define GT_MAX_DEPTH 100          /* nested {{template}} calls (Go: 100000) */
 #define GT_MAX_NEST 200           /* nested parens / control blocks at parse */
 #define GT_MAX_STEPS 1000000      /* evaluated nodes per execution */
 #define GT_MAX_ARENA (32u << 20)  /* bytes of working memory */
+#define GT_MAX_STACK (2 << 20)    /* bytes of C stack execution may use */
 
 /* ---- arena ---- */
 struct gt_block;

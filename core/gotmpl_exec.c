@@ -25,6 +25,7 @@ struct st {
 	size_t nvars, capvars;
 	int depth;
 	long steps;
+	uintptr_t stack_base; /* frame address where execution started */
 };
 
 static const struct gt_val missing = { .k = V_MISSING };
@@ -133,6 +134,17 @@ static void out(struct st *s, const char *p, size_t n)
 	if (s->out->len + n > GT_MAX_OUTPUT)
 		xerr(s, "output longer than %d bytes", GT_MAX_OUTPUT);
 	gt_puts(s->c, s->out, p, n);
+}
+
+/* Nested blocks, parentheses and templates recurse here; stop well before
+ * the C stack does (Go grows its stacks, so it has no such bound). */
+static void check_stack(struct st *s)
+{
+	uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+	uintptr_t used = s->stack_base > here ? s->stack_base - here : here - s->stack_base;
+
+	if (used > GT_MAX_STACK)
+		xerr(s, "exceeded maximum nesting depth (%d KiB of stack)", GT_MAX_STACK / 1024);
 }
 
 static struct gt_val eval_pipeline(struct st *s, struct gt_val dot, const struct gt_nd *pipe);
@@ -415,6 +427,7 @@ static struct gt_val eval_pipeline(struct st *s, struct gt_val dot, const struct
 
 	if (!pipe)
 		return invalid;
+	check_stack(s);
 	at(s, pipe);
 	for (size_t i = 0; i < pipe->nkids; i++)
 		value = eval_command(s, dot, pipe->kids[i], value);
@@ -512,6 +525,7 @@ static enum flow walk(struct st *s, struct gt_val dot, const struct gt_nd *n)
 {
 	if (++s->steps > GT_MAX_STEPS)
 		xerr(s, "execution longer than %d steps", GT_MAX_STEPS);
+	check_stack(s);
 	at(s, n);
 	switch (n->type) {
 	case N_ACTION: {
@@ -561,7 +575,8 @@ static enum flow walk(struct st *s, struct gt_val dot, const struct gt_nd *n)
 
 int gt_execute(struct gt_ctx *c, struct gt_tree *set, const char *app, struct gt_str *o)
 {
-	struct st s = { .c = c, .set = set, .app = app, .out = o, .name = "template" };
+	struct st s = { .c = c, .set = set, .app = app, .out = o, .name = "template",
+			.stack_base = (uintptr_t)__builtin_frame_address(0) };
 	struct gt_tree *top = gt_lookup(set, "template");
 	struct gt_val data = { .k = V_STRUCT, .s = app, .slen = strlen(app) };
 

@@ -116,7 +116,7 @@ static int at_terminator(struct lexer *l)
 	if (l->pos >= l->n)
 		return 1;
 	ch = l->s[l->pos];
-	if (is_space(ch) || strchr(".,|:)(", ch))
+	if (is_space(ch) || (ch && strchr(".,|:)(", ch)))
 		return 1;
 	return has_prefix(l, l->pos, "}}");
 }
@@ -146,13 +146,13 @@ static void skip_spaces(struct lexer *l)
 
 static void accept_run(struct lexer *l, const char *valid)
 {
-	while (l->pos < l->n && strchr(valid, l->s[l->pos]))
+	while (l->pos < l->n && l->s[l->pos] && strchr(valid, l->s[l->pos]))
 		l->pos++;
 }
 
 static int accept(struct lexer *l, const char *valid)
 {
-	if (l->pos < l->n && strchr(valid, l->s[l->pos])) {
+	if (l->pos < l->n && l->s[l->pos] && strchr(valid, l->s[l->pos])) {
 		l->pos++;
 		return 1;
 	}

@@ -166,7 +166,7 @@ static const struct {
 	{ "{{define \"T\"}}{{.Foo}}{{end}}{{template \"T\" .}}", NULL,
 	  "template: template:1:16: executing \"T\" at <.Foo>: can't evaluate field Foo in type registry.templateData" },
 	{ "{{define \"r\"}}{{template \"r\"}}{{end}}{{template \"r\"}}", NULL,
-	  "template: template:1:25: executing \"r\" at <{{template \"r\"}}>: exceeded maximum template depth (1000)" },
+	  "template: template:1:25: executing \"r\" at <{{template \"r\"}}>: exceeded maximum template depth (100)" },
 	{ "{{template .AppName}}", NULL, "template: template:1: unexpected \".AppName\" in template clause" },
 	{ "{{define x}}{{end}}", NULL, "template: template:1: unexpected \"x\" in define clause" },
 	{ "{{define \"x\"}}a{{else}}b{{end}}", NULL, "template: template:1: unexpected {{else}} in define clause" },
@@ -304,6 +304,48 @@ static const struct {
 	{ "{{if true}}\n{{.Foo}}{{end}}", NULL,
 	  "template: template:2:2: executing \"template\" at <.Foo>: can't evaluate field Foo in type registry.templateData" },
 	{ "line1\nline2 {{ }}", NULL, "template: template:2: missing value for command" },
+	/* more lexer and parser corners */
+	{ "{{-}}", NULL, "template: template:1: illegal number syntax: \"-\"" },
+	{ "{{if false}}{{else with 1}}{{.}}{{end}}", NULL, "template: template:1: unexpected <with> in input" },
+	{ "{{range 1}}{{else if true}}{{end}}", NULL, "template: template:1: unexpected <if> in input" },
+	{ "{{.\xc3\x84pp}}", NULL,
+	  "template: template:1:2: executing \"template\" at <.\xc3\x84pp>: can't evaluate field \xc3\x84pp in type registry.templateData" },
+	{ "{{ .AppName }}\t{{- /* tab before the trim marker */}}", "my-app", NULL },
+	{ "{{ .AppName\t-}}  x", "my-appx", NULL },
+	{ "{{ .AppName -}}", "my-app", NULL },
+	{ "{{$x := 1}}{{$x := 2}}{{$x}}", "2", NULL },
+	{ "{{with 1}}{{$y := 2}}{{end}}{{$y}}", NULL, "template: template:1: undefined variable \"$y\"" },
+	{ "{{range $i := 2}}{{$i}}{{end}}{{$i}}", NULL, "template: template:1: undefined variable \"$i\"" },
+	{ "{{\"a\" | len | printf \"%d\"}}", "1", NULL },
+	{ "{{print (1) (2)}}", "1 2", NULL },
+	{ "{{len}}", NULL, "template: template:1:2: executing \"template\" at <len>: wrong number of args for len: want 1 got 0" },
+	{ "{{print len}}", NULL, "template: template:1:8: executing \"template\" at <len>: wrong number of args for len: want 1 got 0" },
+	{ "{{len.AppName}}", NULL, "template: template:1:2: executing \"template\" at <len>: wrong number of args for len: want 1 got 0" },
+	{ "{{(nil).AppName}}", NULL, "template: template:1:3: executing \"template\" at <nil>: nil is not a command" },
+	{ "{{nil.AppName}}", NULL, "template: template:1: unexpected . after term \"nil\"" },
+	{ "{{.AppName | call}}", NULL,
+	  "template: template:1:13: executing \"template\" at <call>: error calling call: non-function my-app of type string" },
+	{ "{{template \"t\" 1}}{{define \"t\"}}{{$}}{{.}}{{end}}", "11", NULL },
+	{ "{{define \"t\"}}{{$x}}{{end}}", NULL, "template: template:1: undefined variable \"$x\"" },
+	{ "{{$x := 1}}{{define \"t\"}}{{$x}}{{end}}", NULL, "template: template:1: undefined variable \"$x\"" },
+	{ "{{printf \"%08.3f|%-08d|%+.2e\" 3.14159 5 12345.678}}", "0003.142|5       |+1.23e+04", NULL },
+	{ "{{printf \"%6.2v|%v|%v\" 3.14159 100000.0 1000000.0}}", "   3.1|100000|1e+06", NULL },
+	{ "{{printf \"%v %v\" 0.1 -0.0}}", "0.1 -0", NULL },
+	{ "{{printf \"%05s|%05q\" \"ab\" \"c\"}}", "   ab|  \"c\"", NULL },
+	{ "{{printf \"%x|%X|%#b\" -255 3000 5}}", "-ff|BB8|0b101", NULL },
+	{ "{{printf \"%q\" 0x1F600}}", "'\xf0\x9f\x98\x80'", NULL },
+	{ "{{printf \"%q|%q\" 10 39}}", "'\\n'|'\\''", NULL },
+	{ "{{printf \"%s\" (slice .AppName 1 3)}}", "y-", NULL },
+	{ "{{printf \"%v\" (index .AppName 0)}}", "109", NULL },
+	{ "{{printf \"%T\" (index .AppName 0)}}", "uint8", NULL },
+	{ "{{range (index .AppName 0 | len)}}{{end}}", NULL,
+	  "template: template:1:28: executing \"template\" at <len>: error calling len: len of type uint8" },
+	{ "{{range $i := (len \"ab\")}}{{$i}}{{end}}", "01", NULL },
+	{ "{{ne 1 1.0}}", NULL,
+	  "template: template:1:2: executing \"template\" at <ne 1 1.0>: error calling ne: incompatible types for comparison: int and float64" },
+	{ "{{ge 2 (index \"a\" 0)}}", "false", NULL },
+	{ "{{html .}}", "{my-app}", NULL },
+	{ "{{js \"\\x01\"}}", "\\u0001", NULL },
 	/* the issue's examples */
 	{ "team/{{ printf \"%s-web\" .AppName }}", "team/my-app-web", NULL },
 	{ "{{ if eq .AppName \"x\" }}a{{ else }}b{{ end }}", "b", NULL },
@@ -351,6 +393,9 @@ START_TEST(test_wrapping)
 	free(big);
 	ck_assert_int_eq(dr_template_render("{{range 100000}}{{range 100}}{{end}}{{end}}", "a", &out, &e), DR_EINVAL);
 	ck_assert_ptr_nonnull(strstr(e.msg, "execution longer than"));
+	ck_assert_int_eq(dr_template_render("{{define \"r\"}}{{if 1}}{{with 1}}{{range 1}}{{template \"r\" (print (len \"a\"))}}"
+					    "{{end}}{{end}}{{end}}{{end}}{{template \"r\"}}", "a", &out, &e), DR_EINVAL);
+	ck_assert_ptr_nonnull(strstr(e.msg, "exceeded maximum"));
 	ck_assert_int_eq(dr_template_render("{{range 70000}}x{{end}}", "a", &out, &e), DR_EINVAL);
 	ck_assert_ptr_nonnull(strstr(e.msg, "output longer than 65536 bytes"));
 }
