@@ -114,6 +114,10 @@ struct gt_tree {
 	struct gt_tree *next;
 };
 
+/* parse.newNumber: fills num, or writes Go's error text to err and returns -1. */
+int gt_parse_number(struct gt_ctx *c, const char *text, size_t len, int is_char, int is_complex,
+		    struct gt_num *num, char *err, size_t errlen);
+
 /* All trees parsed from the source (the top one is named "template"). */
 struct gt_tree *gt_parse(struct gt_ctx *c);
 struct gt_tree *gt_lookup(struct gt_tree *set, const char *name);

@@ -2,7 +2,6 @@
  * Sprintf with flags, width, precision, '*', and the %!verb(...) error forms. */
 #include "gotmpl.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,101 +208,6 @@ static void fmt_integer(struct fmtst *f, uint64_t u, int base, int is_signed, ch
 	f->zero = old_zero;
 }
 
-/* strconv.FormatFloat(f, verb, prec, 64) for the verbs fmt uses. */
-void gt_format_float(struct gt_ctx *c, struct gt_str *b, double v, char verb, int prec)
-{
-	char buf[400];
-
-	if (verb == 'b') {
-		uint64_t bits, mant;
-		int exp;
-
-		memcpy(&bits, &v, sizeof(bits));
-		mant = bits & ((1ULL << 52) - 1);
-		exp = (int)((bits >> 52) & 0x7FF);
-		if (exp == 0)
-			exp++;
-		else
-			mant |= 1ULL << 52;
-		exp += -1023 - 52;
-		gt_printf(c, b, "%s%llup%+d", bits >> 63 ? "-" : "", (unsigned long long)mant, exp);
-		return;
-	}
-	if (verb == 'x' || verb == 'X') {
-		char *p;
-
-		if (prec < 0)
-			snprintf(buf, sizeof(buf), verb == 'x' ? "%a" : "%A", v);
-		else
-			snprintf(buf, sizeof(buf), verb == 'x' ? "%.*a" : "%.*A", prec > 60 ? 60 : prec, v);
-		p = strpbrk(buf, "pP");
-		if (p && (p[1] == '+' || p[1] == '-') && p[2] && !p[3]) {
-			p[4] = '\0';
-			p[3] = p[2];
-			p[2] = '0';
-		}
-		gt_puts(c, b, buf, strlen(buf));
-		return;
-	}
-	if (prec >= 0) {
-		char spec[8] = "%.*";
-		int n;
-
-		spec[3] = verb == 'F' ? 'f' : verb;
-		spec[4] = '\0';
-		n = snprintf(buf, sizeof(buf), spec, prec > 300 ? 300 : prec, v);
-		gt_puts(c, b, buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : strlen(buf));
-		return;
-	}
-	/* shortest digits that read back as v, then Go's %g layout (%e past 1e21 is
-	 * JSON's rule, fmt switches at exponent 6 for the shortest form) */
-	{
-		char digs[32];
-		int nd = 0, dp, exp, p;
-		char *e;
-
-		for (p = 1; p <= 17; p++) {
-			snprintf(buf, sizeof(buf), "%.*e", p - 1, fabs(v));
-			if (strtod(buf, NULL) == fabs(v))
-				break;
-		}
-		for (char *q = buf; *q && *q != 'e'; q++)
-			if (*q >= '0' && *q <= '9')
-				digs[nd++] = *q;
-		e = strchr(buf, 'e');
-		dp = atoi(e + 1) + 1;
-		while (nd > 1 && digs[nd - 1] == '0')
-			nd--;
-		if (v == 0)
-			dp = 1, nd = 1;
-		if (signbit(v))
-			gt_putc(c, b, '-');
-		exp = dp - 1;
-		if (exp < -4 || exp >= 6) {
-			gt_putc(c, b, digs[0]);
-			if (nd > 1) {
-				gt_putc(c, b, '.');
-				gt_puts(c, b, digs + 1, (size_t)nd - 1);
-			}
-			gt_printf(c, b, "%c%c%02d", verb == 'G' ? 'E' : 'e', exp < 0 ? '-' : '+', abs(exp));
-			return;
-		}
-		if (dp <= 0) {
-			gt_puts(c, b, "0.", 2);
-			for (int i = dp; i < 0; i++)
-				gt_putc(c, b, '0');
-			gt_puts(c, b, digs, (size_t)nd);
-		} else {
-			for (int i = 0; i < dp; i++)
-				gt_putc(c, b, i < nd ? digs[i] : '0');
-			if (nd > dp) {
-				gt_putc(c, b, '.');
-				gt_puts(c, b, digs + dp, (size_t)(nd - dp));
-			}
-		}
-	}
-}
-
 static void fmt_float(struct fmtst *f, double v, char verb, int prec)
 {
 	struct gt_str num = { 0 };
@@ -320,9 +224,41 @@ static void fmt_float(struct fmtst *f, double v, char verb, int prec)
 		s++;
 		n--;
 	}
-	if (f->sharp && verb != 'b' && prec < 0 && !strpbrk(s, ".eEpPxX")) {
-		gt_putc(f->c, &num, '.');
-		n++;
+	if (f->sharp && verb != 'b') {
+		/* '#': always a decimal point; %g and %x keep their trailing zeros */
+		struct gt_str alt = { 0 };
+		const char *tail = "";
+		int digits = 0, has_point = 0, nonzero = 0;
+		size_t i, end = n;
+
+		if (strchr("vgGx", verb))
+			digits = prec < 0 ? 6 : prec;
+		for (i = 1; i < n; i++) {
+			char ch = s[i];
+
+			if (ch == '.') {
+				has_point = 1;
+			} else if (ch == 'p' || ch == 'P' || ((ch == 'e' || ch == 'E') && verb != 'x' && verb != 'X')) {
+				tail = s + i;
+				end = i;
+				break;
+			} else {
+				nonzero |= ch != '0';
+				if (nonzero)
+					digits--;
+			}
+		}
+		gt_puts(f->c, &alt, s, end);
+		if (!has_point) {
+			if (end == 2 && s[1] == '0')
+				digits--;
+			gt_putc(f->c, &alt, '.');
+		}
+		for (; digits > 0; digits--)
+			gt_putc(f->c, &alt, '0');
+		gt_puts(f->c, &alt, tail, strlen(tail));
+		s = alt.s;
+		n = alt.len;
 	}
 	if (f->space && s[0] == '+' && !f->plus)
 		s[0] = ' ';
@@ -343,7 +279,7 @@ static void print_arg(struct fmtst *f, const struct gt_val *v, uint32_t verb);
 
 static void bad_verb(struct fmtst *f, const struct gt_val *v, uint32_t verb)
 {
-	struct fmtst g = { .c = f->c, .b = f->b };
+	struct fmtst g = *f; /* Go keeps the flags for the value it shows */
 
 	gt_puts(f->c, f->b, "%!", 2);
 	gt_utf8_put(f->c, f->b, verb);
@@ -421,6 +357,15 @@ static void print_arg(struct fmtst *f, const struct gt_val *v, uint32_t verb)
 
 		switch (verb) {
 		case 'v':
+			if (f->sharp_v && !is_signed) {
+				int old_sharp = f->sharp;
+
+				f->sharp = 1;
+				fmt_integer(f, u, 16, 0, 'x', 0);
+				f->sharp = old_sharp;
+				return;
+			}
+			/* fall through */
 		case 'd': fmt_integer(f, u, 10, is_signed, (char)verb, 0); return;
 		case 'b': fmt_integer(f, u, 2, is_signed, (char)verb, 0); return;
 		case 'o':

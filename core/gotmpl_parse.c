@@ -2,241 +2,67 @@
  * grammar, lookahead and error texts ("template: template:LINE: …"). */
 #include "gotmpl.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
-struct parser {
-	struct gt_ctx *c;
-	struct gt_token *toks;
-	size_t ntok, idx, hi;
-	int cur_line;     /* line of the last token this tree read (Go's token[0]) */
-	int action_line;  /* line of the "{{" being parsed, 0 outside actions */
-	int range_depth, nest;
-	const char **vars;
-	size_t nvars, capvars;
-	struct gt_tree *set;
-};
-
-static const char *const builtins[] = {
-	"and", "call", "html", "index", "slice", "js", "len", "not", "or", "print",
-	"printf", "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne",
-};
-
-static struct gt_token *next(struct parser *p)
-{
-	struct gt_token *t = &p->toks[p->idx < p->ntok ? p->idx : p->ntok - 1];
-
-	if (p->idx < p->ntok)
-		p->idx++;
-	if (p->idx > p->hi) {
-		p->hi = p->idx;
-		p->cur_line = t->line;
-	}
-	return t;
-}
-
-static void backup(struct parser *p)
-{
-	p->idx--;
-}
-
-static struct gt_token *peek(struct parser *p)
-{
-	struct gt_token *t = next(p);
-
-	backup(p);
-	return t;
-}
-
-static struct gt_token *next_non_space(struct parser *p)
-{
-	struct gt_token *t;
-
-	do
-		t = next(p);
-	while (t->typ == T_SPACE);
-	return t;
-}
-
-static struct gt_token *peek_non_space(struct parser *p)
-{
-	struct gt_token *t = next_non_space(p);
-
-	backup(p);
-	return t;
-}
-
-static void __attribute__((noreturn, format(printf, 2, 3))) perr(struct parser *p, const char *fmt, ...)
-{
-	va_list ap;
-	char msg[400];
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	p->c->err_is_parse = 1;
-	gt_die(p->c, "template: template:%d: %s", p->cur_line, msg);
-}
-
-/* Go's item.String(). */
-static void token_string(struct parser *p, struct gt_str *b, const struct gt_token *t)
-{
-	if (t->typ == T_EOF)
-		gt_puts(p->c, b, "EOF", 3);
-	else if (t->typ == T_ERROR)
-		gt_puts(p->c, b, t->val, t->len);
-	else if (t->typ > T_KEYWORD)
-		gt_printf(p->c, b, "<%.*s>", (int)t->len, t->val);
-	else if (t->len > 10) {
-		gt_quote(p->c, b, t->val, t->len, 10, 0);
-		gt_puts(p->c, b, "...", 3);
-	} else
-		gt_quote(p->c, b, t->val, t->len, -1, 0);
-}
-
-static void __attribute__((noreturn)) unexpected(struct parser *p, const struct gt_token *t, const char *context)
-{
-	struct gt_str b = { 0 };
-
-	token_string(p, &b, t);
-	if (t->typ == T_ERROR) {
-		if (p->action_line != 0 && p->action_line != t->line) {
-			if (t->len >= 7 && memcmp(t->val + t->len - 7, " action", 7) == 0)
-				perr(p, "%s started at template:%d", b.s, p->action_line);
-			perr(p, "%s in action started at template:%d", b.s, p->action_line);
-		}
-		perr(p, "%s", b.s);
-	}
-	perr(p, "unexpected %s in %s", b.s, context);
-}
-
-static struct gt_token *expect(struct parser *p, enum gt_tok typ, const char *context)
-{
-	struct gt_token *t = next_non_space(p);
-
-	if (t->typ != typ)
-		unexpected(p, t, context);
-	return t;
-}
-
-static struct gt_nd *new_node(struct parser *p, enum gt_node type, size_t pos, int line)
-{
-	struct gt_nd *n = gt_alloc(p->c, sizeof(*n));
-
-	memset(n, 0, sizeof(*n));
-	n->type = type;
-	n->pos = pos;
-	n->line = line;
-	return n;
-}
-
-static void append_kid(struct parser *p, struct gt_nd *n, struct gt_nd *kid)
-{
-	if (n->nkids == n->capkids) {
-		size_t cap = n->capkids ? n->capkids * 2 : 4;
-		struct gt_nd **k = gt_alloc(p->c, cap * sizeof(*k));
-
-		if (n->nkids)
-			memcpy(k, n->kids, n->nkids * sizeof(*k));
-		n->kids = k;
-		n->capkids = cap;
-	}
-	n->kids[n->nkids++] = kid;
-}
-
-static void push_var(struct parser *p, const char *name)
-{
-	if (p->nvars == p->capvars) {
-		size_t cap = p->capvars ? p->capvars * 2 : 8;
-		const char **v = gt_alloc(p->c, cap * sizeof(*v));
-
-		if (p->nvars)
-			memcpy(v, p->vars, p->nvars * sizeof(*v));
-		p->vars = v;
-		p->capvars = cap;
-	}
-	p->vars[p->nvars++] = name;
-}
-
-/* ".A.B" or "$x.A" → its parts; a variable keeps its "$name" first. */
-static void split_idents(struct parser *p, struct gt_nd *n, const char *s, size_t len)
-{
-	size_t count = 1, k = 0, start;
-
-	for (size_t i = 1; i < len; i++)
-		count += s[i] == '.';
-	n->ident = gt_alloc(p->c, count * sizeof(*n->ident));
-	start = s[0] == '.' ? 1 : 0;
-	for (size_t i = start; i <= len; i++)
-		if (i == len || (s[i] == '.' && i > 0)) {
-			n->ident[k++] = gt_strndup(p->c, s + start, i - start);
-			start = i + 1;
-		}
-	n->nident = k;
-}
+#include "gotmpl_parse.h"
 
 static struct gt_nd *pipeline(struct parser *p, const char *context, enum gt_tok end);
 static struct gt_nd *item_list(struct parser *p, struct gt_nd **next_node);
 
 static struct gt_nd *use_var(struct parser *p, struct gt_token *t)
 {
-	struct gt_nd *v = new_node(p, N_VAR, t->pos, t->line);
+	struct gt_nd *v = gt_new_node(p, N_VAR, t->pos, t->line);
 
-	split_idents(p, v, t->val, t->len);
+	gt_split_idents(p, v, t->val, t->len);
 	for (size_t i = 0; i < p->nvars; i++)
 		if (strcmp(p->vars[i], v->ident[0]) == 0)
 			return v;
-	perr(p, "undefined variable \"%s\"", v->ident[0]);
+	gt_perr(p, "undefined variable \"%s\"", v->ident[0]);
 }
-
-/* NumberNode construction (node.go newNumber). */
-int gt_parse_number(struct gt_ctx *c, const char *text, size_t len, int is_char, int is_complex,
-		    struct gt_num *num, char *err, size_t errlen);
 
 static struct gt_nd *term(struct parser *p)
 {
-	struct gt_token *t = next_non_space(p);
+	struct gt_token *t = gt_next_non_space(p);
 	struct gt_nd *n;
+	const char *name;
 	char err[200];
 
 	switch (t->typ) {
 	case T_IDENT:
-		for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
-			if (strlen(builtins[i]) == t->len && memcmp(builtins[i], t->val, t->len) == 0) {
-				n = new_node(p, N_IDENT, t->pos, t->line);
-				n->text = builtins[i];
-				n->text_len = t->len;
-				return n;
-			}
-		perr(p, "function \"%.*s\" not defined", (int)t->len, t->val);
+		if (gt_is_builtin(t->val, t->len, &name)) {
+			n = gt_new_node(p, N_IDENT, t->pos, t->line);
+			n->text = name;
+			n->text_len = t->len;
+			return n;
+		}
+		gt_perr(p, "function \"%.*s\" not defined", (int)t->len, t->val);
 	case T_DOT:
-		return new_node(p, N_DOT, t->pos, t->line);
+		return gt_new_node(p, N_DOT, t->pos, t->line);
 	case T_NIL:
-		return new_node(p, N_NIL, t->pos, t->line);
+		return gt_new_node(p, N_NIL, t->pos, t->line);
 	case T_VARIABLE:
 		return use_var(p, t);
 	case T_FIELD:
-		n = new_node(p, N_FIELD, t->pos, t->line);
-		split_idents(p, n, t->val, t->len);
+		n = gt_new_node(p, N_FIELD, t->pos, t->line);
+		gt_split_idents(p, n, t->val, t->len);
 		return n;
 	case T_BOOL:
-		n = new_node(p, N_BOOL, t->pos, t->line);
+		n = gt_new_node(p, N_BOOL, t->pos, t->line);
 		n->truth = t->len == 4;
 		return n;
 	case T_CHARCONST:
 	case T_COMPLEX:
 	case T_NUMBER:
-		n = new_node(p, N_NUMBER, t->pos, t->line);
+		n = gt_new_node(p, N_NUMBER, t->pos, t->line);
 		n->text = t->val;
 		n->text_len = t->len;
 		if (gt_parse_number(p->c, t->val, t->len, t->typ == T_CHARCONST, t->typ == T_COMPLEX,
 				    &n->num, err, sizeof(err)))
-			perr(p, "%s", err);
+			gt_perr(p, "%s", err);
 		return n;
 	case T_LPAREN:
 		if (p->nest >= GT_MAX_NEST)
-			perr(p, "max expression depth exceeded");
+			gt_perr(p, "max expression depth exceeded");
 		p->nest++;
 		n = pipeline(p, "parenthesized pipeline", T_RPAREN);
 		p->nest--;
@@ -247,8 +73,8 @@ static struct gt_nd *term(struct parser *p)
 		size_t slen;
 
 		if (gt_unquote(p->c, t->val, t->len, &s, &slen, NULL))
-			perr(p, "invalid syntax");
-		n = new_node(p, N_STRING, t->pos, t->line);
+			gt_perr(p, "invalid syntax");
+		n = gt_new_node(p, N_STRING, t->pos, t->line);
 		n->text = s;
 		n->text_len = slen;
 		n->quoted = t->val;
@@ -256,7 +82,7 @@ static struct gt_nd *term(struct parser *p)
 		return n;
 	}
 	default:
-		backup(p);
+		gt_backup(p);
 		return NULL;
 	}
 }
@@ -266,22 +92,22 @@ static struct gt_nd *operand(struct parser *p)
 	struct gt_nd *n = term(p), *chain;
 	struct gt_str b = { 0 };
 
-	if (!n || peek(p)->typ != T_FIELD)
+	if (!n || gt_peek(p)->typ != T_FIELD)
 		return n;
-	chain = new_node(p, N_CHAIN, peek(p)->pos, peek(p)->line);
+	chain = gt_new_node(p, N_CHAIN, gt_peek(p)->pos, gt_peek(p)->line);
 	chain->node = n;
 	gt_node_string(p->c, &b, n);
-	while (peek(p)->typ == T_FIELD) {
-		struct gt_token *f = next(p);
+	while (gt_peek(p)->typ == T_FIELD) {
+		struct gt_token *f = gt_next(p);
 
 		gt_puts(p->c, &b, f->val, f->len);
 	}
 	switch (n->type) {
 	case N_FIELD:
 	case N_VAR: {
-		struct gt_nd *merged = new_node(p, n->type, chain->pos, chain->line);
+		struct gt_nd *merged = gt_new_node(p, n->type, chain->pos, chain->line);
 
-		split_idents(p, merged, b.s, b.len);
+		gt_split_idents(p, merged, b.s, b.len);
 		return merged;
 	}
 	case N_BOOL:
@@ -293,7 +119,7 @@ static struct gt_nd *operand(struct parser *p)
 
 		gt_node_string(p->c, &s, n);
 		gt_quote(p->c, &q, s.s, s.len, -1, 0);
-		perr(p, "unexpected . after term %s", q.s);
+		gt_perr(p, "unexpected . after term %s", q.s);
 	}
 	default:
 		/* the chain's fields are what follows the term's own text */
@@ -301,7 +127,7 @@ static struct gt_nd *operand(struct parser *p)
 			struct gt_str t = { 0 };
 
 			gt_node_string(p->c, &t, n);
-			split_idents(p, chain, b.s + t.len, b.len - t.len);
+			gt_split_idents(p, chain, b.s + t.len, b.len - t.len);
 		}
 		return chain;
 	}
@@ -309,35 +135,35 @@ static struct gt_nd *operand(struct parser *p)
 
 static struct gt_nd *command(struct parser *p)
 {
-	struct gt_token *first = peek_non_space(p);
-	struct gt_nd *cmd = new_node(p, N_CMD, first->pos, first->line);
+	struct gt_token *first = gt_peek_non_space(p);
+	struct gt_nd *cmd = gt_new_node(p, N_CMD, first->pos, first->line);
 
 	for (;;) {
 		struct gt_nd *op;
 		struct gt_token *t;
 
-		peek_non_space(p);
+		gt_peek_non_space(p);
 		op = operand(p);
 		if (op)
-			append_kid(p, cmd, op);
-		t = next(p);
+			gt_append_kid(p, cmd, op);
+		t = gt_next(p);
 		if (t->typ == T_SPACE)
 			continue;
 		if (t->typ == T_RDELIM || t->typ == T_RPAREN)
-			backup(p);
+			gt_backup(p);
 		else if (t->typ != T_PIPE)
-			unexpected(p, t, "operand");
+			gt_unexpected(p, t, "operand");
 		break;
 	}
 	if (cmd->nkids == 0)
-		perr(p, "empty command");
+		gt_perr(p, "empty command");
 	return cmd;
 }
 
 static void check_pipeline(struct parser *p, struct gt_nd *pipe, const char *context)
 {
 	if (pipe->nkids == 0)
-		perr(p, "missing value for %s", context);
+		gt_perr(p, "missing value for %s", context);
 	for (size_t i = 1; i < pipe->nkids; i++)
 		switch (pipe->kids[i]->kids[0]->type) {
 		case N_BOOL:
@@ -345,7 +171,7 @@ static void check_pipeline(struct parser *p, struct gt_nd *pipe, const char *con
 		case N_NIL:
 		case N_NUMBER:
 		case N_STRING:
-			perr(p, "non executable command in pipeline stage %zu", i + 1);
+			gt_perr(p, "non executable command in pipeline stage %zu", i + 1);
 		default:
 			break;
 		}
@@ -360,41 +186,41 @@ static void add_decl(struct parser *p, struct gt_nd *pipe, struct gt_token *v)
 		memcpy(d, pipe->decl, pipe->ndecl * sizeof(*d));
 	d[pipe->ndecl++] = name;
 	pipe->decl = d;
-	push_var(p, name);
+	gt_push_var(p, name);
 }
 
 static struct gt_nd *pipeline(struct parser *p, const char *context, enum gt_tok end)
 {
-	struct gt_token *t = peek_non_space(p);
-	struct gt_nd *pipe = new_node(p, N_PIPE, t->pos, t->line);
+	struct gt_token *t = gt_peek_non_space(p);
+	struct gt_nd *pipe = gt_new_node(p, N_PIPE, t->pos, t->line);
 
 decls:
-	if (peek_non_space(p)->typ == T_VARIABLE) {
-		struct gt_token *v = next_non_space(p), *nx;
+	if (gt_peek_non_space(p)->typ == T_VARIABLE) {
+		struct gt_token *v = gt_next_non_space(p), *nx;
 		size_t v_idx = p->idx - 1;
 
-		nx = peek_non_space(p);
+		nx = gt_peek_non_space(p);
 		if (nx->typ == T_ASSIGN || nx->typ == T_DECLARE) {
 			pipe->is_assign = nx->typ == T_ASSIGN;
-			next_non_space(p);
+			gt_next_non_space(p);
 			add_decl(p, pipe, v);
 		} else if (nx->typ == T_CHAR && nx->len == 1 && nx->val[0] == ',') {
-			next_non_space(p);
+			gt_next_non_space(p);
 			add_decl(p, pipe, v);
 			if (strcmp(context, "range") == 0 && pipe->ndecl < 2) {
-				enum gt_tok k = peek_non_space(p)->typ;
+				enum gt_tok k = gt_peek_non_space(p)->typ;
 
 				if (k == T_VARIABLE || k == T_RDELIM || k == T_RPAREN)
 					goto decls;
-				perr(p, "range can only initialize variables");
+				gt_perr(p, "range can only initialize variables");
 			}
-			perr(p, "too many declarations in %s", context);
+			gt_perr(p, "too many declarations in %s", context);
 		} else {
 			p->idx = v_idx;
 		}
 	}
 	for (;;) {
-		t = next_non_space(p);
+		t = gt_next_non_space(p);
 		if (t->typ == end) {
 			check_pipeline(p, pipe, context);
 			return pipe;
@@ -412,11 +238,11 @@ decls:
 		case T_STRING:
 		case T_VARIABLE:
 		case T_LPAREN:
-			backup(p);
-			append_kid(p, pipe, command(p));
+			gt_backup(p);
+			gt_append_kid(p, pipe, command(p));
 			break;
 		default:
-			unexpected(p, t, context);
+			gt_unexpected(p, t, context);
 		}
 	}
 }
@@ -427,10 +253,10 @@ static struct gt_nd *control(struct parser *p, enum gt_node type, const char *co
 	struct gt_nd *n, *nx, *pipe;
 
 	if (p->nest >= GT_MAX_NEST)
-		perr(p, "max expression depth exceeded");
+		gt_perr(p, "max expression depth exceeded");
 	p->nest++;
 	pipe = pipeline(p, context, T_RDELIM);
-	n = new_node(p, type, pipe->pos, pipe->line);
+	n = gt_new_node(p, type, pipe->pos, pipe->line);
 	n->pipe = pipe;
 	if (type == N_RANGE)
 		p->range_depth++;
@@ -438,19 +264,19 @@ static struct gt_nd *control(struct parser *p, enum gt_node type, const char *co
 	if (type == N_RANGE)
 		p->range_depth--;
 	if (nx->type == N_ELSE) {
-		enum gt_tok k = peek(p)->typ;
+		enum gt_tok k = gt_peek(p)->typ;
 
 		if ((type == N_IF && k == T_IF) || (type == N_WITH && k == T_WITH)) {
-			next(p);
-			n->else_list = new_node(p, N_LIST, nx->pos, nx->line);
-			append_kid(p, n->else_list, control(p, type, context));
+			gt_next(p);
+			n->else_list = gt_new_node(p, N_LIST, nx->pos, nx->line);
+			gt_append_kid(p, n->else_list, control(p, type, context));
 		} else {
 			n->else_list = item_list(p, &nx);
 			if (nx->type != N_END) {
 				struct gt_str b = { 0 };
 
 				gt_node_string(p->c, &b, nx);
-				perr(p, "expected end; found %s", b.s);
+				gt_perr(p, "expected end; found %s", b.s);
 			}
 		}
 	}
@@ -465,9 +291,9 @@ static const char *template_name(struct parser *p, struct gt_token *t, const cha
 	size_t len;
 
 	if (t->typ != T_STRING && t->typ != T_RAWSTRING)
-		unexpected(p, t, context);
+		gt_unexpected(p, t, context);
 	if (gt_unquote(p->c, t->val, t->len, &s, &len, NULL))
-		perr(p, "invalid syntax");
+		gt_perr(p, "invalid syntax");
 	return s;
 }
 
@@ -511,7 +337,7 @@ static void add_tree(struct parser *p, const char *name, struct gt_nd *root)
 		struct gt_str q = { 0 };
 
 		gt_quote(p->c, &q, name, strlen(name), -1, 0);
-		perr(p, "template: multiple definition of template %s", q.s);
+		gt_perr(p, "template: multiple definition of template %s", q.s);
 	}
 }
 
@@ -527,7 +353,7 @@ static void sub_tree(struct parser *p, const char *name, const char *context, in
 	p->vars = NULL;
 	p->nvars = p->capvars = 0;
 	p->range_depth = 0;
-	push_var(p, dollar);
+	gt_push_var(p, dollar);
 	root = item_list(p, &nx);
 	if (nx->type != N_END) {
 		struct gt_str b = { 0 };
@@ -535,7 +361,7 @@ static void sub_tree(struct parser *p, const char *name, const char *context, in
 		gt_node_string(p->c, &b, nx);
 		if (!is_define)
 			p->cur_line = saved_line;
-		perr(p, "unexpected %s in %s", b.s, context);
+		gt_perr(p, "unexpected %s in %s", b.s, context);
 	}
 	add_tree(p, name, root);
 	p->vars = saved_vars;
@@ -548,17 +374,17 @@ static void sub_tree(struct parser *p, const char *name, const char *context, in
 
 static struct gt_nd *action(struct parser *p)
 {
-	struct gt_token *t = next_non_space(p);
+	struct gt_token *t = gt_next_non_space(p);
 	struct gt_nd *n;
 
 	switch (t->typ) {
 	case T_BLOCK: {
-		struct gt_token *nt = next_non_space(p);
+		struct gt_token *nt = gt_next_non_space(p);
 		const char *name = template_name(p, nt, "block clause");
 		struct gt_nd *pipe = pipeline(p, "block clause", T_RDELIM);
 
 		sub_tree(p, name, "block clause", 0);
-		n = new_node(p, N_TEMPLATE, nt->pos, nt->line);
+		n = gt_new_node(p, N_TEMPLATE, nt->pos, nt->line);
 		n->text = name;
 		n->pipe = pipe;
 		return n;
@@ -566,25 +392,25 @@ static struct gt_nd *action(struct parser *p)
 	case T_BREAK:
 	case T_CONTINUE: {
 		const char *what = t->typ == T_BREAK ? "{{break}}" : "{{continue}}";
-		struct gt_token *r = next_non_space(p);
+		struct gt_token *r = gt_next_non_space(p);
 
 		if (r->typ != T_RDELIM)
-			unexpected(p, r, what);
+			gt_unexpected(p, r, what);
 		if (p->range_depth == 0)
-			perr(p, "%s outside {{range}}", what);
-		return new_node(p, t->typ == T_BREAK ? N_BREAK : N_CONTINUE, t->pos, t->line);
+			gt_perr(p, "%s outside {{range}}", what);
+		return gt_new_node(p, t->typ == T_BREAK ? N_BREAK : N_CONTINUE, t->pos, t->line);
 	}
 	case T_ELSE: {
-		struct gt_token *pk = peek_non_space(p);
+		struct gt_token *pk = gt_peek_non_space(p);
 
 		if (pk->typ == T_IF || pk->typ == T_WITH)
-			return new_node(p, N_ELSE, pk->pos, pk->line);
-		pk = expect(p, T_RDELIM, "else");
-		return new_node(p, N_ELSE, pk->pos, pk->line);
+			return gt_new_node(p, N_ELSE, pk->pos, pk->line);
+		pk = gt_expect(p, T_RDELIM, "else");
+		return gt_new_node(p, N_ELSE, pk->pos, pk->line);
 	}
 	case T_END:
-		t = expect(p, T_RDELIM, "end");
-		return new_node(p, N_END, t->pos, t->line);
+		t = gt_expect(p, T_RDELIM, "end");
+		return gt_new_node(p, N_END, t->pos, t->line);
 	case T_IF:
 		return control(p, N_IF, "if");
 	case T_RANGE:
@@ -592,23 +418,23 @@ static struct gt_nd *action(struct parser *p)
 	case T_WITH:
 		return control(p, N_WITH, "with");
 	case T_TEMPLATE: {
-		struct gt_token *nt = next_non_space(p);
+		struct gt_token *nt = gt_next_non_space(p);
 		const char *name = template_name(p, nt, "template clause");
 		struct gt_nd *pipe = NULL;
 
-		if (next_non_space(p)->typ != T_RDELIM) {
-			backup(p);
+		if (gt_next_non_space(p)->typ != T_RDELIM) {
+			gt_backup(p);
 			pipe = pipeline(p, "template clause", T_RDELIM);
 		}
-		n = new_node(p, N_TEMPLATE, nt->pos, nt->line);
+		n = gt_new_node(p, N_TEMPLATE, nt->pos, nt->line);
 		n->text = name;
 		n->pipe = pipe;
 		return n;
 	}
 	default:
-		backup(p);
-		t = peek(p);
-		n = new_node(p, N_ACTION, t->pos, t->line);
+		gt_backup(p);
+		t = gt_peek(p);
+		n = gt_new_node(p, N_ACTION, t->pos, t->line);
 		n->pipe = pipeline(p, "command", T_RDELIM);
 		return n;
 	}
@@ -616,12 +442,12 @@ static struct gt_nd *action(struct parser *p)
 
 static struct gt_nd *text_or_action(struct parser *p)
 {
-	struct gt_token *t = next_non_space(p);
+	struct gt_token *t = gt_next_non_space(p);
 	struct gt_nd *n;
 
 	switch (t->typ) {
 	case T_TEXT:
-		n = new_node(p, N_TEXT, t->pos, t->line);
+		n = gt_new_node(p, N_TEXT, t->pos, t->line);
 		n->text = t->val;
 		n->text_len = t->len;
 		return n;
@@ -631,24 +457,24 @@ static struct gt_nd *text_or_action(struct parser *p)
 		p->action_line = 0; /* as Go's clearActionLine */
 		return n;
 	default:
-		unexpected(p, t, "input");
+		gt_unexpected(p, t, "input");
 	}
 }
 
 static struct gt_nd *item_list(struct parser *p, struct gt_nd **next_node)
 {
-	struct gt_nd *list = new_node(p, N_LIST, peek_non_space(p)->pos, 0);
+	struct gt_nd *list = gt_new_node(p, N_LIST, gt_peek_non_space(p)->pos, 0);
 
-	while (peek_non_space(p)->typ != T_EOF) {
+	while (gt_peek_non_space(p)->typ != T_EOF) {
 		struct gt_nd *n = text_or_action(p);
 
 		if (n->type == N_END || n->type == N_ELSE) {
 			*next_node = n;
 			return list;
 		}
-		append_kid(p, list, n);
+		gt_append_kid(p, list, n);
 	}
-	perr(p, "unexpected EOF");
+	gt_perr(p, "unexpected EOF");
 }
 
 struct gt_tree *gt_lookup(struct gt_tree *set, const char *name)
@@ -665,24 +491,24 @@ struct gt_tree *gt_parse(struct gt_ctx *c)
 	struct gt_nd *root;
 
 	p.toks = gt_lex(c, &p.ntok);
-	push_var(&p, "$");
-	root = new_node(&p, N_LIST, peek(&p)->pos, 0);
-	while (peek(&p)->typ != T_EOF) {
+	gt_push_var(&p, "$");
+	root = gt_new_node(&p, N_LIST, gt_peek(&p)->pos, 0);
+	while (gt_peek(&p)->typ != T_EOF) {
 		struct gt_nd *n;
 
-		if (peek(&p)->typ == T_LDELIM) {
+		if (gt_peek(&p)->typ == T_LDELIM) {
 			size_t at = p.idx;
 
-			next(&p);
-			if (next_non_space(&p)->typ == T_DEFINE) {
-				struct gt_token *nt = next_non_space(&p);
+			gt_next(&p);
+			if (gt_next_non_space(&p)->typ == T_DEFINE) {
+				struct gt_token *nt = gt_next_non_space(&p);
 				const char *name;
 				size_t saved_n = p.nvars;
 
 				if (nt->typ != T_STRING && nt->typ != T_RAWSTRING)
-					unexpected(&p, nt, "define clause");
+					gt_unexpected(&p, nt, "define clause");
 				name = template_name(&p, nt, "define clause");
-				expect(&p, T_RDELIM, "define clause");
+				gt_expect(&p, T_RDELIM, "define clause");
 				sub_tree(&p, name, "define clause", 1);
 				p.nvars = saved_n;
 				continue;
@@ -691,8 +517,8 @@ struct gt_tree *gt_parse(struct gt_ctx *c)
 		}
 		n = text_or_action(&p);
 		if (n->type == N_END || n->type == N_ELSE)
-			perr(&p, "unexpected %s", n->type == N_END ? "{{end}}" : "{{else}}");
-		append_kid(&p, root, n);
+			gt_perr(&p, "unexpected %s", n->type == N_END ? "{{end}}" : "{{else}}");
+		gt_append_kid(&p, root, n);
 	}
 	add_tree(&p, "template", root);
 	return p.set;

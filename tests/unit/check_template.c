@@ -346,6 +346,10 @@ static const struct {
 	{ "{{ge 2 (index \"a\" 0)}}", "false", NULL },
 	{ "{{html .}}", "{my-app}", NULL },
 	{ "{{js \"\\x01\"}}", "\\u0001", NULL },
+	{ "{{printf \"%#g|%#.3g|%#e|%#.0f|%#g\" 1.0 1.0 1.0 3.0 0.0}}", "1.00000|1.00|1.000000e+00|3.|0.00000", NULL },
+	{ "{{printf \"%#v|%#v|%#v\" (index \"m\" 0) 42 \"q\"}}", "0x6d|42|\"q\"", NULL },
+	{ "{{printf \"%5z\" 1}}", "%!z(int=    1)", NULL },
+	{ "{{printf \"%x|%X|%b\" 1.0 3.5 1.0}}", "0x1p+00|0X1.CP+01|4503599627370496p-52", NULL },
 	/* the examples */
 	{ "team/{{ printf \"%s-web\" .AppName }}", "team/my-app-web", NULL },
 	{ "{{ if eq .AppName \"x\" }}a{{ else }}b{{ end }}", "b", NULL },
