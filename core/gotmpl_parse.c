@@ -344,7 +344,7 @@ static void add_tree(struct parser *p, const char *name, struct gt_nd *root)
 /* A {{define}} or {{block}} body: a tree of its own, read from the same tokens. */
 static void sub_tree(struct parser *p, const char *name, const char *context, int is_define)
 {
-	int saved_line = p->cur_line, saved_range = p->range_depth;
+	int saved_line = p->cur_line, saved_range = p->range_depth, saved_action = p->action_line;
 	const char **saved_vars = p->vars;
 	size_t saved_n = p->nvars, saved_cap = p->capvars;
 	struct gt_nd *root, *nx;
@@ -353,6 +353,7 @@ static void sub_tree(struct parser *p, const char *name, const char *context, in
 	p->vars = NULL;
 	p->nvars = p->capvars = 0;
 	p->range_depth = 0;
+	p->action_line = 0; /* a new Tree starts outside any action */
 	gt_push_var(p, dollar);
 	root = item_list(p, &nx);
 	if (nx->type != N_END) {
@@ -368,6 +369,7 @@ static void sub_tree(struct parser *p, const char *name, const char *context, in
 	p->nvars = saved_n;
 	p->capvars = saved_cap;
 	p->range_depth = saved_range;
+	p->action_line = saved_action;
 	if (!is_define)
 		p->cur_line = saved_line;
 }

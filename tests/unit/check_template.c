@@ -350,6 +350,9 @@ static const struct {
 	{ "{{printf \"%#v|%#v|%#v\" (index \"m\" 0) 42 \"q\"}}", "0x6d|42|\"q\"", NULL },
 	{ "{{printf \"%5z\" 1}}", "%!z(int=    1)", NULL },
 	{ "{{printf \"%x|%X|%b\" 1.0 3.5 1.0}}", "0x1p+00|0X1.CP+01|4503599627370496p-52", NULL },
+	{ "{{if true}}\n{{/* x", NULL, "template: template:2: unclosed comment in action started at template:1" },
+	{ "{{block \"b\" .}}\n{{/* x", NULL, "template: template:2: unclosed comment" },
+	{ "{{with 1}}\n{{.AppName\n", NULL, "template: template:3: unclosed action started at template:2" },
 	/* the issue's examples */
 	{ "team/{{ printf \"%s-web\" .AppName }}", "team/my-app-web", NULL },
 	{ "{{ if eq .AppName \"x\" }}a{{ else }}b{{ end }}", "b", NULL },
