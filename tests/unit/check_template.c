@@ -283,6 +283,13 @@ static const struct {
 	  "template: template:1:9: executing \"template\" at <.>: wrong type for value; expected string; got registry.templateData" },
 	{ "{{\"%s!\" | printf}}", "%!s(MISSING)!", NULL },
 	{ "{{.AppName | printf \"%s-%s\" \"x\"}}", "x-my-app", NULL },
+	{ "{{printf \"%[2]d %[1]d|%[3]*.[2]*[1]f\" 12.0 2 6}}", "2 %!d(float64=12)| 12.00", NULL },
+	{ "{{printf \"%[3]*.[2]*[1]f\" 12.0 2 6}}", " 12.00", NULL },
+	{ "{{printf \"%[2]d %[1]d\" 11 22}}", "22 11", NULL },
+	{ "{{printf \"%*[2]d\" 7}}", "%!d(BADINDEX)", NULL },
+	{ "{{printf \"%[3]d|%*[2]d|%[1]5d\" 1 2}}", "%!d(BADINDEX)|2|%!d(BADINDEX)", NULL },
+	{ "{{printf \"%[1]d\" 1 2}} {{printf \"%[2]d %d\" 1 2 3}}", "1 2 3", NULL },
+	{ "{{printf \"%w\" 1}} {{printf \"%d%w\" 1 2}}", "%!w(<nil>)%!(EXTRA int=1) 1%!w(int=1)%!(EXTRA int=2)", NULL },
 	/* html, js, urlquery */
 	{ "{{html \"<a href='x'>&\\\"\"}}", "&lt;a href=&#39;x&#39;&gt;&amp;&#34;", NULL },
 	{ "{{html 1 2}} {{html \"a\" \"b\"}} {{html nil}}", "1 2 ab &lt;no value&gt;", NULL },
