@@ -149,6 +149,8 @@ void gt_quote(struct gt_ctx *c, struct gt_str *b, const char *s, size_t n, int m
 void gt_format_float(struct gt_ctx *c, struct gt_str *b, double f, char verb, int prec);
 /* strconv.Unquote for "…" and `…` and '…' literals; returns -1 on a bad one. */
 int gt_unquote(struct gt_ctx *c, const char *s, size_t n, char **out, size_t *outlen, uint32_t *rune);
+/* strconv.UnquoteChar: one character of a q-quoted literal at *sp. */
+int gt_unquote_char(const char **sp, const char *end, char q, uint32_t *r);
 /* Decodes one UTF-8 rune as Go does (U+FFFD, width 1 on a bad byte). */
 uint32_t gt_utf8_decode(const char *s, size_t n, size_t *width);
 void gt_utf8_put(struct gt_ctx *c, struct gt_str *b, uint32_t r);

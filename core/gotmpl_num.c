@@ -135,12 +135,15 @@ int gt_parse_number(struct gt_ctx *c, const char *text, size_t len, int is_char,
 	memcpy(t, text, len);
 	t[len] = '\0';
 	if (is_char) {
-		char *s;
-		size_t sl;
+		const char *p = text + 1, *end = text + len;
 		uint32_t r = 0;
 
-		if (gt_unquote(c, text, len, &s, &sl, &r)) {
+		if (gt_unquote_char(&p, end, '\'', &r)) {
 			snprintf(err, errlen, "invalid syntax");
+			return -1;
+		}
+		if (end - p != 1 || *p != '\'') {
+			snprintf(err, errlen, "malformed character constant: %.*s", (int)len, text);
 			return -1;
 		}
 		num->is_int = num->is_uint = num->is_float = 1;

@@ -330,6 +330,13 @@ static int unquote_char(const char **sp, const char *end, char q, uint32_t *r, i
 	return 0;
 }
 
+int gt_unquote_char(const char **sp, const char *end, char q, uint32_t *r)
+{
+	int is_byte;
+
+	return unquote_char(sp, end, q, r, &is_byte);
+}
+
 int gt_unquote(struct gt_ctx *c, const char *s, size_t n, char **out, size_t *outlen, uint32_t *rune)
 {
 	struct gt_str b = { 0 };

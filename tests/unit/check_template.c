@@ -59,7 +59,10 @@ static const struct {
 	{ "{{\"abc}}", NULL, "template: template:1: unterminated quoted string" },
 	{ "{{`abc}}", NULL, "template: template:1: unterminated raw quoted string" },
 	{ "{{'a}}", NULL, "template: template:1: unterminated character constant" },
-	{ "{{'ab'}}", NULL, "template: template:1: invalid syntax" },
+	{ "{{'ab'}}", NULL, "template: template:1: malformed character constant: 'ab'" },
+	{ "{{''}}", NULL, "template: template:1: invalid syntax" },
+	{ "{{'\\x41'}} {{'\\377'}} {{'\\u00e9'}} {{'\\''}}", "65 255 233 39", NULL },
+	{ "{{'\\\"'}}", NULL, "template: template:1: invalid syntax" },
 	{ "{{nil}}", NULL, "template: template:1:2: executing \"template\" at <nil>: nil is not a command" },
 	/* pipelines and parentheses */
 	{ "{{.AppName | printf \"%s-web\"}}", "my-app-web", NULL },
