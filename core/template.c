@@ -1,135 +1,64 @@
+/* image-repo-template: Go's text/template (core/gotmpl_*.c) on
+ * struct{ AppName string }, wrapped in Dokku's error prefixes. */
 #include "template.h"
 
-#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct out {
-	char *s;
-	size_t len, cap;
-};
+#include "gotmpl.h"
 
-static int put(struct out *o, const char *s, size_t n)
+int gt_render(const char *tmpl, size_t len, const char *app, char **out, int *is_parse, char *err,
+	      size_t errlen)
 {
-	if (o->len + n + 1 > o->cap) {
-		size_t cap = (o->len + n + 1) * 2;
-		char *ns = realloc(o->s, cap);
+	struct gt_ctx *c = calloc(1, sizeof(*c));
+	struct gt_str o = { 0 };
+	struct gt_tree *set;
+	volatile int rc = -1;
 
-		if (!ns)
-			return -1;
-		o->s = ns;
-		o->cap = cap;
+	*out = NULL;
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		*is_parse = 0;
+		return -1;
 	}
-	memcpy(o->s + o->len, s, n);
-	o->len += n;
-	o->s[o->len] = '\0';
-	return 0;
-}
-
-static int line_of(const char *start, const char *at)
-{
-	int line = 1;
-
-	for (const char *p = start; p < at; p++)
-		line += *p == '\n';
-	return line;
-}
-
-static int parse_fail(struct dr_err *e, int line, const char *msg, const char *arg)
-{
-	return dr_fail(e, DR_EINVAL,
-		       "Unable to parse image-repo-template: template: template:%d: %s%s%s", line,
-		       msg, arg ? arg : "", arg ? "\" not defined" : "");
-}
-
-/* The action body between the delimiters (trim markers removed), trimmed. */
-static int eval_action(const char *body, size_t n, const char *app, struct out *o,
-		       const char *tmpl, const char *at, struct dr_err *e)
-{
-	char word[128];
-
-	while (n > 0 && isspace((unsigned char)*body)) {
-		body++;
-		n--;
+	c->src = tmpl;
+	c->srclen = len;
+	*is_parse = 1;
+	if (len > GT_MAX_INPUT) {
+		snprintf(err, errlen, "template: template: longer than %d bytes", GT_MAX_INPUT);
+		goto done;
 	}
-	while (n > 0 && isspace((unsigned char)body[n - 1]))
-		n--;
-	if (n >= 4 && strncmp(body, "/*", 2) == 0 && strncmp(body + n - 2, "*/", 2) == 0)
-		return 0; /* a comment */
-	if (n == 0)
-		return parse_fail(e, line_of(tmpl, at), "missing value for command", NULL);
-	if (n == strlen(".AppName") && strncmp(body, ".AppName", n) == 0)
-		return put(o, app, strlen(app)) ? dr_fail(e, DR_EIO, "out of memory") : 0;
-	if (body[0] == '.') {
-		size_t k = n < sizeof(word) - 1 ? n : sizeof(word) - 1;
-
-		memcpy(word, body, k);
-		word[k] = '\0';
-		return dr_fail(e, DR_EINVAL,
-			       "Unable to execute image-repo-template: template: template:%d:%d: executing \"template\" at <%s>: can't evaluate field %s",
-			       line_of(tmpl, at), (int)(at - tmpl) + 2, word, word + 1);
+	if (setjmp(c->jb)) {
+		snprintf(err, errlen, "%s", c->err);
+		*is_parse = c->err_is_parse;
+		goto done;
 	}
-	/* a bare word is a function call to Go; only builtins exist there */
-	{
-		size_t k = 0;
-
-		while (k < n && k < sizeof(word) - 1 &&
-		       (isalnum((unsigned char)body[k]) || body[k] == '_'))
-			k++;
-		memcpy(word, body, k);
-		word[k] = '\0';
-		if (k > 0 && isalpha((unsigned char)word[0]))
-			return parse_fail(e, line_of(tmpl, at), "function \"", word);
+	set = gt_parse(c);
+	c->err_is_parse = 0;
+	*is_parse = 0;
+	gt_execute(c, set, app, &o);
+	*out = malloc(o.len + 1);
+	if (!*out) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
 	}
-	return parse_fail(e, line_of(tmpl, at), "unsupported action in image-repo-template",
-			  NULL);
+	memcpy(*out, o.s, o.len);
+	(*out)[o.len] = '\0';
+	rc = 0;
+done:
+	gt_free_all(c);
+	free(c);
+	return rc;
 }
 
 int dr_template_render(const char *tmpl, const char *app_name, char **out, struct dr_err *e)
 {
-	struct out o = { 0 };
-	const char *p = tmpl;
-	int rc = 0;
+	char err[512];
+	int is_parse;
 
-	*out = NULL;
-	if (put(&o, "", 0))
-		return dr_fail(e, DR_EIO, "out of memory");
-	while (rc == 0 && *p) {
-		const char *open = strstr(p, "{{"), *body, *close, *end;
-		size_t text_len = open ? (size_t)(open - p) : strlen(p);
-
-		/* `{{- ` trims the white space before the action */
-		if (open && open[2] == '-' && isspace((unsigned char)open[3]))
-			while (text_len > 0 && isspace((unsigned char)p[text_len - 1]))
-				text_len--;
-		if (put(&o, p, text_len)) {
-			rc = dr_fail(e, DR_EIO, "out of memory");
-			break;
-		}
-		if (!open)
-			break;
-		body = open + 2;
-		if (body[0] == '-' && isspace((unsigned char)body[1]))
-			body += 2;
-		close = strstr(body, "}}");
-		if (!close) {
-			rc = parse_fail(e, line_of(tmpl, open), "unclosed action", NULL);
-			break;
-		}
-		end = close;
-		if (end - body >= 2 && end[-1] == '-' && isspace((unsigned char)end[-2]))
-			end -= 2;
-		rc = eval_action(body, (size_t)(end - body), app_name, &o, tmpl, open, e);
-		p = close + 2;
-		/* ` -}}` trims the white space after it */
-		if (end != close)
-			while (*p && isspace((unsigned char)*p))
-				p++;
-	}
-	if (rc) {
-		free(o.s);
-		return rc;
-	}
-	*out = o.s;
-	return 0;
+	if (gt_render(tmpl, strlen(tmpl), app_name, out, &is_parse, err, sizeof(err)) == 0)
+		return 0;
+	return dr_fail(e, DR_EINVAL, "Unable to %s image-repo-template: %s",
+		       is_parse ? "parse" : "execute", err);
 }

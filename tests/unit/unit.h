@@ -21,5 +21,6 @@ Suite *kube_provider_suite(void);
 Suite *chain_suite(void);
 Suite *atomicfile_suite(void);
 Suite *exec_suite(void);
+Suite *template_suite(void);
 
 #endif

@@ -1,0 +1,168 @@
+/* Go's text/template, for the one data value Dokku gives image-repo-template:
+ * `struct{ AppName string }` (Go type registry.templateData), template name
+ * "template", no custom functions. Internal to core/gotmpl_*.c and
+ * core/template.c; callers use core/template.h.
+ *
+ * Lexing, parsing and execution follow Go's text/template/parse and
+ * text/template (go 1.26) so output and error text match byte for byte.
+ * Memory comes from one arena freed at the end; errors unwind with longjmp. */
+#ifndef DR_GOTMPL_H
+#define DR_GOTMPL_H
+
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bounds Go does not have (see README "image-repo-template"). */
+#define GT_MAX_INPUT 16384        /* template bytes */
+#define GT_MAX_OUTPUT 65536       /* rendered bytes */
+#define GT_MAX_DEPTH 100          /* nested {{template}} calls (Go: 100000) */
+#define GT_MAX_NEST 200           /* nested parens / control blocks at parse */
+#define GT_MAX_STEPS 1000000      /* evaluated nodes per execution */
+#define GT_MAX_ARENA (32u << 20)  /* bytes of working memory */
+#define GT_MAX_STACK (2 << 20)    /* bytes of C stack execution may use */
+
+/* ---- arena ---- */
+struct gt_block;
+struct gt_ctx {
+	struct gt_block *blocks;
+	size_t used_total;
+	jmp_buf jb;
+	char err[512];
+	int err_is_parse;
+	const char *src;
+	size_t srclen;
+};
+
+void *gt_alloc(struct gt_ctx *c, size_t n);
+char *gt_strndup(struct gt_ctx *c, const char *s, size_t n);
+void gt_free_all(struct gt_ctx *c);
+/* Sets c->err and longjmps out; never returns. */
+void gt_die(struct gt_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+
+/* A growable byte string in the arena. */
+struct gt_str {
+	char *s;
+	size_t len, cap;
+};
+void gt_puts(struct gt_ctx *c, struct gt_str *b, const char *s, size_t n);
+void gt_putc(struct gt_ctx *c, struct gt_str *b, char ch);
+void gt_printf(struct gt_ctx *c, struct gt_str *b, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- lexer ---- */
+enum gt_tok {
+	T_ERROR, T_BOOL, T_CHAR, T_CHARCONST, T_COMPLEX, T_ASSIGN, T_DECLARE, T_EOF,
+	T_FIELD, T_IDENT, T_LDELIM, T_LPAREN, T_NUMBER, T_PIPE, T_RAWSTRING,
+	T_RDELIM, T_RPAREN, T_SPACE, T_STRING, T_TEXT, T_VARIABLE, T_COMMENT,
+	T_KEYWORD, /* keywords follow */
+	T_BLOCK, T_BREAK, T_CONTINUE, T_DOT, T_DEFINE, T_ELSE, T_END, T_IF,
+	T_NIL, T_RANGE, T_TEMPLATE, T_WITH,
+};
+
+struct gt_token {
+	enum gt_tok typ;
+	size_t pos;
+	const char *val; /* points into the source, or an error text */
+	size_t len;
+	int line;
+};
+
+/* Tokens up to and including T_EOF or one T_ERROR. */
+struct gt_token *gt_lex(struct gt_ctx *c, size_t *ntok);
+
+/* ---- parse tree ---- */
+enum gt_node {
+	N_TEXT, N_ACTION, N_IF, N_RANGE, N_WITH, N_TEMPLATE, N_BREAK, N_CONTINUE,
+	N_LIST, N_PIPE, N_CMD, N_FIELD, N_VAR, N_CHAIN, N_IDENT, N_DOT, N_NIL,
+	N_BOOL, N_NUMBER, N_STRING, N_COMMENT, N_END, N_ELSE,
+};
+
+struct gt_num {
+	int is_int, is_uint, is_float, is_complex;
+	int64_t i;
+	uint64_t u;
+	double f;
+	double re, im;
+};
+
+struct gt_nd {
+	enum gt_node type;
+	size_t pos;
+	int line;
+	const char *text; /* text, string value, identifier, template name, number text */
+	size_t text_len;
+	const char *quoted; /* a string literal as written */
+	size_t quoted_len;
+	struct gt_nd **kids; /* list items, pipe commands, command args */
+	size_t nkids, capkids;
+	const char **ident; /* field / variable / chain parts (without the dots) */
+	size_t nident;
+	struct gt_nd *node;  /* chain: the term */
+	struct gt_nd *pipe;  /* action, if, range, with, template */
+	struct gt_nd *list, *else_list;
+	const char **decl;   /* pipe declarations ("$x") */
+	size_t ndecl;
+	int is_assign;
+	int truth;           /* bool */
+	struct gt_num num;
+};
+
+struct gt_tree {
+	const char *name;
+	struct gt_nd *root;
+	struct gt_tree *next;
+};
+
+/* parse.newNumber: fills num, or writes Go's error text to err and returns -1. */
+int gt_parse_number(struct gt_ctx *c, const char *text, size_t len, int is_char, int is_complex,
+		    struct gt_num *num, char *err, size_t errlen);
+
+/* All trees parsed from the source (the top one is named "template"). */
+struct gt_tree *gt_parse(struct gt_ctx *c);
+struct gt_tree *gt_lookup(struct gt_tree *set, const char *name);
+void gt_node_string(struct gt_ctx *c, struct gt_str *b, const struct gt_nd *n);
+
+/* ---- values ---- */
+enum gt_kind { V_INVALID, V_MISSING, V_BOOL, V_INT, V_UINT8, V_FLOAT, V_COMPLEX, V_STRING, V_STRUCT };
+
+struct gt_val {
+	enum gt_kind k;
+	int b;
+	int64_t i;
+	uint64_t u;
+	double f, im;
+	const char *s;
+	size_t slen;
+};
+
+/* Go's reflect type name of a value (registry.templateData for the data). */
+const char *gt_type_name(const struct gt_val *v);
+/* fmt.Sprint of one value as %v would print it (nil for V_INVALID). */
+void gt_fmt_value(struct gt_ctx *c, struct gt_str *b, const struct gt_val *v, int plus, int sharp);
+/* fmt.Sprintf / Sprint / Sprintln; a V_INVALID argument is Go's nil interface. */
+void gt_sprintf(struct gt_ctx *c, struct gt_str *b, const char *fmt, size_t flen,
+		const struct gt_val *args, size_t nargs);
+void gt_sprint(struct gt_ctx *c, struct gt_str *b, const struct gt_val *args, size_t nargs, int ln);
+/* strconv.Quote, with at most max_runes runes quoted when max_runes >= 0 (%.Nq). */
+void gt_quote(struct gt_ctx *c, struct gt_str *b, const char *s, size_t n, int max_runes, int ascii);
+void gt_format_float(struct gt_ctx *c, struct gt_str *b, double f, char verb, int prec);
+/* strconv.Unquote for "…" and `…` and '…' literals; returns -1 on a bad one. */
+int gt_unquote(struct gt_ctx *c, const char *s, size_t n, char **out, size_t *outlen, uint32_t *rune);
+/* strconv.UnquoteChar: one character of a q-quoted literal at *sp. */
+int gt_unquote_char(const char **sp, const char *end, char q, uint32_t *r);
+/* Decodes one UTF-8 rune as Go does (U+FFFD, width 1 on a bad byte). */
+uint32_t gt_utf8_decode(const char *s, size_t n, size_t *width);
+void gt_utf8_put(struct gt_ctx *c, struct gt_str *b, uint32_t r);
+int gt_is_letter(uint32_t r);
+int gt_is_print(uint32_t r);
+
+/* ---- execution ---- */
+int gt_execute(struct gt_ctx *c, struct gt_tree *set, const char *app, struct gt_str *out);
+
+/* Parses and executes; *out malloc'd on success. On failure err holds Go's
+ * text and *is_parse says which of Parse or Execute failed. */
+int gt_render(const char *tmpl, size_t len, const char *app, char **out, int *is_parse, char *err,
+	      size_t errlen);
+
+#endif

@@ -1,0 +1,384 @@
+/* Arena, strings, UTF-8, and the strconv pieces text/template relies on:
+ * Quote, Unquote and Go's number literal syntax. */
+#include "gotmpl.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct gt_block {
+	struct gt_block *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+void *gt_alloc(struct gt_ctx *c, size_t n)
+{
+	struct gt_block *b = c->blocks;
+	size_t need = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+
+	if (!b || b->cap - b->used < need) {
+		size_t cap = need > 16384 ? need : 16384;
+
+		if (c->used_total + cap > GT_MAX_ARENA)
+			gt_die(c, "template: out of memory (more than %u bytes)", GT_MAX_ARENA);
+		b = malloc(sizeof(*b) + cap);
+		if (!b)
+			gt_die(c, "template: out of memory");
+		b->next = c->blocks;
+		b->used = 0;
+		b->cap = cap;
+		c->blocks = b;
+		c->used_total += cap;
+	}
+	b->used += need;
+	return (char *)b->data + b->used - need;
+}
+
+char *gt_strndup(struct gt_ctx *c, const char *s, size_t n)
+{
+	char *d = gt_alloc(c, n + 1);
+
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+void gt_free_all(struct gt_ctx *c)
+{
+	while (c->blocks) {
+		struct gt_block *b = c->blocks;
+
+		c->blocks = b->next;
+		free(b);
+	}
+	c->used_total = 0;
+}
+
+void gt_die(struct gt_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	va_end(ap);
+	longjmp(c->jb, 1);
+}
+
+void gt_puts(struct gt_ctx *c, struct gt_str *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = (b->len + n + 1) * 2;
+		char *ns;
+
+		if (cap < 32)
+			cap = 32;
+		ns = gt_alloc(c, cap);
+		if (b->len)
+			memcpy(ns, b->s, b->len);
+		b->s = ns;
+		b->cap = cap;
+	}
+	if (n)
+		memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void gt_putc(struct gt_ctx *c, struct gt_str *b, char ch)
+{
+	gt_puts(c, b, &ch, 1);
+}
+
+void gt_printf(struct gt_ctx *c, struct gt_str *b, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	gt_puts(c, b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+uint32_t gt_utf8_decode(const char *str, size_t n, size_t *width)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	uint32_t r, min;
+	size_t len;
+
+	*width = 1;
+	if (n == 0)
+		return 0xFFFD;
+	if (s[0] < 0x80)
+		return s[0];
+	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+		len = 2;
+		r = s[0] & 0x1F;
+		min = 0x80;
+	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		len = 3;
+		r = s[0] & 0x0F;
+		min = 0x800;
+	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		len = 4;
+		r = s[0] & 0x07;
+		min = 0x10000;
+	} else {
+		return 0xFFFD;
+	}
+	if (n < len)
+		return 0xFFFD;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0xFFFD;
+		r = (r << 6) | (s[i] & 0x3F);
+	}
+	if (r < min || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
+		return 0xFFFD;
+	*width = len;
+	return r;
+}
+
+void gt_utf8_put(struct gt_ctx *c, struct gt_str *b, uint32_t r)
+{
+	char u[4];
+	size_t n;
+
+	if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
+		r = 0xFFFD;
+	if (r < 0x80) {
+		u[0] = (char)r;
+		n = 1;
+	} else if (r < 0x800) {
+		u[0] = (char)(0xC0 | (r >> 6));
+		u[1] = (char)(0x80 | (r & 0x3F));
+		n = 2;
+	} else if (r < 0x10000) {
+		u[0] = (char)(0xE0 | (r >> 12));
+		u[1] = (char)(0x80 | ((r >> 6) & 0x3F));
+		u[2] = (char)(0x80 | (r & 0x3F));
+		n = 3;
+	} else {
+		u[0] = (char)(0xF0 | (r >> 18));
+		u[1] = (char)(0x80 | ((r >> 12) & 0x3F));
+		u[2] = (char)(0x80 | ((r >> 6) & 0x3F));
+		u[3] = (char)(0x80 | (r & 0x3F));
+		n = 4;
+	}
+	gt_puts(c, b, u, n);
+}
+
+/* unicode.IsLetter for the scripts image names are written in; other
+ * scripts count as non-letters (a documented difference). */
+int gt_is_letter(uint32_t r)
+{
+	if (r < 0x80)
+		return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
+	return r == 0xAA || r == 0xB5 || r == 0xBA || (r >= 0xC0 && r <= 0x24F && r != 0xD7 && r != 0xF7) ||
+	       (r >= 0x370 && r <= 0x3FF && r != 0x375 && r != 0x37E && r != 0x384 && r != 0x385 &&
+		r != 0x387) ||
+	       (r >= 0x400 && r <= 0x481) || (r >= 0x48A && r <= 0x52F) || (r >= 0x5D0 && r <= 0x5EA) ||
+	       (r >= 0x620 && r <= 0x64A) || (r >= 0x3041 && r <= 0x3096) || (r >= 0x30A1 && r <= 0x30FA) ||
+	       (r >= 0x4E00 && r <= 0x9FFF) || (r >= 0xAC00 && r <= 0xD7A3);
+}
+
+/* unicode.IsPrint: graphic runes plus U+0020; no other spaces, no controls. */
+int gt_is_print(uint32_t r)
+{
+	if (r < 0x80)
+		return r >= 0x20 && r < 0x7F;
+	if (r < 0xA1 || r == 0xAD || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
+		return 0;
+	if ((r >= 0x2000 && r <= 0x200F) || (r >= 0x2028 && r <= 0x202F) || (r >= 0x205F && r <= 0x206F) ||
+	    r == 0x3000 || r == 0xFEFF || (r >= 0xFFF9 && r <= 0xFFFB) || (r & 0xFFFE) == 0xFFFE ||
+	    (r >= 0xE000 && r <= 0xF8FF) || r >= 0xF0000)
+		return 0;
+	return 1;
+}
+
+void gt_quote(struct gt_ctx *c, struct gt_str *b, const char *s, size_t n, int max_runes, int ascii)
+{
+	size_t i = 0;
+	int runes = 0;
+
+	gt_putc(c, b, '"');
+	while (i < n && (max_runes < 0 || runes < max_runes)) {
+		size_t w;
+		uint32_t r = gt_utf8_decode(s + i, n - i, &w);
+
+		runes++;
+		if (r == 0xFFFD && w == 1) {
+			gt_printf(c, b, "\\x%02x", (unsigned char)s[i]);
+		} else if (r == '"' || r == '\\') {
+			gt_putc(c, b, '\\');
+			gt_putc(c, b, (char)r);
+		} else if (gt_is_print(r) && (!ascii || r < 0x80)) {
+			gt_puts(c, b, s + i, w);
+		} else {
+			switch (r) {
+			case '\a': gt_puts(c, b, "\\a", 2); break;
+			case '\b': gt_puts(c, b, "\\b", 2); break;
+			case '\f': gt_puts(c, b, "\\f", 2); break;
+			case '\n': gt_puts(c, b, "\\n", 2); break;
+			case '\r': gt_puts(c, b, "\\r", 2); break;
+			case '\t': gt_puts(c, b, "\\t", 2); break;
+			case '\v': gt_puts(c, b, "\\v", 2); break;
+			default:
+				if (r < ' ' || r == 0x7F)
+					gt_printf(c, b, "\\x%02x", (unsigned)r);
+				else if (r < 0x10000)
+					gt_printf(c, b, "\\u%04x", (unsigned)r);
+				else
+					gt_printf(c, b, "\\U%08x", (unsigned)r);
+			}
+		}
+		i += w;
+	}
+	gt_putc(c, b, '"');
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* strconv.UnquoteChar: one (possibly escaped) character of a q-quoted literal. */
+static int unquote_char(const char **sp, const char *end, char q, uint32_t *r, int *is_byte)
+{
+	const char *s = *sp;
+	size_t w, k = 0;
+	uint32_t v = 0;
+
+	*is_byte = 0;
+	if (s >= end || *s == q)
+		return -1;
+	if (*s != '\\') {
+		*r = gt_utf8_decode(s, (size_t)(end - s), &w);
+		*sp = s + w;
+		return 0;
+	}
+	if (++s >= end)
+		return -1;
+	switch (*s++) {
+	case 'a': *r = '\a'; break;
+	case 'b': *r = '\b'; break;
+	case 'f': *r = '\f'; break;
+	case 'n': *r = '\n'; break;
+	case 'r': *r = '\r'; break;
+	case 't': *r = '\t'; break;
+	case 'v': *r = '\v'; break;
+	case '\\': *r = '\\'; break;
+	case '\'':
+	case '"':
+		if (s[-1] != q)
+			return -1;
+		*r = (uint32_t)s[-1];
+		break;
+	case 'x': k = 2; /* fall through */
+	case 'u': if (!k) k = 4; /* fall through */
+	case 'U':
+		if (!k)
+			k = 8;
+		if ((size_t)(end - s) < k)
+			return -1;
+		for (size_t i = 0; i < k; i++) {
+			int h = hexval(s[i]);
+
+			if (h < 0)
+				return -1;
+			v = v << 4 | (uint32_t)h;
+		}
+		s += k;
+		if (k == 2) {
+			*is_byte = 1;
+		} else if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+			return -1;
+		}
+		*r = v;
+		break;
+	case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+		v = (uint32_t)(s[-1] - '0');
+		if (end - s < 2)
+			return -1;
+		for (int i = 0; i < 2; i++) {
+			if (s[i] < '0' || s[i] > '7')
+				return -1;
+			v = v * 8 + (uint32_t)(s[i] - '0');
+		}
+		if (v > 255)
+			return -1;
+		s += 2;
+		*r = v;
+		*is_byte = 1;
+		break;
+	default:
+		return -1;
+	}
+	*sp = s;
+	return 0;
+}
+
+int gt_unquote_char(const char **sp, const char *end, char q, uint32_t *r)
+{
+	int is_byte;
+
+	return unquote_char(sp, end, q, r, &is_byte);
+}
+
+int gt_unquote(struct gt_ctx *c, const char *s, size_t n, char **out, size_t *outlen, uint32_t *rune)
+{
+	struct gt_str b = { 0 };
+	const char *p, *end;
+	char q;
+
+	if (n < 2 || s[0] != s[n - 1])
+		return -1;
+	q = s[0];
+	p = s + 1;
+	end = s + n - 1;
+	gt_puts(c, &b, "", 0);
+	if (q == '`') {
+		for (; p < end; p++) {
+			if (*p == '`')
+				return -1;
+			if (*p != '\r')
+				gt_putc(c, &b, *p);
+		}
+	} else if (q == '"' || q == '\'') {
+		int count = 0;
+
+		while (p < end) {
+			uint32_t r;
+			int is_byte;
+
+			if (*p == '\n' || unquote_char(&p, end, q, &r, &is_byte))
+				return -1;
+			if (is_byte && q == '"')
+				gt_putc(c, &b, (char)r);
+			else
+				gt_utf8_put(c, &b, r);
+			if (rune)
+				*rune = r;
+			count++;
+		}
+		if (q == '\'' && count != 1)
+			return -1;
+	} else {
+		return -1;
+	}
+	*out = b.s;
+	*outlen = b.len;
+	return 0;
+}
