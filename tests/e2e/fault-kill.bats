@@ -116,9 +116,18 @@ report() { # WHAT
     kill_randomly "$ms" registry:login app1 "$R" "$u" "$p"
     jq -e '.auths | type == "object"' "$f" >/dev/null || { echo "config.json not valid JSON: $(cat "$f")" >&2; return 1; }
     assert_mode "$f" 600
-    case $(hget "$dir" "$R") in
-      "$(creds_json "$R" alice "$PW_A")" | "$(creds_json "$R" bob "$PW_B")") ;;
-      *) echo "keyring holds neither login: $(hget "$dir" "$R")" >&2; return 1 ;;
+    # the helper the killed login had started runs in its own process group and
+    # may still be finishing its store: give it a moment before judging
+    local got want_a want_b
+    want_a=$(creds_json "$R" alice "$PW_A") want_b=$(creds_json "$R" bob "$PW_B")
+    for _ in $(seq 30); do
+      got=$(hget "$dir" "$R")
+      [ "$got" = "$want_a" ] || [ "$got" = "$want_b" ] && break
+      sleep 0.1
+    done
+    case $got in
+      "$want_a" | "$want_b") ;;
+      *) echo "keyring holds neither login: $got" >&2; return 1 ;;
     esac
     [ "$(count_temps "$dir")" -eq 0 ] || TEMPS_SEEN=$((TEMPS_SEEN + 1))
     login_app app1 "$u" "$p"
