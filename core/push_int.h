@@ -10,9 +10,10 @@
 
 /* ---- credentials (push_auth.c) ---- */
 
-/* From config_dir/config.json: credHelpers[host] -> credsStore (run through
- * the helper protocol) -> auths[host] (auth base64, identitytoken). Both
- * NULL when there are none (anonymous). Wipe with dr_str_wipe_free. */
+/* From config_dir/config.json, as docker resolves them (dockerauth.h):
+ * credHelpers[host] -> credsStore (run through the helper protocol) ->
+ * auths[host]. Both NULL when there are none (anonymous). Wipe with
+ * dr_str_wipe_free. */
 int dr_push_credentials(const char *config_dir, const char *host, char **user, char **secret,
 			struct dr_err *e);
 
