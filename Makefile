@@ -44,7 +44,11 @@ PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
 
-CORE_SRC  := $(wildcard core/*.c)
+# core/ is grouped by subsystem (core/base, core/keyring, …); every group is
+# on the include path, so a header is named by its file name alone
+CORE_SRC  := $(wildcard core/*/*.c)
+CORE_HDR  := $(wildcard core/*/*.h)
+CORE_INC  := $(addprefix -I,$(sort $(dir $(CORE_SRC))))
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CORE_LIB  := $(BUILD)/libdokkuregistry.a
 HELPER    := $(BUILD)/docker-credential-dokku
@@ -52,7 +56,7 @@ PROVIDER  := $(BUILD)/dokku-credential-provider
 CMD_SRC   := $(wildcard cmd/*.c)
 CMD_OBJ   := $(CMD_SRC:%.c=$(BUILD)/%.o)
 DOKKU_REG := $(BUILD)/dokku-registry
-UNIT_SRC  := $(wildcard tests/unit/*.c)
+UNIT_SRC  := $(wildcard tests/unit/*.c tests/unit/*/*.c)
 UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/unit-tests
 PROBE     := $(BUILD)/registry-probe
@@ -61,30 +65,30 @@ PROBE     := $(BUILD)/registry-probe
 
 all: $(HELPER) $(DOKKU_REG) $(PROVIDER)
 
-$(BUILD)/core/%.o: core/%.c core/*.h
+$(BUILD)/core/%.o: core/%.c $(CORE_HDR)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/helpers/%.o: helpers/%.c core/*.h
+$(BUILD)/helpers/%.o: helpers/%.c $(CORE_HDR)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/cmd/%.o: cmd/%.c cmd/*.h core/*.h
+$(BUILD)/cmd/%.o: cmd/%.c cmd/*.h $(CORE_HDR)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/tools/%.o: tests/tools/%.c core/*.h
+$(BUILD)/tests/tools/%.o: tests/tools/%.c $(CORE_HDR)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/unit/%.o: tests/unit/%.c tests/unit/*.h core/*.h
+$(BUILD)/tests/unit/%.o: tests/unit/%.c tests/unit/*.h $(CORE_HDR)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(CORE_INC) -Itests/unit $(PKG_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
 
 $(CORE_LIB): $(CORE_OBJ)
 	@echo "  AR      $@"
@@ -152,11 +156,11 @@ bench: deps
 	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/report-bench.sh
 
 # clang compiles core for the fuzzers (coverage hooks, no libFuzzer main)
-$(FUZZ_BUILD)/%.o: %.c core/*.h tests/fuzz/fuzz.h
+$(FUZZ_BUILD)/%.o: %.c $(CORE_HDR) tests/fuzz/fuzz.h
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $<"
 	$(Q)$(FUZZ_CC) $(filter-out -O2 -fstack-protector-strong -D_FORTIFY_SOURCE=2,$(CFLAGS)) \
-		$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -c -o $@ $<
+		$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
 
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_OBJ)
 	@echo "  FUZZLD  $@"

@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/apps.h"
-#include "../core/credhelper.h"
-#include "../core/dockerconfig.h"
-#include "../core/log.h"
-#include "../core/protocol.h"
-#include "../core/secmem.h"
+#include "apps.h"
+#include "credhelper.h"
+#include "dockerconfig.h"
+#include "log.h"
+#include "protocol.h"
+#include "secmem.h"
 #include "cmd.h"
 #include "creds.h"
 

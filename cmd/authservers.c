@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/authservers.h"
-#include "../core/credhelper.h"
-#include "../core/dockerconfig.h"
-#include "../core/properties.h"
-#include "../core/scope.h"
+#include "authservers.h"
+#include "credhelper.h"
+#include "dockerconfig.h"
+#include "properties.h"
+#include "scope.h"
 #include "creds.h"
 
 /* one answer per config dir and process: a report over every app asks

@@ -10,15 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/apps.h"
-#include "../core/atomicfile.h"
-#include "../core/backup.h"
-#include "../core/credhelper.h"
-#include "../core/dockerconfig.h"
-#include "../core/log.h"
-#include "../core/properties.h"
-#include "../core/scope.h"
-#include "../core/secmem.h"
+#include "apps.h"
+#include "atomicfile.h"
+#include "backup.h"
+#include "credhelper.h"
+#include "dockerconfig.h"
+#include "log.h"
+#include "properties.h"
+#include "scope.h"
+#include "secmem.h"
 #include "cmd.h"
 #include "creds.h"
 

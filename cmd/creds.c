@@ -5,12 +5,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/apps.h"
-#include "../core/credhelper.h"
-#include "../core/dockerconfig.h"
-#include "../core/properties.h"
-#include "../core/secmem.h"
-#include "../core/settings.h"
+#include "apps.h"
+#include "credhelper.h"
+#include "dockerconfig.h"
+#include "properties.h"
+#include "secmem.h"
+#include "settings.h"
 
 char *creds_config_dir(const char *app)
 {

@@ -9,16 +9,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../core/atomicfile.h"
-#include "../core/config.h"
-#include "../core/credhelper.h"
-#include "../core/dockerconfig.h"
-#include "../core/exec.h"
-#include "../core/keyring.h"
-#include "../core/log.h"
-#include "../core/properties.h"
-#include "../core/registry.h"
-#include "../core/secmem.h"
+#include "atomicfile.h"
+#include "config.h"
+#include "credhelper.h"
+#include "dockerconfig.h"
+#include "exec.h"
+#include "keyring.h"
+#include "log.h"
+#include "properties.h"
+#include "registry.h"
+#include "secmem.h"
 #include "cmd.h"
 #include "creds.h"
 

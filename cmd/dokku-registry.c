@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/log.h"
-#include "../core/registry.h"
-#include "../core/secmem.h"
+#include "log.h"
+#include "registry.h"
+#include "secmem.h"
 #include "cmd.h"
 
 static const struct command {

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/atomicfile.h"
-#include "../core/chain.h"
-#include "../core/config.h"
-#include "../core/exec.h"
-#include "../core/log.h"
+#include "atomicfile.h"
+#include "chain.h"
+#include "config.h"
+#include "exec.h"
+#include "log.h"
 #include "cmd.h"
 
 /* The user config file as JSON ({} when absent). */

@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/apps.h"
-#include "../core/atomicfile.h"
-#include "../core/credhelper.h"
-#include "../core/log.h"
-#include "../core/properties.h"
+#include "apps.h"
+#include "atomicfile.h"
+#include "credhelper.h"
+#include "log.h"
+#include "properties.h"
 #include "cmd.h"
 #include "creds.h"
 

@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/dockerauth.h"
-#include "../core/dockerconfig.h"
-#include "../core/kube_secret.h"
-#include "../core/log.h"
-#include "../core/serverurl.h"
-#include "../core/settings.h"
+#include "dockerauth.h"
+#include "dockerconfig.h"
+#include "kube_secret.h"
+#include "log.h"
+#include "serverurl.h"
+#include "settings.h"
 #include "creds.h"
 #include "k8s.h"
 

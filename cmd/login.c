@@ -5,14 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/apps.h"
-#include "../core/atomicfile.h"
-#include "../core/credhelper.h"
-#include "../core/dockerconfig.h"
-#include "../core/log.h"
-#include "../core/preflight.h"
-#include "../core/registry.h"
-#include "../core/secmem.h"
+#include "apps.h"
+#include "atomicfile.h"
+#include "credhelper.h"
+#include "dockerconfig.h"
+#include "log.h"
+#include "preflight.h"
+#include "registry.h"
+#include "secmem.h"
 #include "cmd.h"
 #include "creds.h"
 #include "k8s.h"

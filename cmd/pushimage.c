@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/apps.h"
-#include "../core/dockerconfig.h"
-#include "../core/log.h"
-#include "../core/properties.h"
-#include "../core/push.h"
-#include "../core/settings.h"
+#include "apps.h"
+#include "dockerconfig.h"
+#include "log.h"
+#include "properties.h"
+#include "push.h"
+#include "settings.h"
 #include "cmd.h"
 #include "creds.h"
 #include "release.h"

@@ -6,13 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/atomicfile.h"
-#include "../core/dockerconfig.h"
-#include "../core/exec.h"
-#include "../core/log.h"
-#include "../core/preflight.h"
-#include "../core/properties.h"
-#include "../core/settings.h"
+#include "atomicfile.h"
+#include "dockerconfig.h"
+#include "exec.h"
+#include "log.h"
+#include "preflight.h"
+#include "properties.h"
+#include "settings.h"
 #include "cmd.h"
 #include "creds.h"
 #include "release.h"

@@ -2,7 +2,7 @@
 #ifndef DR_CMD_RELEASE_H
 #define DR_CMD_RELEASE_H
 
-#include "../core/err.h"
+#include "err.h"
 
 struct release {
 	const char *app;

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/apps.h"
-#include "../core/log.h"
-#include "../core/properties.h"
-#include "../core/settings.h"
+#include "apps.h"
+#include "log.h"
+#include "properties.h"
+#include "settings.h"
 #include "cmd.h"
 #include "creds.h"
 

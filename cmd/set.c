@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/apps.h"
-#include "../core/log.h"
-#include "../core/properties.h"
+#include "apps.h"
+#include "log.h"
+#include "properties.h"
 #include "cmd.h"
 
 /* sorted: the error message lists them in this order */

@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/log.h"
-#include "../core/setup.h"
+#include "log.h"
+#include "setup.h"
 #include "cmd.h"
 
 int cmd_setup(int argc, char **argv)

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/apps.h"
-#include "../core/log.h"
-#include "../core/settings.h"
+#include "apps.h"
+#include "log.h"
+#include "settings.h"
 #include "cmd.h"
 #include "k8s.h"
 #include "release.h"

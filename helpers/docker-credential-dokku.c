@@ -9,12 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/chain.h"
-#include "../core/config.h"
-#include "../core/keyring.h"
-#include "../core/protocol.h"
-#include "../core/scope.h"
-#include "../core/secmem.h"
+#include "chain.h"
+#include "config.h"
+#include "keyring.h"
+#include "protocol.h"
+#include "scope.h"
+#include "secmem.h"
 
 #ifndef DR_VERSION
 #define DR_VERSION "0.0.0"

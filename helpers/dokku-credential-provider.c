@@ -14,12 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/chain.h"
-#include "../core/config.h"
-#include "../core/credhelper.h"
-#include "../core/kube_provider.h"
-#include "../core/protocol.h"
-#include "../core/secmem.h"
+#include "chain.h"
+#include "config.h"
+#include "credhelper.h"
+#include "kube_provider.h"
+#include "protocol.h"
+#include "secmem.h"
 
 #ifndef DR_VERSION
 #define DR_VERSION "0.0.0"

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/backup.h"
-#include "../../core/backup_recipe.h"
+#include "backup.h"
+#include "backup_recipe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /* The manifest.json of a `docker save` archive. */
-#include "../../core/imagesource.h"
+#include "imagesource.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,8 +1,8 @@
 /* docker-credential-dokku's own config file (the explicit layer). */
 #include <stdlib.h>
 
-#include "../../core/chain.h"
-#include "../../core/config.h"
+#include "chain.h"
+#include "config.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

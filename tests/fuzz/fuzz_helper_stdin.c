@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/protocol.h"
-#include "../../core/serverurl.h"
+#include "protocol.h"
+#include "serverurl.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

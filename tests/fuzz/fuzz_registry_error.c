@@ -1,6 +1,6 @@
 /* A registry's error body, turned into the one line we show (with the
  * secret scrubbed from it). */
-#include "../../core/registry.h"
+#include "registry.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,9 +1,9 @@
 /* Server keys and image references as users and clients write them. */
 #include <stdlib.h>
 
-#include "../../core/push.h"
-#include "../../core/registry.h"
-#include "../../core/serverurl.h"
+#include "push.h"
+#include "registry.h"
+#include "serverurl.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

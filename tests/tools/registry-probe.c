@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../core/registry.h"
-#include "../../core/secmem.h"
+#include "registry.h"
+#include "secmem.h"
 
 #define PASSWORD_MAX 8192
 

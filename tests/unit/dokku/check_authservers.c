@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/authservers.h"
+#include "authservers.h"
 #include "unit.h"
 
 static const struct {

@@ -1,8 +1,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/push.h"
-#include "../../core/registry.h"
+#include "push.h"
+#include "registry.h"
 #include "unit.h"
 
 #define D64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

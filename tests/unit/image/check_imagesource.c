@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../core/atomicfile.h"
-#include "../../core/imagesource_int.h"
+#include "atomicfile.h"
+#include "imagesource_int.h"
 #include "unit.h"
 
 #define D64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/registry.h"
+#include "registry.h"
 #include "unit.h"
 
 /* WWW-Authenticate values and the challenge this client answers;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/kube_match.h"
+#include "kube_match.h"
 #include "unit.h"
 
 struct pair {

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/kube_config.h"
-#include "../../core/kube_secret.h"
+#include "kube_config.h"
+#include "kube_secret.h"
 #include "unit.h"
 
 /* "hello" and "key" in base64 */

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../core/chain.h"
-#include "../../core/config.h"
+#include "chain.h"
+#include "config.h"
 #include "unit.h"
 
 /* The definition, written the obvious way (exponential in the number of

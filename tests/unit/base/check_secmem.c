@@ -5,8 +5,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "../../core/err.h"
-#include "../../core/secmem.h"
+#include "err.h"
+#include "secmem.h"
 #include "unit.h"
 
 /* A pipe holding n bytes of 'x', read end returned. */

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/backup.h"
-#include "../../core/backup_recipe.h"
+#include "backup.h"
+#include "backup_recipe.h"
 #include "unit.h"
 
 #define PLAY "registry properties"

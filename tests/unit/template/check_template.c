@@ -1,9 +1,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/err.h"
-#include "../../core/gotmpl.h"
-#include "../../core/template.h"
+#include "err.h"
+#include "gotmpl.h"
+#include "template.h"
 #include "unit.h"
 
 /* Vectors from Go's documented behaviour (pkg.go.dev text/template and fmt,

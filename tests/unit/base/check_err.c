@@ -1,6 +1,6 @@
 #include <string.h>
 
-#include "../../core/err.h"
+#include "err.h"
 #include "unit.h"
 
 START_TEST(test_fail_sets_and_returns)
