@@ -204,8 +204,8 @@ static int exists(const char *path)
 }
 
 /* With the headless unit's bus (`dokku-registry setup`), the keyring and its
- * password must both lie under the documented backup paths (README "Backups
- * and moving a server"): the keyring in ~/.local/share/keyrings, the
+ * password must both lie under the documented backup paths (README "Moving a
+ * server"): the keyring in ~/.local/share/keyrings, the
  * password in /etc/dokku-registry. Either one alone opens nothing. */
 static void check_backup(struct report *r, const struct dr_config *c)
 {
