@@ -12,5 +12,8 @@ Suite *err_suite(void);
 Suite *registry_suite(void);
 Suite *push_suite(void);
 Suite *imagesource_suite(void);
+Suite *text_suite(void);
+Suite *log_suite(void);
+Suite *lockfile_suite(void);
 
 #endif
