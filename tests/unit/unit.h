@@ -15,5 +15,6 @@ Suite *imagesource_suite(void);
 Suite *text_suite(void);
 Suite *log_suite(void);
 Suite *lockfile_suite(void);
+Suite *apps_suite(void);
 
 #endif
