@@ -16,5 +16,6 @@ Suite *text_suite(void);
 Suite *log_suite(void);
 Suite *lockfile_suite(void);
 Suite *apps_suite(void);
+Suite *properties_suite(void);
 
 #endif
