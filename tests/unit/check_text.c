@@ -16,8 +16,24 @@ static const struct {
 	{ "a b", "a b" },           /* inner space stays */
 	{ " a \t b ", "a \t b" },
 	{ "\n\nv1.2\r\n", "v1.2" },
-	{ "\xc2\xa0x\xc2\xa0", "\xc2\xa0x\xc2\xa0" }, /* UTF-8 no-break space is not ASCII space */
-	{ "\x80 \xff", "\x80 \xff" }, /* high bytes are never space (no sign extension) */
+	{ "\x80 \xff", "\x80 \xff" }, /* invalid UTF-8 is never space (no sign extension) */
+	/* Go's unicode.IsSpace beyond ASCII, as TrimSpace strips it */
+	{ "\xc2\xa0ghcr.io\xc2\xa0", "ghcr.io" },         /* U+00A0 no-break space */
+	{ "\xc2\x85x\xc2\x85", "x" },                     /* U+0085 NEL */
+	{ "\xe1\x9a\x80x", "x" },                         /* U+1680 */
+	{ "\xe2\x80\x80x\xe2\x80\x8a", "x" },             /* U+2000, U+200A */
+	{ "x\xe2\x80\xa8\xe2\x80\xa9", "x" },             /* U+2028, U+2029 */
+	{ "\xe2\x80\xafx\xe2\x81\x9f", "x" },             /* U+202F, U+205F */
+	{ "\xe3\x80\x80x\xe3\x80\x80 ", "x" },            /* U+3000 ideographic space */
+	{ " \xc2\xa0 \xe3\x80\x80\t", "" },
+	{ "a\xc2\xa0" "b", "a\xc2\xa0" "b" },                  /* inner: kept */
+	/* look-alikes that are not space */
+	{ "\xe2\x80\x8bx\xe2\x80\x8b", "\xe2\x80\x8bx\xe2\x80\x8b" }, /* U+200B zero width */
+	{ "\xef\xbb\xbfx", "\xef\xbb\xbfx" },             /* BOM U+FEFF */
+	{ "x\xc2", "x\xc2" },                               /* truncated sequence */
+	{ "x\xa0", "x\xa0" },                               /* lone continuation byte */
+	{ "\xe2\x80", "\xe2\x80" },
+	{ "\xc3\xa9", "\xc3\xa9" },                         /* é */
 };
 
 START_TEST(test_trim)
