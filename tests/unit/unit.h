@@ -17,5 +17,6 @@ Suite *log_suite(void);
 Suite *lockfile_suite(void);
 Suite *apps_suite(void);
 Suite *properties_suite(void);
+Suite *settings_suite(void);
 
 #endif
