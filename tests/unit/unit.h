@@ -18,5 +18,6 @@ Suite *lockfile_suite(void);
 Suite *apps_suite(void);
 Suite *properties_suite(void);
 Suite *settings_suite(void);
+Suite *scope_suite(void);
 
 #endif
