@@ -19,5 +19,6 @@ Suite *apps_suite(void);
 Suite *properties_suite(void);
 Suite *settings_suite(void);
 Suite *scope_suite(void);
+Suite *dockerconfig_suite(void);
 
 #endif
