@@ -20,5 +20,6 @@ Suite *properties_suite(void);
 Suite *settings_suite(void);
 Suite *scope_suite(void);
 Suite *dockerconfig_suite(void);
+Suite *push_ref_suite(void);
 
 #endif
