@@ -129,8 +129,7 @@ START_TEST(test_limits)
 	ck_assert_int_eq(dr_image_ref_parse(repeat(part, 247, 'r'), &r, &e), 0);
 	ck_assert_uint_eq(strlen(r.repo), 255);
 	ck_assert_int_eq(dr_image_ref_parse(repeat(part, 248, 'r'), &r, &e), DR_EINVAL);
-	ck_assert(strncmp(e.msg, "repository name too long in", 27) == 0 ||
-		  strncmp(e.msg, "invalid repository name", 23) == 0);
+	ck_assert(strncmp(e.msg, "repository name too long in \"rrr", 32) == 0);
 	/* registry host: under 260 characters */
 	snprintf(in, sizeof(in), "%s.io/app", repeat(part, 256, 'h'));
 	ck_assert_int_eq(dr_image_ref_parse(in, &r, &e), 0);
