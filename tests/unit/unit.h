@@ -21,5 +21,6 @@ Suite *settings_suite(void);
 Suite *scope_suite(void);
 Suite *dockerconfig_suite(void);
 Suite *push_ref_suite(void);
+Suite *push_cache_suite(void);
 
 #endif
