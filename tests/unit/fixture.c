@@ -1,5 +1,7 @@
 #include "fixture.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
@@ -191,4 +193,39 @@ char *unit_capture_end(int fd)
 	text = unit_read(capture_file[fd - 1], NULL);
 	ck_assert_ptr_nonnull(text);
 	return text;
+}
+
+void unit_write_tar(const char *path, const struct unit_tar_entry *ents, size_t n, int gzip)
+{
+	struct archive *a = archive_write_new();
+
+	ck_assert_ptr_nonnull(a);
+	archive_write_set_format_pax_restricted(a);
+	if (gzip)
+		ck_assert_int_eq(archive_write_add_filter_gzip(a), ARCHIVE_OK);
+	ck_assert_int_eq(archive_write_open_filename(a, path), ARCHIVE_OK);
+	for (size_t i = 0; i < n; i++) {
+		struct archive_entry *ae = archive_entry_new();
+		int has_data = !ents[i].symlink && !ents[i].hardlink && !ents[i].dir;
+
+		archive_entry_set_pathname(ae, ents[i].name);
+		archive_entry_set_perm(ae, ents[i].dir ? 0755 : 0644);
+		if (ents[i].symlink) {
+			archive_entry_set_filetype(ae, AE_IFLNK);
+			archive_entry_set_symlink(ae, ents[i].symlink);
+		} else if (ents[i].hardlink) {
+			archive_entry_set_filetype(ae, AE_IFREG);
+			archive_entry_set_hardlink(ae, ents[i].hardlink);
+		} else {
+			archive_entry_set_filetype(ae, ents[i].dir ? AE_IFDIR : AE_IFREG);
+		}
+		archive_entry_set_size(ae, has_data ? (la_int64_t)ents[i].len : 0);
+		ck_assert_int_eq(archive_write_header(a, ae), ARCHIVE_OK);
+		if (has_data && ents[i].len)
+			ck_assert_int_eq(archive_write_data(a, ents[i].data, ents[i].len),
+					 (la_ssize_t)ents[i].len);
+		archive_entry_free(ae);
+	}
+	ck_assert_int_eq(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
 }

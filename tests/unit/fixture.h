@@ -31,6 +31,19 @@ int unit_mode(const char *path);
 /* Names in dir (not . and ..), sorted and joined with spaces, malloc'd. */
 char *unit_ls(const char *dir);
 
+/* One entry of a tar made with libarchive: a file (data, len), or a
+ * symlink, a hard link or a directory. */
+struct unit_tar_entry {
+	const char *name;
+	const void *data;
+	size_t len;
+	const char *symlink;
+	const char *hardlink;
+	int dir;
+};
+/* pax tar, gzip'd when gzip is set */
+void unit_write_tar(const char *path, const struct unit_tar_entry *ents, size_t n, int gzip);
+
 /* Sends fd 1 or 2 into a file until unit_capture_end, which returns what
  * was written (malloc'd). */
 void unit_capture_begin(int fd);
