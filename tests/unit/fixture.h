@@ -41,6 +41,10 @@ struct unit_tar_entry {
 	const char *hardlink;
 	int dir;
 };
+#define UNIT_TAR_FILE(n, d, l) { .name = (n), .data = (d), .len = (l) }
+#define UNIT_TAR_SYMLINK(n, t) { .name = (n), .symlink = (t) }
+#define UNIT_TAR_HARDLINK(n, t) { .name = (n), .hardlink = (t) }
+#define UNIT_TAR_DIR(n) { .name = (n), .dir = 1 }
 /* pax tar, gzip'd when gzip is set */
 void unit_write_tar(const char *path, const struct unit_tar_entry *ents, size_t n, int gzip);
 

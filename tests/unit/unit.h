@@ -22,5 +22,6 @@ Suite *scope_suite(void);
 Suite *dockerconfig_suite(void);
 Suite *push_ref_suite(void);
 Suite *push_cache_suite(void);
+Suite *imagesource_tar_suite(void);
 
 #endif
