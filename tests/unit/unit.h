@@ -23,5 +23,6 @@ Suite *dockerconfig_suite(void);
 Suite *push_ref_suite(void);
 Suite *push_cache_suite(void);
 Suite *imagesource_tar_suite(void);
+Suite *imagesource_stream_suite(void);
 
 #endif
