@@ -24,5 +24,6 @@ Suite *push_ref_suite(void);
 Suite *push_cache_suite(void);
 Suite *imagesource_tar_suite(void);
 Suite *imagesource_stream_suite(void);
+Suite *imagesource_docker_suite(void);
 
 #endif
