@@ -102,7 +102,7 @@ END_TEST
 START_TEST(test_link_chain)
 {
 	struct unit_tar_entry ents[11];
-	char names[11][8], targets[11][8];
+	char names[11][16], targets[11][16];
 
 	for (int i = 0; i < 10; i++) {
 		snprintf(names[i], sizeof(names[i]), "l%d", i);
