@@ -25,5 +25,6 @@ Suite *push_cache_suite(void);
 Suite *imagesource_tar_suite(void);
 Suite *imagesource_stream_suite(void);
 Suite *imagesource_docker_suite(void);
+Suite *imagesource_parse_suite(void);
 
 #endif
