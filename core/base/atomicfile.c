@@ -25,8 +25,10 @@ int dr_file_read(const char *path, size_t limit, struct dr_buf *out, struct dr_e
 	}
 	rc = dr_read_all(fd, limit, out, e);
 	close(fd);
-	if (rc)
-		return dr_fail(e, rc, "cannot read %s: %s", path, e->msg);
+	if (rc) {
+		dr_buf_wipe(out); /* a failed read hands nothing back (and leaks nothing) */
+		return dr_fail(e, rc, "cannot read %s: %s", path, e ? e->msg : "");
+	}
 	return 0;
 }
 

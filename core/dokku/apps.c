@@ -27,16 +27,29 @@ const char *dr_dokku_root(void)
 	return root;
 }
 
+/* Dokku's VerifyAppName accepts the new rule ^[a-z0-9][a-z0-9.-]*$ or the
+ * old one, which also allowed "_" after the first character, so apps
+ * created before the change keep working. */
 int dr_app_name_valid(const char *app)
 {
 	if (!((app[0] >= 'a' && app[0] <= 'z') || (app[0] >= '0' && app[0] <= '9')))
 		return 0;
 	for (const char *p = app + 1; *p; p++) {
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
-		      *p == '-'))
+		      *p == '-' || *p == '_'))
 			return 0;
 	}
 	return 1;
+}
+
+/* Dokku's app listing skips names whose first byte, read as a code point
+ * (Go's rune(name[0])), is upper case: A-Z and Latin-1's upper-case
+ * letters U+00C0-U+00DE except the multiplication sign. */
+static int starts_upper(const char *name)
+{
+	unsigned char c = (unsigned char)name[0];
+
+	return (c >= 'A' && c <= 'Z') || (c >= 0xc0 && c <= 0xde && c != 0xd7);
 }
 
 int dr_app_verify(const char *app, struct dr_err *e)
@@ -78,7 +91,7 @@ int dr_apps_list(char ***apps, size_t *n, struct dr_err *e)
 		char **nv, *path;
 		int is_dir;
 
-		if (ent->d_name[0] == '.')
+		if (ent->d_name[0] == '.' || starts_upper(ent->d_name))
 			continue;
 		if (asprintf(&path, "%s/%s", dr_dokku_root(), ent->d_name) < 0)
 			continue;

@@ -13,15 +13,38 @@
 
 #define CMDLINE_LIMIT (64 * 1024)
 
-/* The last path component of s[0..n), as [*start, *start + *len). */
-static void last_component(const char *s, size_t n, size_t *start, size_t *len)
+/* The component of s[0..*n) that ends before *n, read as Go's
+ * filepath.Clean would leave it: "." skipped, a component undone by a
+ * later ".." skipped. *n moves to its start; 0 when none is left. */
+static int prev_component(const char *s, size_t *n, size_t *start, size_t *len)
 {
-	while (n > 0 && s[n - 1] == '/')
-		n--;
-	*start = n;
-	while (*start > 0 && s[*start - 1] != '/')
-		(*start)--;
-	*len = n - *start;
+	unsigned undo = 0;
+
+	for (;;) {
+		size_t end = *n, at;
+
+		while (end > 0 && s[end - 1] == '/')
+			end--;
+		at = end;
+		while (at > 0 && s[at - 1] != '/')
+			at--;
+		*n = at;
+		if (at == end)
+			return 0;
+		if (end - at == 1 && s[at] == '.')
+			continue;
+		if (end - at == 2 && s[at] == '.' && s[at + 1] == '.') {
+			undo++;
+			continue;
+		}
+		if (undo > 0) {
+			undo--;
+			continue;
+		}
+		*start = at;
+		*len = end - at;
+		return 1;
+	}
 }
 
 char *dr_scope_from_dir(const char *dir)
@@ -29,11 +52,11 @@ char *dr_scope_from_dir(const char *dir)
 	size_t n = strlen(dir), app_at, app_len, reg_at, reg_len, cfg_at, cfg_len;
 	char *app;
 
-	last_component(dir, n, &app_at, &app_len);
-	last_component(dir, app_at, &reg_at, &reg_len);
-	last_component(dir, reg_at, &cfg_at, &cfg_len);
-	if (app_len == 0 || reg_len != 8 || strncmp(dir + reg_at, "registry", 8) != 0 ||
-	    cfg_len != 6 || strncmp(dir + cfg_at, "config", 6) != 0)
+	if (!prev_component(dir, &n, &app_at, &app_len) ||
+	    !prev_component(dir, &n, &reg_at, &reg_len) ||
+	    !prev_component(dir, &n, &cfg_at, &cfg_len) || reg_len != 8 ||
+	    strncmp(dir + reg_at, "registry", 8) != 0 || cfg_len != 6 ||
+	    strncmp(dir + cfg_at, "config", 6) != 0)
 		return NULL;
 	app = strndup(dir + app_at, app_len);
 	if (app && (!dr_app_name_valid(app) || strcmp(app, DR_GLOBAL) == 0)) {

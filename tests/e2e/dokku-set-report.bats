@@ -1005,3 +1005,28 @@ EOF
   assert_info other --registry-computed-server ""
   assert_info other --registry-computed-image-repo dokku/other
 }
+
+# ---------------------------------------------------------------------------
+# Dokku's app-name rules beyond the new regexp (common.VerifyAppName,
+# UnfilteredDokkuApps; code reading)
+
+@test "(registry:set/report) an app named under Dokku's old rule (underscore) is an app" {
+  create_app old_app
+  dr registry:set old_app server ghcr.io
+  assert_status 0
+  assert_stderr ""
+  dr registry:report old_app --registry-computed-server
+  assert_status 0
+  assert_stdout "ghcr.io/"
+  dr registry:set _old server ghcr.io
+  assert_fail 1 "$BAD_NAME_MSG"
+}
+
+@test "(registry:report) no app: directories starting upper case are skipped, as Dokku does" {
+  mkdir "$DOKKU_ROOT/Backup" "$DOKKU_ROOT/TLS"
+  create_app web
+  dr registry:report
+  assert_status 0
+  assert_stderr ""
+  assert_eq "$(grep '^=====>' <<<"$output")" "$(printf '=====> %s registry information\n' "$TEST_APP" web)" headers
+}

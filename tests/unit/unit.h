@@ -22,5 +22,19 @@ Suite *chain_suite(void);
 Suite *atomicfile_suite(void);
 Suite *exec_suite(void);
 Suite *template_suite(void);
+Suite *text_suite(void);
+Suite *log_suite(void);
+Suite *lockfile_suite(void);
+Suite *apps_suite(void);
+Suite *properties_suite(void);
+Suite *settings_suite(void);
+Suite *scope_suite(void);
+Suite *dockerconfig_suite(void);
+Suite *push_ref_suite(void);
+Suite *push_cache_suite(void);
+Suite *imagesource_tar_suite(void);
+Suite *imagesource_stream_suite(void);
+Suite *imagesource_docker_suite(void);
+Suite *imagesource_parse_suite(void);
 
 #endif

@@ -8,10 +8,13 @@
 #include "config.h"
 #include "unit.h"
 
-static char dir[] = "/tmp/dr-config-XXXXXX";
+static char dir[64];
 
 static void setup(void)
 {
+	/* a fresh template each time: with CK_FORK=no (valgrind) every test
+	 * runs in this one process, and mkdtemp overwrites the X's */
+	snprintf(dir, sizeof(dir), "/tmp/dr-config-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	setenv("XDG_CONFIG_HOME", dir, 1);
 	unsetenv(DR_CONFIG_ENV);

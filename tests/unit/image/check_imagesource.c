@@ -26,140 +26,6 @@ static void teardown(void)
 	dr_remove_tree(tmp, NULL);
 }
 
-START_TEST(test_digest_valid)
-{
-	ck_assert(dr_digest_valid("sha256:" D64));
-	ck_assert(dr_digest_valid("sha512:" D64 D64));
-	ck_assert(!dr_digest_valid("sha256:" D64 "0"));
-	ck_assert(!dr_digest_valid("sha256:0123"));
-	ck_assert(!dr_digest_valid("SHA256:" D64));
-	ck_assert(!dr_digest_valid("sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"));
-	ck_assert(!dr_digest_valid("md5:" D64));
-	ck_assert(!dr_digest_valid(""));
-	ck_assert(!dr_digest_valid(NULL));
-}
-END_TEST
-
-static const char index_json[] =
-	"{\"schemaVersion\":2,\"manifests\":["
-	"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" D64 "\","
-	"\"size\":10,\"annotations\":{\"org.opencontainers.image.ref.name\":\"v1\"}},"
-	"{\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"digest\":\"sha256:" D64B "\","
-	"\"size\":20,\"annotations\":{\"io.containerd.image.name\":\"docker.io/library/x:2\","
-	"\"org.opencontainers.image.ref.name\":\"2\"}}]}";
-
-START_TEST(test_index_select)
-{
-	struct dr_descriptor d;
-	struct dr_err e = { 0 };
-
-	ck_assert_int_eq(dr_oci_index_select(index_json, strlen(index_json), NULL, &d, &e), 0);
-	ck_assert_str_eq(d.digest, "sha256:" D64);
-	ck_assert_int_eq(d.size, 10);
-	ck_assert_int_eq(dr_oci_index_select(index_json, strlen(index_json), "2", &d, &e), 0);
-	ck_assert_str_eq(d.digest, "sha256:" D64B);
-	ck_assert_str_eq(d.media_type, DR_MT_OCI_INDEX);
-	ck_assert_int_eq(dr_oci_index_select(index_json, strlen(index_json),
-					     "docker.io/library/x:2", &d, &e), 0);
-	ck_assert_str_eq(d.digest, "sha256:" D64B);
-	ck_assert_int_eq(dr_oci_index_select(index_json, strlen(index_json), "v9", &d, &e),
-			 DR_ENOTFOUND);
-	ck_assert_ptr_nonnull(strstr(e.msg, "\"v9\""));
-	ck_assert_int_eq(dr_oci_index_select("{\"manifests\":[]}", 16, NULL, &d, &e), DR_ENOTFOUND);
-	ck_assert_int_eq(dr_oci_index_select("[]", 2, NULL, &d, &e), DR_EINVAL);
-	ck_assert_int_eq(dr_oci_index_select("{", 1, NULL, &d, &e), DR_EINVAL);
-	ck_assert_int_eq(dr_oci_index_select("{\"manifests\":[{\"digest\":\"sha256:12\",\"size\":1}]}",
-					     48, NULL, &d, &e), DR_EINVAL);
-}
-END_TEST
-
-static const char oci_manifest[] =
-	"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-	"\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:" D64 "\",\"size\":5},"
-	"\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:" D64B "\",\"size\":7},"
-	"{\"mediaType\":\"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip\",\"digest\":\"sha256:" D64 "\",\"size\":9}]}";
-
-static const char docker_list[] =
-	"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.list.v2+json\","
-	"\"manifests\":[{\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
-	"\"digest\":\"sha256:" D64 "\",\"size\":3,\"platform\":{\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v7\"}}]}";
-
-START_TEST(test_manifest_parse)
-{
-	struct dr_descriptor *refs;
-	enum dr_doc_kind kind;
-	char mt[160];
-	size_t n;
-	struct dr_err e = { 0 };
-
-	ck_assert_int_eq(dr_manifest_parse(oci_manifest, strlen(oci_manifest), NULL, &kind, mt,
-					   sizeof(mt), &refs, &n, &e), 0);
-	ck_assert_int_eq(kind, DR_DOC_MANIFEST);
-	ck_assert_str_eq(mt, DR_MT_OCI_MANIFEST);
-	ck_assert_int_eq(n, 3);
-	ck_assert_str_eq(refs[0].digest, "sha256:" D64);
-	ck_assert_int_eq(refs[1].size, 7);
-	ck_assert(!refs[1].foreign);
-	ck_assert(refs[2].foreign);
-	free(refs);
-
-	ck_assert_int_eq(dr_manifest_parse(docker_list, strlen(docker_list), NULL, &kind, mt,
-					   sizeof(mt), &refs, &n, &e), 0);
-	ck_assert_int_eq(kind, DR_DOC_INDEX);
-	ck_assert_str_eq(mt, DR_MT_DOCKER_LIST);
-	ck_assert_int_eq(n, 1);
-	ck_assert_str_eq(refs[0].platform, "linux/arm/v7");
-	free(refs);
-
-	/* no mediaType anywhere: the shape decides */
-	ck_assert_int_eq(dr_manifest_parse("{\"manifests\":[]}", 16, NULL, &kind, mt, sizeof(mt),
-					   &refs, &n, &e), 0);
-	ck_assert_int_eq(kind, DR_DOC_INDEX);
-	ck_assert_str_eq(mt, DR_MT_OCI_INDEX);
-	free(refs);
-	/* the descriptor's type wins */
-	ck_assert_int_eq(dr_manifest_parse(oci_manifest, strlen(oci_manifest), DR_MT_DOCKER_MANIFEST,
-					   &kind, mt, sizeof(mt), &refs, &n, &e), 0);
-	ck_assert_str_eq(mt, DR_MT_DOCKER_MANIFEST);
-	free(refs);
-
-	ck_assert_int_eq(dr_manifest_parse("{\"schemaVersion\":1,\"fsLayers\":[]}", 33, NULL, &kind,
-					   mt, sizeof(mt), &refs, &n, &e), DR_EINVAL);
-	ck_assert_ptr_nonnull(strstr(e.msg, "schema 1"));
-	ck_assert_int_eq(dr_manifest_parse("{\"mediaType\":\"text/plain\"}", 26, NULL, &kind, mt,
-					   sizeof(mt), &refs, &n, &e), DR_EINVAL);
-	ck_assert_int_eq(dr_manifest_parse("{\"layers\":[]}", 13, NULL, &kind, mt, sizeof(mt), &refs,
-					   &n, &e), DR_EINVAL);
-	ck_assert_int_eq(dr_manifest_parse("nope", 4, NULL, &kind, mt, sizeof(mt), &refs, &n, &e),
-			 DR_EINVAL);
-	ck_assert_ptr_null(refs);
-}
-END_TEST
-
-START_TEST(test_docker_save_parse)
-{
-	static const char j[] = "[{\"Config\":\"a.json\",\"RepoTags\":[\"x:1\"],\"Layers\":[\"l1/layer.tar\"]},"
-				"{\"Config\":\"b.json\",\"RepoTags\":[\"y:2\",\"y:3\"],\"Layers\":[\"l1/layer.tar\",\"l2/layer.tar\"]}]";
-	struct dr_docker_save_entry d;
-	struct dr_err e = { 0 };
-
-	ck_assert_int_eq(dr_docker_save_parse(j, strlen(j), NULL, &d, &e), 0);
-	ck_assert_str_eq(d.config, "a.json");
-	ck_assert_int_eq(d.nlayers, 1);
-	dr_docker_save_entry_free(&d);
-	ck_assert_int_eq(dr_docker_save_parse(j, strlen(j), "y:3", &d, &e), 0);
-	ck_assert_str_eq(d.config, "b.json");
-	ck_assert_int_eq(d.nlayers, 2);
-	ck_assert_str_eq(d.layers[1], "l2/layer.tar");
-	dr_docker_save_entry_free(&d);
-	ck_assert_int_eq(dr_docker_save_parse(j, strlen(j), "z:1", &d, &e), DR_ENOTFOUND);
-	ck_assert_int_eq(dr_docker_save_parse("{}", 2, NULL, &d, &e), DR_EINVAL);
-	ck_assert_int_eq(dr_docker_save_parse("[{\"Config\":\"a\"}]", 16, NULL, &d, &e), DR_EINVAL);
-	ck_assert_int_eq(dr_docker_save_parse("[{\"Config\":\"a\",\"Layers\":[1]}]", 29, NULL, &d, &e),
-			 DR_EINVAL);
-}
-END_TEST
-
 /* ---- fixtures on disk ---- */
 
 static void write_file(const char *dir, const char *name, const void *data, size_t len)
@@ -388,14 +254,8 @@ END_TEST
 Suite *imagesource_suite(void)
 {
 	Suite *s = suite_create("imagesource");
-	TCase *pure = tcase_create("pure");
 	TCase *files = tcase_create("files");
 
-	tcase_add_test(pure, test_digest_valid);
-	tcase_add_test(pure, test_index_select);
-	tcase_add_test(pure, test_manifest_parse);
-	tcase_add_test(pure, test_docker_save_parse);
-	suite_add_tcase(s, pure);
 	tcase_add_checked_fixture(files, setup, teardown);
 	tcase_add_test(files, test_oci_dir);
 	tcase_add_test(files, test_docker_archive);
