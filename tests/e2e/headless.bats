@@ -166,7 +166,7 @@ GOT='{"ServerURL":"registry.example.com","Username":"deploy","Secret":"s3cr3t-pw
   [[ $output == *"is locked"* ]] || { echo "list: $output"; return 1; }
   [ "${#lines[@]}" -eq 1 ]
 
-  ks_wait_exit 15
+  ks_wait_exit 30
   [ "$KS_STATUS" -eq 3 ]
   grep -q '^keyring-session: wrong password: the login keyring in .* stays locked' "$D/ks.err"
   [ "$(grep -c '^keyring-session: ' "$D/ks.err")" -eq 1 ]
