@@ -132,8 +132,12 @@ check: deps
 endif
 
 check-valgrind: $(UNIT_BIN) $(HELPER) $(DOKKU_REG) $(PROBE)
-	CK_FORK=no valgrind -q --leak-check=full --show-leak-kinds=definite \
-		--errors-for-leak-kinds=definite --error-exitcode=99 $(UNIT_BIN)
+	@# every test in its own forked process, as in the plain run; memcheck follows
+	@# the forks, and any report of it (error or definite leak) fails the run
+	set -o pipefail; CK_FORK=yes valgrind -q --leak-check=full --show-leak-kinds=definite \
+		--errors-for-leak-kinds=definite --error-exitcode=99 $(UNIT_BIN) 2>&1 | tee $(BUILD)/unit-valgrind.log
+	@! grep -q '^==[0-9]*== ' $(BUILD)/unit-valgrind.log || \
+		{ echo "valgrind: memcheck reports in $(BUILD)/unit-valgrind.log" >&2; exit 1; }
 	bash tests/valgrind/run.sh $(BUILD) $(VG_E2E)
 
 check-unit: $(UNIT_BIN)

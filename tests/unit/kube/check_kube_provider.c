@@ -320,6 +320,11 @@ START_TEST(test_config_provider_object)
 	      "\"timeout\":\"20s\"}}", f);
 	fclose(f);
 	setenv(DR_CONFIG_ENV, path, 1);
+	/* other suites' settings, when the run shares one process (CK_FORK=no) */
+	unsetenv(DR_COLLECTION_ENV);
+	unsetenv(DR_TIMEOUT_ENV);
+	unsetenv(DR_UNAVAILABLE_ENV);
+	unsetenv(DR_TRANSPORT_ENV);
 	ck_assert_int_eq(dr_config_load(&c, &e), 0);
 	ck_assert_str_eq(c.provider.cache_duration, "2h");
 	ck_assert_str_eq(c.provider.chained_cache_duration, "");
