@@ -14,6 +14,7 @@ int main(void)
 	srunner_add_suite(sr, registry_suite());
 	srunner_add_suite(sr, push_suite());
 	srunner_add_suite(sr, imagesource_suite());
+	srunner_add_suite(sr, compress_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -12,5 +12,6 @@ Suite *err_suite(void);
 Suite *registry_suite(void);
 Suite *push_suite(void);
 Suite *imagesource_suite(void);
+Suite *compress_suite(void);
 
 #endif
