@@ -86,18 +86,21 @@ int cmd_deployed_app_repository(int argc, char **argv)
 	return print_or_fail(rc, v, &e);
 }
 
-/* push [--from SRC [--insecure] [--jobs N] [--quiet]] <app> [<image>]: the
+/* push [--from SRC [--insecure] [--jobs N] [--quiet] [--compress C]
+ * [--compress-level N]] <app> [<image>]: the
  * release push, whatever push-on-release says; with --from, the native
  * pusher reads SRC (oci:DIR, docker-archive:FILE) instead of the engine */
 int cmd_push(int argc, char **argv)
 {
-	const char *from = NULL, *jobs_s = NULL;
+	const char *from = NULL, *jobs_s = NULL, *compress = NULL, *level = NULL;
 	int insecure = 0, quiet = 0, npos = 0, rc, jobs = 0;
 	struct cmd_flag flags[] = {
 		{ "from", NULL, &from, "push this image (oci:DIR[:REF], docker-archive:FILE[:REF])" },
 		{ "insecure", &insecure, NULL, "allow plain http and unverified TLS" },
 		{ "jobs", NULL, &jobs_s, "parallel blob uploads (default 4)" },
 		{ "quiet", &quiet, NULL, "print errors only" },
+		{ "compress", NULL, &compress, "uncompressed layers as gzip (default), zstd or none" },
+		{ "compress-level", NULL, &level, "compression level (gzip 1-9, zstd 1-19)" },
 		{ NULL, NULL, NULL, NULL },
 	};
 	char *pos[64], image[512];
@@ -121,7 +124,7 @@ int cmd_push(int argc, char **argv)
 		jobs = (int)v;
 	}
 	if (from)
-		return cmd_push_native(pos[0], from, insecure, jobs, quiet);
+		return cmd_push_native(pos[0], from, insecure, jobs, quiet, compress, level);
 	if (npos >= 2)
 		snprintf(image, sizeof(image), "%s", pos[1]);
 	else
