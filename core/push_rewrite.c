@@ -126,9 +126,16 @@ static int rewrite_index(struct dr_manifest *m, json_t *root, const struct renam
 
 int dr_push_rewrite_manifests(struct dr_push_ctx *c, struct dr_image *img, struct dr_err *e)
 {
-	struct renamed *rn = calloc(img->nmanifests + 1, sizeof(*rn));
+	struct renamed *rn;
 	size_t nrn = 0;
-	int rc = rn ? 0 : dr_fail(e, DR_EIO, "out of memory");
+	int rc, any = 0;
+
+	for (size_t i = 0; c->outs && i < img->nblobs; i++)
+		any |= c->outs[i].set;
+	if (!any)
+		return 0; /* nothing compressed here: every manifest as it is */
+	rn = calloc(img->nmanifests + 1, sizeof(*rn));
+	rc = rn ? 0 : dr_fail(e, DR_EIO, "out of memory");
 
 	/* children come first, so an index sees its children's new names */
 	for (size_t i = 0; rc == 0 && i < img->nmanifests; i++) {
