@@ -115,13 +115,14 @@ med() { cat "$WORK"/r/"$1"-*."$2" | median; } # NAME t|m|b
 # _layer_tar LIST OUT: a layer tar of the files in LIST (as a docker save has them)
 _layer_tar() {
   tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --no-recursion \
-    -C / -cf "$2" -T "$1" 2>/dev/null || die "tar of $1 failed"
+    --verbatim-files-from -C / -cf "$2" -T "$1" 2>"$2.err" ||
+    die "tar of $1 failed: $(tail -n 3 "$2.err")"
 }
 
 # _pick DIR MB LIST: regular files of DIR (sorted, none over 8 MB) up to MB
 _pick() {
-  find "$1" -xdev -type f -size -8M -printf '%s %P\n' 2>/dev/null | LC_ALL=C sort -k2 |
-    awk -v max="$(($2 * 1000000))" -v d="${1#/}" '{ n += $1; if (n > max) exit; print d "/" $2 }' >"$3"
+  find "$1" -xdev -type f -size -8M -printf '%s\t%P\n' 2>/dev/null | LC_ALL=C sort -t "$(printf '\t')" -k2 |
+    awk -F '\t' -v max="$(($2 * 1000000))" -v d="${1#/}" '{ n += $1; if (n <= max) print d "/" $2 }' >"$3"
 }
 
 # build_archive FILE: (a), two layers (/usr/share, /usr/lib) in docker save format

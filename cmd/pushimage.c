@@ -66,7 +66,7 @@ static int parse_compress(const char *name, const char *level, struct dr_push_op
 	if (*level == '\0' || *end || n < 1 || n > 19 || o->compress == DR_COMPRESS_NONE ||
 	    dr_compression_check_level(o->compress, (int)n, &e) != 0)
 		return dr_log_fail(2, "--compress-level must be a number from 1 to %d for %s, not "
-				   "\"%s\"", o->compress == DR_COMPRESS_ZSTD ? 19 : 9,
+				   "\"%s\"", o->compress == DR_COMPRESS_ZSTD ? 19 : 12,
 				   dr_compression_name(o->compress), level);
 	o->compress_level = (int)n;
 	return 0;
@@ -92,7 +92,7 @@ int cmd_push_image(int argc, char **argv)
 		{ "jobs", NULL, &jobs_s, "parallel blob uploads (default 4)" },
 		{ "config", NULL, &config, "docker config directory for credentials" },
 		{ "compress", NULL, &compress, "uncompressed layers as gzip (default), zstd or none" },
-		{ "compress-level", NULL, &level, "compression level (gzip 1-9, zstd 1-19)" },
+		{ "compress-level", NULL, &level, "compression level (gzip 1-12, zstd 1-19)" },
 		{ NULL, NULL, NULL, NULL },
 	};
 	char **pos = calloc((size_t)argc + 1, sizeof(char *));

@@ -100,7 +100,7 @@ int cmd_push(int argc, char **argv)
 		{ "jobs", NULL, &jobs_s, "parallel blob uploads (default 4)" },
 		{ "quiet", &quiet, NULL, "print errors only" },
 		{ "compress", NULL, &compress, "uncompressed layers as gzip (default), zstd or none" },
-		{ "compress-level", NULL, &level, "compression level (gzip 1-9, zstd 1-19)" },
+		{ "compress-level", NULL, &level, "compression level (gzip 1-12, zstd 1-19)" },
 		{ NULL, NULL, NULL, NULL },
 	};
 	char *pos[64], image[512];

@@ -1,6 +1,6 @@
-/* Layer compression (compress.h): block-parallel gzip on zlib, zstd on
- * libzstd's workers. Memory is fixed by the block size and the number of
- * slots, whatever the size of the input. */
+/* Layer compression (compress.h): block-parallel gzip on libdeflate, zstd
+ * on libzstd's workers. Memory is fixed by the block size and the number
+ * of slots, whatever the size of the input. */
 #include "compress.h"
 
 #include <pthread.h>
@@ -8,22 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 #include <zstd.h>
 
-#define DICT_MAX 32768
 #define MAX_THREADS 64
-#define MIN_SLOTS 12
+#define MIN_SLOTS 8
+#define ZSTD_JOB (4 << 20)
 
 enum slot_state { SLOT_FREE, SLOT_BUSY, SLOT_READY };
 
-/* One block on its way: input, its dictionary, compressed output. */
+/* One block on its way: input, then its gzip member. */
 struct slot {
 	unsigned char *in, *out;
 	size_t in_len, out_len, out_pos;
-	unsigned char dict[DICT_MAX];
-	size_t dict_len;
-	uLong crc;
 	int last;
 	long long seq;
 	enum slot_state st;
@@ -46,12 +43,6 @@ struct dr_zstream {
 	size_t nslots, out_cap;
 	long long next_fill, next_out;
 	int filling, input_done, blocks_done, stop;
-	unsigned char tail[DICT_MAX];
-	size_t tail_len;
-	uLong crc;
-	unsigned long long total_in;
-	unsigned char head[10], trailer[8];
-	size_t head_pos, trailer_pos;
 	/* zstd */
 	ZSTD_CCtx *cctx;
 	unsigned char *zin;
@@ -85,7 +76,7 @@ int dr_compression_default_level(enum dr_compression c)
 
 int dr_compression_check_level(enum dr_compression c, int level, struct dr_err *e)
 {
-	int max = c == DR_COMPRESS_ZSTD ? 19 : 9;
+	int max = c == DR_COMPRESS_ZSTD ? 19 : 12;
 
 	if (c == DR_COMPRESS_NONE || (level >= 1 && level <= max))
 		return 0;
@@ -118,8 +109,6 @@ static void fail_locked(struct dr_zstream *z, const struct dr_err *e)
 /* Reads the next block into s (the caller is the only filler now). */
 static int fill(struct dr_zstream *z, struct slot *s, struct dr_err *e)
 {
-	size_t keep;
-
 	s->in_len = 0;
 	while (s->in_len < DR_GZIP_BLOCK) {
 		long n = z->src(z->ud, s->in + s->in_len, DR_GZIP_BLOCK - s->in_len, e);
@@ -131,39 +120,22 @@ static int fill(struct dr_zstream *z, struct slot *s, struct dr_err *e)
 		s->in_len += (size_t)n;
 	}
 	s->last = s->in_len < DR_GZIP_BLOCK;
-	/* the dictionary is the 32 KiB of input before this block */
-	memcpy(s->dict, z->tail, z->tail_len);
-	s->dict_len = z->tail_len;
-	if (s->in_len >= DICT_MAX) {
-		memcpy(z->tail, s->in + s->in_len - DICT_MAX, DICT_MAX);
-		z->tail_len = DICT_MAX;
-	} else {
-		keep = DICT_MAX - s->in_len < z->tail_len ? DICT_MAX - s->in_len : z->tail_len;
-		memmove(z->tail, z->tail + z->tail_len - keep, keep);
-		memcpy(z->tail + keep, s->in, s->in_len);
-		z->tail_len = keep + s->in_len;
-	}
 	__atomic_add_fetch(&z->consumed, (long long)s->in_len, __ATOMIC_RELAXED);
 	return 0;
 }
 
-static int deflate_block(struct dr_zstream *z, z_stream *d, struct slot *s, struct dr_err *e)
+/* The block as one gzip member; an empty last block after others adds
+ * nothing (an empty input still gets its one, empty, member). */
+static int deflate_block(struct dr_zstream *z, struct libdeflate_compressor *d, struct slot *s,
+			 struct dr_err *e)
 {
-	int zr = deflateReset(d);
-
-	if (zr == Z_OK && s->dict_len)
-		zr = deflateSetDictionary(d, s->dict, (uInt)s->dict_len);
-	d->next_in = s->in;
-	d->avail_in = (uInt)s->in_len;
-	d->next_out = s->out;
-	d->avail_out = (uInt)z->out_cap;
-	if (zr == Z_OK)
-		zr = deflate(d, s->last ? Z_FINISH : Z_SYNC_FLUSH);
-	if (zr != (s->last ? Z_STREAM_END : Z_OK) || d->avail_in != 0)
-		return dr_fail(e, DR_EIO, "gzip: deflate failed (%d)", zr);
-	s->out_len = z->out_cap - d->avail_out;
 	s->out_pos = 0;
-	s->crc = crc32(0L, s->in, (uInt)s->in_len);
+	s->out_len = 0;
+	if (s->in_len == 0 && s->seq > 0)
+		return 0;
+	s->out_len = libdeflate_gzip_compress(d, s->in, s->in_len, s->out, z->out_cap);
+	if (s->out_len == 0)
+		return dr_fail(e, DR_EIO, "gzip: a block did not fit its bound");
 	return 0;
 }
 
@@ -173,15 +145,12 @@ static void *gzip_worker(void *arg)
 {
 	struct dr_zstream *z = arg;
 	struct dr_err e = { 0 };
-	z_stream d;
-	int ok = 0;
+	struct libdeflate_compressor *d = libdeflate_alloc_compressor(z->level);
+	int ok = d != NULL;
 
-	memset(&d, 0, sizeof(d));
 	pthread_mutex_lock(&z->lock);
-	if (deflateInit2(&d, z->level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK)
-		ok = 1;
-	else
-		fail_locked(z, &(struct dr_err){ DR_EIO, "gzip: cannot set up deflate" });
+	if (!ok)
+		fail_locked(z, &(struct dr_err){ DR_EIO, "gzip: out of memory" });
 	while (ok && !z->stop && !z->input_done) {
 		struct slot *s = &z->slots[z->next_fill % (long long)z->nslots];
 		int rc;
@@ -205,7 +174,7 @@ static void *gzip_worker(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&z->lock);
-		rc = deflate_block(z, &d, s, &e);
+		rc = deflate_block(z, d, s, &e);
 		pthread_mutex_lock(&z->lock);
 		if (rc != 0) {
 			fail_locked(z, &e);
@@ -215,43 +184,21 @@ static void *gzip_worker(void *arg)
 		pthread_cond_broadcast(&z->cond);
 	}
 	pthread_mutex_unlock(&z->lock);
-	deflateEnd(&d);
+	libdeflate_free_compressor(d);
 	return NULL;
-}
-
-static void put_le32(unsigned char *p, uLong v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
 }
 
 static long gzip_read(struct dr_zstream *z, unsigned char *buf, size_t n, struct dr_err *e)
 {
 	long got = 0;
 
-	if (z->head_pos < sizeof(z->head)) {
-		size_t k = sizeof(z->head) - z->head_pos < n ? sizeof(z->head) - z->head_pos : n;
-
-		memcpy(buf, z->head + z->head_pos, k);
-		z->head_pos += k;
-		return (long)k;
-	}
 	pthread_mutex_lock(&z->lock);
-	while (got == 0) {
+	while (got == 0 && !z->blocks_done) {
 		struct slot *s = &z->slots[z->next_out % (long long)z->nslots];
 
 		if (z->failed) {
 			*e = z->err;
 			got = e->code ? e->code : DR_EIO;
-			break;
-		}
-		if (z->blocks_done) {
-			size_t k = sizeof(z->trailer) - z->trailer_pos;
-
-			k = k < n ? k : n;
-			memcpy(buf, z->trailer + z->trailer_pos, k);
-			z->trailer_pos += k;
-			got = (long)k;
 			break;
 		}
 		if (s->st != SLOT_READY || s->seq != z->next_out) {
@@ -262,15 +209,9 @@ static long gzip_read(struct dr_zstream *z, unsigned char *buf, size_t n, struct
 		memcpy(buf, s->out + s->out_pos, (size_t)got);
 		s->out_pos += (size_t)got;
 		if (s->out_pos == s->out_len) {
-			z->crc = crc32_combine(z->crc, s->crc, (z_off_t)s->in_len);
-			z->total_in += s->in_len;
 			s->st = SLOT_FREE;
 			z->next_out++;
-			if (s->last) {
-				z->blocks_done = 1;
-				put_le32(z->trailer, z->crc);
-				put_le32(z->trailer + 4, (uLong)(z->total_in & 0xffffffffu));
-			}
+			z->blocks_done = s->last;
 			pthread_cond_broadcast(&z->cond);
 		}
 	}
@@ -280,17 +221,13 @@ static long gzip_read(struct dr_zstream *z, unsigned char *buf, size_t n, struct
 
 static int gzip_open(struct dr_zstream *z, struct dr_err *e)
 {
-	static const unsigned char head[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff };
-	z_stream d;
+	struct libdeflate_compressor *d = libdeflate_alloc_compressor(z->level);
 
-	memcpy(z->head, head, sizeof(head));
-	z->crc = crc32(0L, Z_NULL, 0);
-	memset(&d, 0, sizeof(d));
-	if (deflateInit2(&d, z->level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return dr_fail(e, DR_EIO, "gzip: cannot set up deflate");
-	/* room for a block that does not compress, plus the flush marker */
-	z->out_cap = deflateBound(&d, DR_GZIP_BLOCK) + 64;
-	deflateEnd(&d);
+	if (!d)
+		return dr_fail(e, DR_EIO, "out of memory");
+	/* room for a block that does not compress */
+	z->out_cap = libdeflate_gzip_compress_bound(d, DR_GZIP_BLOCK);
+	libdeflate_free_compressor(d);
 	z->nslots = (size_t)z->threads * 2 > MIN_SLOTS ? (size_t)z->threads * 2 : MIN_SLOTS;
 	z->slots = calloc(z->nslots, sizeof(*z->slots));
 	if (!z->slots)
@@ -324,6 +261,9 @@ static int zstd_open(struct dr_zstream *z, struct dr_err *e)
 	/* always at least one worker: the output is then the same for any count */
 	if (!ZSTD_isError(r))
 		r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_nbWorkers, z->threads);
+	/* smaller jobs than the default hold less memory per worker */
+	if (!ZSTD_isError(r))
+		r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_jobSize, ZSTD_JOB);
 	if (ZSTD_isError(r))
 		return dr_fail(e, DR_EIO, "zstd: %s", ZSTD_getErrorName(r));
 	return 0;
