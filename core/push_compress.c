@@ -2,9 +2,9 @@
  * (its digest checked at the end, as for any blob), compressed
  * (compress.h) and sent in chunks (POST, PATCH…, PUT ?digest=) whose sha256
  * and size are counted as they go, since the compressed digest exists only
- * once the last byte does. One chunk is held in memory, so a failed PATCH
- * is sent again without compressing again; a session that lost data starts
- * over. The compression cache remembers what each layer became, so a
+ * once the last byte does. Two chunks are held in memory: one on the wire,
+ * the next being compressed; a failed PATCH is sent again from memory
+ * without compressing again; a session that lost data starts over. The compression cache remembers what each layer became, so a
  * re-push HEADs (or mounts) that blob and compresses nothing. */
 #include "push_int.h"
 
@@ -126,50 +126,141 @@ static long long fill_chunk(struct dr_zstream *z, unsigned char *buf, long long 
 	return got;
 }
 
+/* Two chunk buffers between a filler thread (compressor -> sha256) and the
+ * sender: the next chunk is compressed while the last one is on the wire. */
+struct pipe {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct dr_zstream *z;
+	struct dr_hash *h;
+	unsigned char *buf[2];
+	long long len[2], cap;
+	int ready[2];
+	int stop, failed;
+	struct dr_err err;
+};
+
+static void *filler(void *arg)
+{
+	struct pipe *p = arg;
+	struct dr_err e = { 0 };
+
+	for (unsigned k = 0;; k++) {
+		unsigned b = k % 2;
+		long long n;
+
+		pthread_mutex_lock(&p->lock);
+		while (p->ready[b] && !p->stop)
+			pthread_cond_wait(&p->cond, &p->lock);
+		pthread_mutex_unlock(&p->lock);
+		if (p->stop)
+			break;
+		n = fill_chunk(p->z, p->buf[b], p->cap, &e);
+		if (n >= 0)
+			dr_hash_update(p->h, p->buf[b], (size_t)n);
+		pthread_mutex_lock(&p->lock);
+		if (n < 0) {
+			p->err = e;
+			p->failed = 1;
+		} else {
+			p->len[b] = n;
+			p->ready[b] = 1;
+		}
+		pthread_cond_broadcast(&p->cond);
+		pthread_mutex_unlock(&p->lock);
+		if (n < p->cap) /* the end, or a failure */
+			break;
+	}
+	return NULL;
+}
+
+/* The next chunk in order: its length (0 at the end), < 0 on failure. */
+static long long next_chunk(struct pipe *p, unsigned k, struct dr_err *e)
+{
+	long long n;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->ready[k % 2] && !p->failed)
+		pthread_cond_wait(&p->cond, &p->lock);
+	n = p->ready[k % 2] ? p->len[k % 2] : -1;
+	if (n < 0)
+		*e = p->err;
+	pthread_mutex_unlock(&p->lock);
+	return n < 0 ? (e->code ? e->code : DR_EIO) : n;
+}
+
+static void chunk_sent(struct pipe *p, unsigned k)
+{
+	pthread_mutex_lock(&p->lock);
+	p->ready[k % 2] = 0;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
 /* Compresses and sends the whole layer in the open session; out gets
  * the compressed digest and size once the final PUT was accepted. */
 static int stream_once(struct dr_upload *u, const struct dr_blob *src, struct dr_blob *out,
 		       struct dr_err *e)
 {
-	long long cap = u->chunk_min > ZCHUNK ? u->chunk_min : ZCHUNK, off = 0, len = cap;
+	struct pipe p = { .cap = u->chunk_min > ZCHUNK ? u->chunk_min : ZCHUNK };
 	struct dr_blob_stream *s = NULL;
-	struct dr_zstream *z = NULL;
-	struct dr_hash *h = dr_hash_new();
-	unsigned char *buf = NULL;
-	int rc = h ? 0 : dr_fail(e, DR_EIO, "cannot set up sha256");
+	long long off = 0, len = p.cap;
+	pthread_t tid;
+	int rc = 0, started = 0;
 
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.cond, NULL);
+	p.h = dr_hash_new();
+	if (!p.h)
+		rc = dr_fail(e, DR_EIO, "cannot set up sha256");
 	if (rc == 0 && u->chunk_min > ZCHUNK_MAX)
 		rc = dr_fail(e, DR_EIO, "registry %s wants upload chunks of at least %lld bytes "
 			     "(OCI-Chunk-Min-Length), more than the %lld a compressed layer is "
 			     "sent in", u->c->ref->host, u->chunk_min, ZCHUNK_MAX);
 	if (rc == 0) {
-		buf = malloc((size_t)cap);
-		rc = buf ? dr_blob_open(u->c->img, src, &s, e) : dr_fail(e, DR_EIO, "out of memory");
+		p.buf[0] = malloc((size_t)p.cap);
+		p.buf[1] = malloc((size_t)p.cap);
+		rc = p.buf[0] && p.buf[1] ? dr_blob_open(u->c->img, src, &s, e)
+					  : dr_fail(e, DR_EIO, "out of memory");
 	}
 	if (rc == 0)
-		rc = dr_zstream_open(u->c->compress, u->c->level, u->c->threads, from_blob, s, &z, e);
-	u->z = z;
-	while (rc == 0 && len == cap) {
-		len = fill_chunk(z, buf, cap, e);
+		rc = dr_zstream_open(u->c->compress, u->c->level, u->c->threads, from_blob, s, &p.z, e);
+	u->z = p.z;
+	if (rc == 0) {
+		started = pthread_create(&tid, NULL, filler, &p) == 0;
+		if (!started)
+			rc = dr_fail(e, DR_EIO, "cannot start a thread");
+	}
+	for (unsigned k = 0; rc == 0 && len == p.cap; k++) {
+		len = next_chunk(&p, k, e);
 		if (len < 0)
 			rc = (int)len;
 		else if (len > 0)
-			dr_hash_update(h, buf, (size_t)len);
-		if (rc == 0 && len > 0)
-			rc = send_chunk(u, off, buf, len, e);
-		if (rc == 0)
+			rc = send_chunk(u, off, p.buf[k % 2], len, e);
+		if (rc == 0) {
 			off += len;
+			chunk_sent(&p, k);
+		}
 	}
+	pthread_mutex_lock(&p.lock);
+	p.stop = 1;
+	pthread_cond_broadcast(&p.cond);
+	pthread_mutex_unlock(&p.lock);
+	if (started)
+		pthread_join(tid, NULL);
 	if (rc == 0) {
-		dr_hash_final(h, out->d.digest);
+		dr_hash_final(p.h, out->d.digest);
 		out->d.size = off;
 		rc = dr_up_put(u, NULL, 0, e);
 	}
 	u->z = NULL;
-	dr_zstream_close(z);
+	dr_zstream_close(p.z);
 	dr_blob_close(s);
-	dr_hash_free(h);
-	free(buf);
+	dr_hash_free(p.h);
+	free(p.buf[0]);
+	free(p.buf[1]);
+	pthread_cond_destroy(&p.cond);
+	pthread_mutex_destroy(&p.lock);
 	return rc;
 }
 
