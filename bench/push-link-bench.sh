@@ -23,6 +23,7 @@
 # build/bench-link.txt. Exit 0 when everything ran (a FAIL is a result).
 #
 # Knobs: BENCH_LINK_RUNS=3, BENCH_LINK_RATE=200mbit, BENCH_LINK_MB=150,
+#        BENCH_LINK_ARCHIVE=FILE (kept: built there once, reused after),
 #        BENCH_OURS=$DR_BUILD_DIR/dokku-registry
 set -euo pipefail
 
@@ -153,9 +154,12 @@ build_archive() {
 }
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
-say "building (a): a docker save tarball of ~$ARCHIVE_MB MB from /usr/share and /usr/lib"
-build_archive "$WORK/usr.tar"
-ARCHIVE_BYTES=$(stat -c %s "$WORK/usr.tar")
+ARCHIVE=${BENCH_LINK_ARCHIVE:-$WORK/usr.tar}
+if [ ! -f "$ARCHIVE" ]; then
+  say "building (a): a docker save tarball of ~$ARCHIVE_MB MB from /usr/share and /usr/lib"
+  build_archive "$ARCHIVE"
+fi
+ARCHIVE_BYTES=$(stat -c %s "$ARCHIVE")
 say "building (b): 8 x 8 MiB random gzip'd layers"
 dr_img_oci "$WORK/oci" 8 8388608 latest gzip || die "image generation failed"
 mkdir -p "$WORK/r"
@@ -170,15 +174,15 @@ round() {
     for first in $( ((i % 2)) && echo "ours theirs" || echo "theirs ours"); do
       if [ "$first" = ours ]; then
         fresh_registry
-        ours "$WORK/r/$link-a-gzip-$i" "docker-archive:$WORK/usr.tar" a/gzip:1
+        ours "$WORK/r/$link-a-gzip-$i" "docker-archive:$ARCHIVE" a/gzip:1
         fresh_registry
-        ours "$WORK/r/$link-a-zstd-$i" "docker-archive:$WORK/usr.tar" a/zstd:1 --compress zstd
+        ours "$WORK/r/$link-a-zstd-$i" "docker-archive:$ARCHIVE" a/zstd:1 --compress zstd
         fresh_registry
         ours "$WORK/r/$link-o-ours-$i" "oci:$WORK/oci:latest" o/ours:1
         ours "$WORK/r/$link-or-ours-$i" "oci:$WORK/oci:latest" o/ours:1
       else
         fresh_registry
-        theirs "$WORK/r/$link-a-skopeo-$i" "docker-archive:$WORK/usr.tar" a/skopeo:1
+        theirs "$WORK/r/$link-a-skopeo-$i" "docker-archive:$ARCHIVE" a/skopeo:1
         fresh_registry
         theirs "$WORK/r/$link-o-skopeo-$i" "oci:$WORK/oci:latest" o/skopeo:1
         theirs "$WORK/r/$link-or-skopeo-$i" "oci:$WORK/oci:latest" o/skopeo:1
