@@ -434,7 +434,7 @@ void dr_up_finish(struct dr_upload *u, enum dr_blob_state st, unsigned *counter)
 	(*counter)++;
 	pthread_mutex_unlock(&u->c->lock);
 	dr_blob_cache_add(u->c->cache, u->b->d.digest, u->c->ref->repo);
-	dr_progress_state(u->c->prog, u->idx, st, st == DR_BLOB_MOUNTED ? u->from : NULL);
+	dr_progress_state(u->c->prog, u->idx, st, st == DR_BLOB_MOUNTED ? u->from : u->note);
 }
 
 static int upload(struct dr_upload *u, struct dr_err *e)

@@ -284,15 +284,21 @@ static int compress_upload(struct dr_upload *u, const struct dr_blob *src, struc
 }
 
 /* The layer as the registry will know it: the compressed blob. */
-static void record(struct dr_push_ctx *c, size_t idx, const struct dr_blob *out)
+static void record(struct dr_push_ctx *c, size_t idx, const struct dr_blob *out, char *note,
+		   size_t n)
 {
+	char sd[16];
+
+	snprintf(note, n, "as %s %s (%lld bytes)", c->setting,
+		 dr_digest_short(out->d.digest, sd, sizeof(sd)), out->d.size);
 	snprintf(c->outs[idx].digest, sizeof(c->outs[idx].digest), "%s", out->d.digest);
 	c->outs[idx].size = out->d.size;
 	c->outs[idx].set = 1;
 }
 
 /* A compressed blob known from an earlier push: there, mountable, or not. */
-static int reuse(struct dr_upload *u, struct dr_blob *out, int *done, struct dr_err *e)
+static int reuse(struct dr_upload *u, struct dr_blob *out, char *note, size_t n, int *done,
+		 struct dr_err *e)
 {
 	struct dr_push_ctx *c = u->c;
 	int exists = 0, mounted = 0, rc;
@@ -306,7 +312,8 @@ static int reuse(struct dr_upload *u, struct dr_blob *out, int *done, struct dr_
 	if (rc == 0 && !exists && dr_up_mount(u, &mounted) != 0)
 		rc = dr_fail(e, DR_EIO, "interrupted");
 	if (rc == 0 && (exists || mounted)) {
-		record(c, u->idx, out);
+		record(c, u->idx, out, note, n);
+		u->note = note;
 		dr_up_finish(u, exists ? DR_BLOB_EXISTS : DR_BLOB_MOUNTED,
 			     exists ? &c->skipped : &c->mounted);
 		*done = 1;
@@ -320,17 +327,19 @@ int dr_push_compressed_blob(struct dr_push_ctx *c, struct dr_registry *r, size_t
 	const struct dr_blob *src = &c->img->blobs[idx];
 	struct dr_upload u = { .c = c, .r = r, .b = src, .idx = idx };
 	struct dr_blob out = *src;
+	char note[96];
 	int done = 0, rc;
 
 	dr_progress_state(c->prog, idx, DR_BLOB_CHECKING, NULL);
-	rc = reuse(&u, &out, &done, e);
+	rc = reuse(&u, &out, note, sizeof(note), &done, e);
 	if (rc == 0 && !done) {
 		/* errors before the end name the layer; the PUT the new blob */
 		out = *src;
 		u.b = &out;
 		rc = compress_upload(&u, src, &out, e);
 		if (rc == 0) {
-			record(c, idx, &out);
+			record(c, idx, &out, note, sizeof(note));
+			u.note = note;
 			dr_blob_cache_add_compressed(c->cache, src->d.digest, c->setting, out.d.digest,
 						     out.d.size);
 			dr_up_finish(&u, DR_BLOB_PUSHED, &c->uploaded);

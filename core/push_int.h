@@ -119,6 +119,7 @@ struct dr_upload {
 	char from[256];           /* mount source */
 	long long chunk_min;      /* the session's OCI-Chunk-Min-Length, 0: none */
 	struct dr_zstream *z;     /* compressing: progress counts its input */
+	const char *note;         /* the final progress words' detail, or NULL */
 };
 
 

@@ -112,6 +112,8 @@ verify_back() {
   push docker-archive:"$PC_DIR/save.tar" "$DR_REGISTRY/e2e/zip:1"
   [ "$status" -eq 0 ] || { echo "$output"; false; }
   assert_contains "$output" "4 uploaded, 0 skipped"
+  assert_contains "$output" "${SAVE_DIFFS:7:12}: pushed 2"
+  assert_contains "$output" ", as gzip-6 "
   raw=$(inspect_raw e2e/zip:1)
   [ "$(jq -r .mediaType <<<"$raw")" = application/vnd.docker.distribution.manifest.v2+json ]
   [ "$(jq -r .config.digest <<<"$raw")" = "$SAVE_CONFIG" ]
@@ -193,6 +195,8 @@ verify_back() {
   push docker-archive:"$PC_DIR/save.tar" "$DR_REGISTRY/e2e/again:1"
   [ "$status" -eq 0 ]
   assert_contains "$output" "0 uploaded, 4 skipped, 0 mounted"
+  # found through the cache: the compressed blob named, never compressed again
+  assert_contains "$output" "${SAVE_DIFFS:7:12}: exists, as gzip-6 "
   [ "$(inspect_raw e2e/again:1 | sha256sum)" = "$first" ]
   log=$(log_since "$mark")
   # HEADs of the compressed blobs, and no upload session at all
