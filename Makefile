@@ -7,7 +7,7 @@ CC         ?= cc
 PKG_CONFIG ?= pkg-config
 SHELL      := /bin/bash
 
-PKGS      := libsecret-1 jansson libcurl libarchive libcrypto yaml-0.1
+PKGS      := libsecret-1 jansson libcurl libarchive libcrypto yaml-0.1 libdeflate libzstd
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
              -DSECRET_WITH_UNSTABLE -DSECRET_API_SUBJECT_TO_CHANGE \
@@ -157,6 +157,7 @@ bench: deps
 	$(MAKE) all
 	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/helper-bench.sh
 	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/push-bench.sh
+	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/push-link-bench.sh
 	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/report-bench.sh
 
 # clang compiles core for the fuzzers (coverage hooks, no libFuzzer main)

@@ -113,7 +113,7 @@ if [ "$BIG" = 1 ]; then
   say "1 GiB single-layer push (peak RSS)"
   dr_img_oci "$WORK/big" 1 1073741824 latest tar || die "1 GiB image generation failed"
   fresh_registry
-  timed "$WORK/r/big-ours" "$OURS" push-image --quiet --jobs 1 "oci:$WORK/big:latest" \
+  timed "$WORK/r/big-ours" "$OURS" push-image --quiet --jobs 1 --compress none "oci:$WORK/big:latest" \
     "$DR_REGISTRY/bench/big:1"
   big_rss=$(cat "$WORK/r/big-ours.m")
   big_s=$(cat "$WORK/r/big-ours.t")

@@ -17,7 +17,9 @@ int cmd_migrate(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_push_image(int argc, char **argv);
 /* `push --from SRC <app>`: the release push with the native pusher */
-int cmd_push_native(const char *app, const char *src, int insecure, int jobs, int quiet);
+/* compress, level: --compress, --compress-level as typed (NULL: defaults) */
+int cmd_push_native(const char *app, const char *src, int insecure, int jobs, int quiet,
+		    const char *compress, const char *level);
 int cmd_post_release_builder(int argc, char **argv);
 int cmd_deployed_app_image_repo(int argc, char **argv);
 int cmd_deployed_app_image_tag(int argc, char **argv);

@@ -51,6 +51,27 @@ static int parse_jobs(const char *v, int *jobs)
 	return 0;
 }
 
+/* --compress gzip|zstd|none and --compress-level N */
+static int parse_compress(const char *name, const char *level, struct dr_push_opts *o)
+{
+	struct dr_err e = { 0 };
+	char *end;
+	long n;
+
+	if (name && dr_compression_parse(name, &o->compress) != 0)
+		return dr_log_fail(2, "--compress must be gzip, zstd or none, not \"%s\"", name);
+	if (!level)
+		return 0;
+	n = strtol(level, &end, 10);
+	if (*level == '\0' || *end || n < 1 || n > 19 || o->compress == DR_COMPRESS_NONE ||
+	    dr_compression_check_level(o->compress, (int)n, &e) != 0)
+		return dr_log_fail(2, "--compress-level must be a number from 1 to %d for %s, not "
+				   "\"%s\"", o->compress == DR_COMPRESS_ZSTD ? 19 : 12,
+				   dr_compression_name(o->compress), level);
+	o->compress_level = (int)n;
+	return 0;
+}
+
 /* 128 + signal after an interruption, else 1 with the error. */
 static int push_failed(const struct dr_push_result *res, const struct dr_err *e)
 {
@@ -63,7 +84,7 @@ static int push_failed(const struct dr_push_result *res, const struct dr_err *e)
 
 int cmd_push_image(int argc, char **argv)
 {
-	const char *jobs_s = NULL, *config = NULL;
+	const char *jobs_s = NULL, *config = NULL, *compress = NULL, *level = NULL;
 	int quiet = 0, insecure = 0, npos = 0, rc = 0;
 	struct dr_pflag flags[] = {
 		{ .name = "quiet", .usage = "--quiet: print errors only", .set = &quiet },
@@ -72,6 +93,10 @@ int cmd_push_image(int argc, char **argv)
 		  .value = &jobs_s },
 		{ .name = "config", .type = DR_PFLAG_STRING,
 		  .usage = "--config: docker config `dir` with the credentials", .value = &config },
+		{ .name = "compress", .type = DR_PFLAG_STRING, .def = "gzip",
+		  .usage = "--compress: uncompressed layers as gzip, zstd or none", .value = &compress },
+		{ .name = "compress-level", .type = DR_PFLAG_INT,
+		  .usage = "--compress-level: compression level (gzip 1-12, zstd 1-19)", .value = &level },
 	};
 	char **pos = calloc((size_t)argc + 1, sizeof(char *));
 	struct dr_push_opts o = { 0 };
@@ -86,9 +111,12 @@ int cmd_push_image(int argc, char **argv)
 		return rc;
 	}
 	rc = parse_jobs(jobs_s, &o.jobs);
+	if (rc == 0)
+		rc = parse_compress(compress, level, &o);
 	if (rc == 0 && npos != 2)
 		rc = dr_log_fail(2, "usage: dokku-registry push-image [--quiet] [--insecure] "
-				 "[--jobs N] [--config DIR] SRC DEST-REF");
+				 "[--jobs N] [--config DIR] [--compress gzip|zstd|none] "
+				 "[--compress-level N] SRC DEST-REF");
 	if (rc) {
 		free(pos);
 		return rc;
@@ -133,7 +161,8 @@ static size_t split_tags(char *list, const char **out, size_t max)
 	return n;
 }
 
-int cmd_push_native(const char *app, const char *src, int insecure, int jobs, int quiet)
+int cmd_push_native(const char *app, const char *src, int insecure, int jobs, int quiet,
+		    const char *compress, const char *level)
 {
 	char *repo = NULL, *server = NULL, *tags = NULL, *dir = NULL, dest[1024];
 	const char *extra[64];
@@ -142,8 +171,11 @@ int cmd_push_native(const char *app, const char *src, int insecure, int jobs, in
 	struct dr_push_result res = { 0 };
 	struct dr_err e = { 0 };
 	long n = 0;
-	int rc = dr_computed_image_repo(app, 1, &repo, &e);
+	int rc = parse_compress(compress, level, &o);
 
+	if (rc)
+		return rc;
+	rc = dr_computed_image_repo(app, 1, &repo, &e);
 	if (rc == 0)
 		rc = dr_computed_server(app, &server, &e);
 	if (rc == 0)

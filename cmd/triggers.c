@@ -93,12 +93,13 @@ int cmd_deployed_app_repository(int argc, char **argv)
 	return print_or_fail(rc, v, &e);
 }
 
-/* push [--from SRC [--insecure] [--jobs N] [--quiet]] <app> [<image>]: the
+/* push [--from SRC [--insecure] [--jobs N] [--quiet] [--compress C]
+ * [--compress-level N]] <app> [<image>]: the
  * release push, whatever push-on-release says; with --from, the native
  * pusher reads SRC (oci:DIR, docker-archive:FILE) instead of the engine */
 int cmd_push(int argc, char **argv)
 {
-	const char *from = NULL, *jobs_s = NULL;
+	const char *from = NULL, *jobs_s = NULL, *compress = NULL, *level = NULL;
 	int insecure = 0, quiet = 0, npos = 0, rc = 0, jobs = 0;
 	struct dr_pflag flags[] = {
 		{ .name = "from", .type = DR_PFLAG_STRING,
@@ -107,6 +108,10 @@ int cmd_push(int argc, char **argv)
 		{ .name = "jobs", .type = DR_PFLAG_INT, .def = "4", .usage = "--jobs: parallel blob uploads",
 		  .value = &jobs_s },
 		{ .name = "quiet", .usage = "--quiet: print errors only", .set = &quiet },
+		{ .name = "compress", .type = DR_PFLAG_STRING, .def = "gzip",
+		  .usage = "--compress: uncompressed layers as gzip, zstd or none", .value = &compress },
+		{ .name = "compress-level", .type = DR_PFLAG_INT,
+		  .usage = "--compress-level: compression level (gzip 1-12, zstd 1-19)", .value = &level },
 	};
 	char *pos[64], image[512];
 	struct dr_err e = { 0 };
@@ -128,7 +133,7 @@ int cmd_push(int argc, char **argv)
 		jobs = (int)v;
 	}
 	if (from)
-		return cmd_push_native(pos[0], from, insecure, jobs, quiet);
+		return cmd_push_native(pos[0], from, insecure, jobs, quiet, compress, level);
 	if (npos >= 2)
 		snprintf(image, sizeof(image), "%s", pos[1]);
 	else

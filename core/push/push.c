@@ -257,6 +257,34 @@ static int check_tags(const struct dr_push_opts *o, struct dr_err *e)
 	return 0;
 }
 
+/* The compression settings of this push, checked against the image. */
+static int set_compression(struct dr_push_ctx *c, struct dr_image *img,
+			   const struct dr_image_ref *ref, struct dr_err *e)
+{
+	const struct dr_push_opts *o = c->o;
+	int rc = 0;
+
+	c->img = img;
+	c->compress = o->compress;
+	c->level = o->compress_level ? o->compress_level : dr_compression_default_level(o->compress);
+	c->threads = o->compress_threads > 0 ? o->compress_threads : dr_compression_threads();
+	snprintf(c->setting, sizeof(c->setting), "%s-%d", dr_compression_name(c->compress),
+		 c->level);
+	if (c->compress == DR_COMPRESS_NONE)
+		return 0;
+	rc = dr_compression_check_level(c->compress, c->level, e);
+	c->outs = rc ? NULL : calloc(img->nblobs + 1, sizeof(*c->outs));
+	if (rc == 0 && !c->outs)
+		rc = dr_fail(e, DR_EIO, "out of memory");
+	for (size_t i = 0; rc == 0 && ref->digest[0] && i < img->nblobs; i++) {
+		if (dr_push_compresses(c, i))
+			rc = dr_fail(e, DR_EINVAL, "%s has uncompressed layers: compressing them "
+				     "changes its digest %s; push it by tag, or with --compress none",
+				     img->name, ref->digest);
+	}
+	return rc;
+}
+
 int dr_push(const char *src, const char *dest, const struct dr_push_opts *o,
 	    struct dr_push_result *res, struct dr_err *e)
 {
@@ -276,11 +304,12 @@ int dr_push(const char *src, const char *dest, const struct dr_push_opts *o,
 		rc = dr_fail(e, DR_EINVAL, "%s has digest %s, not %s", src, dr_image_top(img)->digest,
 			     ref.digest);
 	if (rc == 0)
+		rc = set_compression(&c, img, &ref, e);
+	if (rc == 0)
 		rc = dr_push_credentials(o->config_dir, ref.host, &user, &secret, e);
 	if (rc == 0)
 		rc = dr_registry_api_host(ref.host, &api, e);
 	if (rc == 0) {
-		c.img = img;
 		c.ref = &ref;
 		c.user = user;
 		c.secret = secret;
@@ -297,6 +326,9 @@ int dr_push(const char *src, const char *dest, const struct dr_push_opts *o,
 			rc = push_blobs(&c, jobs, e);
 		/* what is known to be there stays known, even after a failure */
 		dr_blob_cache_save(c.cache);
+		/* every blob is in place: manifests naming the compressed layers */
+		if (rc == 0)
+			rc = dr_push_rewrite_manifests(&c, img, e);
 		if (rc == 0)
 			rc = push_manifests(&c, res, e);
 		dr_registry_close(c.main);
@@ -306,6 +338,7 @@ int dr_push(const char *src, const char *dest, const struct dr_push_opts *o,
 		dr_progress_free(c.prog);
 		free(c.order);
 	}
+	free(c.outs);
 	res->signal = dr_push_signal;
 	dr_str_wipe_free(user);
 	dr_str_wipe_free(secret);

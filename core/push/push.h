@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "compress.h"
 #include "err.h"
 #include "imagesource.h"
 
@@ -21,6 +22,11 @@ struct dr_push_opts {
 	const char *const *extra_tags; /* more tags for the same manifest */
 	size_t nextra;
 	const char *indent;       /* prefix of every output line; NULL: "" */
+	/* uncompressed layers are compressed on the fly: gzip (0, the default),
+	 * zstd (an OCI manifest) or none; compressed layers are untouched */
+	enum dr_compression compress;
+	int compress_level;       /* 0: the compression's default */
+	int compress_threads;     /* per layer; 0: dr_compression_threads() */
 };
 
 struct dr_push_result {

@@ -22,23 +22,6 @@
 #define FINAL_PUT_TIMEOUT_MS (15L * 60 * 1000)
 #define CANCEL_TIMEOUT_MS 5000L
 
-struct upload {
-	struct dr_push_ctx *c;
-	struct dr_registry *r;
-	const struct dr_blob *b;
-	size_t idx;
-	char *loc;                /* the open upload session, or NULL */
-	struct dr_blob_stream *s;
-	long long chunk_left;     /* bytes the current PATCH still reads */
-	long long base;           /* blob offset the current request started at */
-	struct dr_err read_err;
-	int read_failed;
-	int restart;              /* the session is gone: start a new one */
-	int retries;
-	int stalls;               /* PATCHes the registry took no data of */
-	char from[256];           /* mount source */
-};
-
 int dr_push_transient(int rc, long status)
 {
 	if (rc)
@@ -48,7 +31,7 @@ int dr_push_transient(int rc, long status)
 
 /* Waits before a retry of what failed with e; nonzero when out of
  * retries or told to stop. */
-static int retry_wait(struct upload *u, const struct dr_err *e)
+int dr_up_retry_wait(struct dr_upload *u, const struct dr_err *e)
 {
 	unsigned ms = BACKOFF_MS << (u->retries < 5 ? u->retries : 5);
 
@@ -61,13 +44,13 @@ static int retry_wait(struct upload *u, const struct dr_err *e)
 
 static int on_progress(void *ud, long long sent)
 {
-	struct upload *u = ud;
+	struct dr_upload *u = ud;
 
-	dr_progress_bytes(u->c->prog, u->idx, u->base + sent);
+	dr_progress_bytes(u->c->prog, u->idx, u->z ? dr_zstream_consumed(u->z) : u->base + sent);
 	return dr_push_should_stop(u->c);
 }
 
-static int http_error(struct upload *u, const char *what, const struct dr_registry_response *resp,
+int dr_up_http_error(struct dr_upload *u, const char *what, const struct dr_registry_response *resp,
 		      struct dr_err *e)
 {
 	char msg[DR_REGISTRY_MSG_MAX + 4];
@@ -79,7 +62,7 @@ static int http_error(struct upload *u, const char *what, const struct dr_regist
 }
 
 /* One request of this upload; aborts when the push stops. */
-static int send(struct upload *u, struct dr_registry_request *q,
+int dr_up_send(struct dr_upload *u, struct dr_registry_request *q,
 		struct dr_registry_response *resp, struct dr_err *e)
 {
 	if (!q->scope)
@@ -116,7 +99,7 @@ static char *with_digest(const char *loc, const char *digest)
 
 /* A HEAD's 200 counts as "exists" only when what it says matches: a
  * Content-Length or Docker-Content-Digest that differs means upload. */
-static int head_matches(const struct upload *u, const struct dr_registry_response *resp)
+static int head_matches(const struct dr_upload *u, const struct dr_registry_response *resp)
 {
 	if (resp->length >= 0 && resp->length != u->b->d.size)
 		return 0;
@@ -126,7 +109,7 @@ static int head_matches(const struct upload *u, const struct dr_registry_respons
 /* HEAD the blob; a redirect (a storage backend) is followed by hand, up to
  * DR_REDIRECTS_MAX hops, without the registry's credentials (they go only
  * to its own origin) and with the hop rules of dr_registry_request. */
-static int head_once(struct upload *u, const char *url, int *exists, struct dr_err *e)
+static int head_once(struct dr_upload *u, const char *url, int *exists, struct dr_err *e)
 {
 	struct dr_registry_response resp;
 	char *hop = NULL;
@@ -135,7 +118,7 @@ static int head_once(struct upload *u, const char *url, int *exists, struct dr_e
 	for (int hops = 0; rc == 0; hops++) {
 		struct dr_registry_request q = { .method = "HEAD", .url = hop ? hop : url };
 
-		rc = send(u, &q, &resp, e);
+		rc = dr_up_send(u, &q, &resp, e);
 		if (rc != 0)
 			break;
 		if (!dr_redirect_status(resp.status) || !resp.location || hops == DR_REDIRECTS_MAX)
@@ -147,13 +130,13 @@ static int head_once(struct upload *u, const char *url, int *exists, struct dr_e
 	}
 	*exists = rc == 0 && resp.status == 200 && head_matches(u, &resp);
 	if (rc == 0 && resp.status != 200 && resp.status != 404)
-		rc = http_error(u, "HEAD", &resp, e);
+		rc = dr_up_http_error(u, "HEAD", &resp, e);
 	dr_registry_response_free(&resp);
 	free(hop);
 	return rc;
 }
 
-static int head(struct upload *u, int *exists, struct dr_err *e)
+int dr_up_head(struct dr_upload *u, int *exists, struct dr_err *e)
 {
 	char url[600];
 	int rc;
@@ -161,13 +144,13 @@ static int head(struct upload *u, int *exists, struct dr_err *e)
 	snprintf(url, sizeof(url), "/v2/%s/blobs/%s", u->c->ref->repo, u->b->d.digest);
 	for (;;) {
 		rc = head_once(u, url, exists, e);
-		if (rc == 0 || !dr_push_transient(rc, 0) || retry_wait(u, e) != 0)
+		if (rc == 0 || !dr_push_transient(rc, 0) || dr_up_retry_wait(u, e) != 0)
 			return rc;
 	}
 }
 
 /* Best effort: the registry would purge the session eventually anyway. */
-static void cancel_session(struct upload *u)
+void dr_up_cancel(struct dr_upload *u)
 {
 	struct dr_registry_request q = { .method = "DELETE", .scope = u->c->scope,
 					 .timeout_ms = CANCEL_TIMEOUT_MS };
@@ -183,11 +166,13 @@ static void cancel_session(struct upload *u)
 	u->loc = NULL;
 }
 
-static int take_location(struct upload *u, struct dr_registry_response *resp, struct dr_err *e)
+int dr_up_take_location(struct dr_upload *u, struct dr_registry_response *resp, struct dr_err *e)
 {
 	if (!resp->location)
 		return dr_fail(e, DR_EIO, "registry %s started an upload of blob %s without a Location",
 			       u->c->ref->host, u->b->d.digest);
+	if (resp->chunk_min > 0)
+		u->chunk_min = resp->chunk_min;
 	free(u->loc);
 	u->loc = resp->location;
 	resp->location = NULL;
@@ -196,7 +181,7 @@ static int take_location(struct upload *u, struct dr_registry_response *resp, st
 
 /* POST ?mount=&from=: 201 mounted; 202 a plain upload session instead.
  * Any failure just means "upload it". */
-static int try_mount(struct upload *u, int *mounted)
+int dr_up_mount(struct dr_upload *u, int *mounted)
 {
 	struct dr_registry_response resp;
 	struct dr_err ignored;
@@ -211,16 +196,16 @@ static int try_mount(struct upload *u, int *mounted)
 	qenc(u->from, f, sizeof(f));
 	snprintf(url, sizeof(url), "/v2/%s/blobs/uploads/?mount=%s&from=%s", u->c->ref->repo, d, f);
 	snprintf(scope, sizeof(scope), "%s repository:%s:pull", u->c->scope, u->from);
-	if (send(u, &q, &resp, &ignored) != 0)
+	if (dr_up_send(u, &q, &resp, &ignored) != 0)
 		return dr_push_should_stop(u->c) ? -1 : 0;
 	*mounted = resp.status == 201;
 	if (resp.status == 202)
-		take_location(u, &resp, &ignored);
+		dr_up_take_location(u, &resp, &ignored);
 	dr_registry_response_free(&resp);
 	return 0;
 }
 
-static int start_session(struct upload *u, struct dr_err *e)
+int dr_up_start(struct dr_upload *u, struct dr_err *e)
 {
 	struct dr_registry_response resp;
 	char url[600];
@@ -230,19 +215,19 @@ static int start_session(struct upload *u, struct dr_err *e)
 	for (;;) {
 		struct dr_registry_request q = { .method = "POST", .url = url };
 
-		rc = send(u, &q, &resp, e);
+		rc = dr_up_send(u, &q, &resp, e);
 		if (rc == 0 && resp.status == 202)
-			rc = take_location(u, &resp, e);
+			rc = dr_up_take_location(u, &resp, e);
 		else if (rc == 0)
-			rc = http_error(u, "POST (start upload)", &resp, e);
+			rc = dr_up_http_error(u, "POST (start upload)", &resp, e);
 		dr_registry_response_free(&resp);
-		if (rc == 0 || !dr_push_transient(rc, 0) || retry_wait(u, e) != 0)
+		if (rc == 0 || !dr_push_transient(rc, 0) || dr_up_retry_wait(u, e) != 0)
 			return rc;
 	}
 }
 
 /* The final PUT ?digest=; body (a small blob) or none. */
-static int put_final(struct upload *u, const void *body, size_t len, struct dr_err *e)
+int dr_up_put(struct dr_upload *u, const void *body, size_t len, struct dr_err *e)
 {
 	struct dr_registry_response resp;
 	char *url = with_digest(u->loc, u->b->d.digest);
@@ -255,14 +240,14 @@ static int put_final(struct upload *u, const void *body, size_t len, struct dr_e
 	if (!url)
 		return dr_fail(e, DR_EIO, "out of memory");
 	u->base = len ? 0 : u->b->d.size;
-	rc = send(u, &q, &resp, e);
+	rc = dr_up_send(u, &q, &resp, e);
 	if (rc == 0 && resp.status == 201 && resp.digest && strcmp(resp.digest, u->b->d.digest) != 0)
 		rc = dr_fail(e, DR_EIO, "registry %s stored blob %s as %s", u->c->ref->host,
 			     u->b->d.digest, resp.digest);
 	else if (rc == 0 && resp.status == 404)
 		u->restart = 1; /* the session expired or the registry lost it */
 	if (rc == 0 && resp.status != 201)
-		rc = http_error(u, "PUT", &resp, e);
+		rc = dr_up_http_error(u, "PUT", &resp, e);
 	if (rc == 0) {
 		free(u->loc);
 		u->loc = NULL;
@@ -273,7 +258,7 @@ static int put_final(struct upload *u, const void *body, size_t len, struct dr_e
 }
 
 /* Small blobs: read (and verify) into memory, then one PUT. */
-static int monolithic(struct upload *u, struct dr_err *e)
+static int monolithic(struct dr_upload *u, struct dr_err *e)
 {
 	size_t size = (size_t)u->b->d.size, got = 0;
 	char *buf = malloc(size + 1);
@@ -290,14 +275,14 @@ static int monolithic(struct upload *u, struct dr_err *e)
 	}
 	dr_blob_close(s);
 	if (rc == 0)
-		rc = put_final(u, buf, size, e);
+		rc = dr_up_put(u, buf, size, e);
 	free(buf);
 	return rc;
 }
 
 static size_t patch_read(char *buf, size_t n, void *ud)
 {
-	struct upload *u = ud;
+	struct dr_upload *u = ud;
 	long r;
 
 	if ((long long)n > u->chunk_left)
@@ -318,7 +303,7 @@ static size_t patch_read(char *buf, size_t n, void *ud)
 
 /* The stream at offset: reopened and re-read (hashed) from the start
  * when it is past it, since the digest covers every byte. */
-static int reposition(struct upload *u, long long off, struct dr_err *e)
+static int reposition(struct dr_upload *u, long long off, struct dr_err *e)
 {
 	int rc = 0;
 
@@ -336,7 +321,7 @@ static int reposition(struct upload *u, long long off, struct dr_err *e)
 
 /* A Range that cannot be (unreadable, past the blob or past what was
  * sent): the session is not trusted any more, a new one starts. */
-static int impossible_range(struct upload *u, const char *range, struct dr_err *e)
+static int impossible_range(struct dr_upload *u, const char *range, struct dr_err *e)
 {
 	u->restart = 1;
 	return dr_fail(e, DR_EIO, "registry %s reported an impossible upload offset (Range \"%.64s\") "
@@ -345,30 +330,30 @@ static int impossible_range(struct upload *u, const char *range, struct dr_err *
 }
 
 /* GET the session: where the registry's data ends. */
-static int session_offset(struct upload *u, long long *off, struct dr_err *e)
+int dr_up_session_offset(struct dr_upload *u, long long *off, struct dr_err *e)
 {
 	long long size = u->b->d.size;
 	struct dr_registry_response resp;
 	struct dr_registry_request q = { .method = "GET", .url = u->loc };
-	int rc = send(u, &q, &resp, e);
+	int rc = dr_up_send(u, &q, &resp, e);
 
 	if (rc == 0 && resp.status == 204) {
 		*off = 0;
 		if (resp.range && dr_range_resume(resp.range, size, size, off) != 0)
 			rc = impossible_range(u, resp.range, e);
 		if (rc == 0 && resp.location)
-			rc = take_location(u, &resp, e);
+			rc = dr_up_take_location(u, &resp, e);
 	} else if (rc == 0 && !dr_push_transient(0, resp.status)) {
 		u->restart = 1; /* unknown or invalid session: start over */
-		rc = http_error(u, "GET (upload status)", &resp, e);
+		rc = dr_up_http_error(u, "GET (upload status)", &resp, e);
 	} else if (rc == 0) {
-		rc = http_error(u, "GET (upload status)", &resp, e);
+		rc = dr_up_http_error(u, "GET (upload status)", &resp, e);
 	}
 	dr_registry_response_free(&resp);
 	return rc;
 }
 
-static int patch(struct upload *u, long long off, long long len, long long *next,
+static int patch(struct dr_upload *u, long long off, long long len, long long *next,
 		 struct dr_err *e)
 {
 	struct dr_registry_response resp;
@@ -382,12 +367,12 @@ static int patch(struct upload *u, long long off, long long len, long long *next
 	u->chunk_left = len;
 	u->base = off;
 	u->read_failed = 0;
-	rc = send(u, &q, &resp, e);
+	rc = dr_up_send(u, &q, &resp, e);
 	if (u->read_failed)
 		rc = dr_fail(e, u->read_err.code, "%s", u->read_err.msg);
 	*next = off + len;
 	if (rc == 0 && resp.status == 202) {
-		rc = take_location(u, &resp, e);
+		rc = dr_up_take_location(u, &resp, e);
 		if (rc == 0 && resp.range && dr_range_next_offset(resp.range, next) != 0)
 			*next = off + len; /* unreadable: what was sent, as before */
 		else if (rc == 0 && resp.range &&
@@ -398,16 +383,16 @@ static int patch(struct upload *u, long long off, long long len, long long *next
 			rc = dr_fail(e, DR_EIO, "registry %s keeps accepting none of blob %s (Range "
 				     "\"%.64s\")", u->c->ref->host, u->b->d.digest, resp.range);
 	} else if (rc == 0 && resp.status == 416) {
-		rc = session_offset(u, next, e); /* out of step: ask where to go on */
+		rc = dr_up_session_offset(u, next, e); /* out of step: ask where to go on */
 	} else if (rc == 0) {
-		rc = http_error(u, "PATCH", &resp, e);
+		rc = dr_up_http_error(u, "PATCH", &resp, e);
 	}
 	dr_registry_response_free(&resp);
 	return rc;
 }
 
 /* Chunks until the registry has it all, then the final PUT. */
-static int chunked(struct upload *u, struct dr_err *e)
+static int chunked(struct dr_upload *u, struct dr_err *e)
 {
 	long long off = 0, size = u->b->d.size;
 	char probe[1];
@@ -415,7 +400,9 @@ static int chunked(struct upload *u, struct dr_err *e)
 
 	while (rc == 0) {
 		if (off < size) {
-			long long len = size - off < CHUNK ? size - off : CHUNK;
+			/* OCI-Chunk-Min-Length: no chunk but the last may be shorter */
+			long long want = u->chunk_min > CHUNK ? u->chunk_min : CHUNK;
+			long long len = size - off < want ? size - off : want;
 
 			rc = patch(u, off, len, &off, e);
 		} else {
@@ -427,45 +414,45 @@ static int chunked(struct upload *u, struct dr_err *e)
 				return n < 0 ? (int)n : dr_fail(e, DR_EINVAL, "blob %s in %s is longer "
 							     "than %lld bytes", u->b->d.digest,
 							     u->c->img->name, size);
-			rc = put_final(u, NULL, 0, e);
+			rc = dr_up_put(u, NULL, 0, e);
 			if (rc == 0)
 				return 0;
 		}
 		/* ask where the session stands until the registry answers
 		 * (it may be restarting), then go on from there */
-		while (rc != 0 && dr_push_transient(rc, 0) && !u->restart && retry_wait(u, e) == 0)
-			rc = session_offset(u, &off, e);
+		while (rc != 0 && dr_push_transient(rc, 0) && !u->restart && dr_up_retry_wait(u, e) == 0)
+			rc = dr_up_session_offset(u, &off, e);
 		if (rc == 0)
 			rc = reposition(u, off, e);
 	}
 	return rc;
 }
 
-static void finish(struct upload *u, enum dr_blob_state st, unsigned *counter)
+void dr_up_finish(struct dr_upload *u, enum dr_blob_state st, unsigned *counter)
 {
 	pthread_mutex_lock(&u->c->lock);
 	(*counter)++;
 	pthread_mutex_unlock(&u->c->lock);
 	dr_blob_cache_add(u->c->cache, u->b->d.digest, u->c->ref->repo);
-	dr_progress_state(u->c->prog, u->idx, st, st == DR_BLOB_MOUNTED ? u->from : NULL);
+	dr_progress_state(u->c->prog, u->idx, st, st == DR_BLOB_MOUNTED ? u->from : u->note);
 }
 
-static int upload(struct upload *u, struct dr_err *e)
+static int upload(struct dr_upload *u, struct dr_err *e)
 {
 	int rc;
 
 	for (;;) {
-		rc = u->loc ? 0 : start_session(u, e);
+		rc = u->loc ? 0 : dr_up_start(u, e);
 		dr_progress_state(u->c->prog, u->idx, DR_BLOB_UPLOADING, NULL);
 		if (rc == 0)
 			rc = u->b->d.size <= MONO_MAX ? monolithic(u, e) : chunked(u, e);
 		if (rc == 0 || dr_push_should_stop(u->c))
 			return rc;
 		/* a session that failed is dropped; a new one starts from zero */
-		if (!(dr_push_transient(rc, 0) || u->restart) || retry_wait(u, e) != 0)
+		if (!(dr_push_transient(rc, 0) || u->restart) || dr_up_retry_wait(u, e) != 0)
 			return rc;
 		u->restart = 0;
-		cancel_session(u);
+		dr_up_cancel(u);
 		dr_blob_close(u->s);
 		u->s = NULL;
 	}
@@ -473,32 +460,34 @@ static int upload(struct upload *u, struct dr_err *e)
 
 int dr_push_blob(struct dr_push_ctx *c, struct dr_registry *r, size_t idx, struct dr_err *e)
 {
-	struct upload u = { .c = c, .r = r, .b = &c->img->blobs[idx], .idx = idx };
+	struct dr_upload u = { .c = c, .r = r, .b = &c->img->blobs[idx], .idx = idx };
 	int exists = 0, mounted = 0, rc = 0;
 
+	if (dr_push_compresses(c, idx))
+		return dr_push_compressed_blob(c, r, idx, e);
 	if (u.b->absent) {
-		finish(&u, DR_BLOB_EXISTS, &c->skipped); /* foreign: fetched from its URLs */
+		dr_up_finish(&u, DR_BLOB_EXISTS, &c->skipped); /* foreign: fetched from its URLs */
 		return 0;
 	}
 	dr_progress_state(c->prog, idx, DR_BLOB_CHECKING, NULL);
-	rc = head(&u, &exists, e);
+	rc = dr_up_head(&u, &exists, e);
 	if (rc == 0 && exists) {
-		finish(&u, DR_BLOB_EXISTS, &c->skipped);
+		dr_up_finish(&u, DR_BLOB_EXISTS, &c->skipped);
 		return 0;
 	}
-	if (rc == 0 && try_mount(&u, &mounted) != 0)
+	if (rc == 0 && dr_up_mount(&u, &mounted) != 0)
 		rc = dr_fail(e, DR_EIO, "interrupted");
 	if (rc == 0 && mounted) {
-		finish(&u, DR_BLOB_MOUNTED, &c->mounted);
+		dr_up_finish(&u, DR_BLOB_MOUNTED, &c->mounted);
 		return 0;
 	}
 	if (rc == 0)
 		rc = upload(&u, e);
 	if (rc == 0)
-		finish(&u, DR_BLOB_PUSHED, &c->uploaded);
+		dr_up_finish(&u, DR_BLOB_PUSHED, &c->uploaded);
 	else
 		dr_progress_state(c->prog, idx, DR_BLOB_FAILED, NULL);
-	cancel_session(&u);
+	dr_up_cancel(&u);
 	dr_blob_close(u.s);
 	return rc;
 }

@@ -4,7 +4,9 @@
  *   {"version":1,"hosts":{"<host>":{"<digest>":["repo",...],...},...}}
  * bounded (oldest entries dropped first) and written atomically. It is a
  * hint only: a wrong entry costs one mount attempt that falls back to an
- * upload. */
+ * upload. Beside it, compressed.json maps "<layer digest> <setting>" to
+ * the blob that compressing it made ({"digest","size"}), per host, so a
+ * re-push finds that blob without compressing again; also a hint only. */
 #include "push_int.h"
 
 #include <jansson.h>
@@ -26,6 +28,9 @@ struct dr_blob_cache {
 	char *host;
 	json_t *known; /* this host's map, as loaded */
 	json_t *added; /* what this push learnt: digest -> [repo] */
+	/* compressed.json: "<layer digest> <setting>" -> {digest, size} */
+	char *zpath;
+	json_t *zknown, *zadded;
 	pthread_mutex_t lock;
 };
 
@@ -59,20 +64,41 @@ static json_t *load_file(const char *path)
 	return root;
 }
 
+/* this host's map in the file at path (an empty one when there is none) */
+static json_t *host_map(const char *path, const char *host)
+{
+	json_t *root = load_file(path), *map;
+
+	map = json_object_get(json_object_get(root, "hosts"), host);
+	map = json_is_object(map) ? json_incref(map) : json_object();
+	json_decref(root);
+	return map;
+}
+
+/* compressed.json beside blobs.json */
+static char *zcache_path(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	char *p = NULL;
+
+	if (!slash || asprintf(&p, "%.*s/compressed.json", (int)(slash - path), path) < 0)
+		return NULL;
+	return p;
+}
+
 struct dr_blob_cache *dr_blob_cache_open(const char *host)
 {
 	struct dr_blob_cache *c = calloc(1, sizeof(*c));
-	json_t *root;
 
 	if (!c)
 		return NULL;
 	c->path = cache_path();
+	c->zpath = zcache_path(c->path);
 	c->host = strdup(host);
-	root = load_file(c->path);
-	c->known = json_object_get(json_object_get(root, "hosts"), host);
-	c->known = json_is_object(c->known) ? json_incref(c->known) : json_object();
+	c->known = host_map(c->path, host);
 	c->added = json_object();
-	json_decref(root);
+	c->zknown = host_map(c->zpath, host);
+	c->zadded = json_object();
 	pthread_mutex_init(&c->lock, NULL);
 	return c;
 }
@@ -126,6 +152,50 @@ void dr_blob_cache_add(struct dr_blob_cache *c, const char *digest, const char *
 	pthread_mutex_unlock(&c->lock);
 }
 
+static char *zkey(const char *udigest, const char *setting)
+{
+	char *k = NULL;
+
+	return asprintf(&k, "%s %s", udigest, setting) < 0 ? NULL : k;
+}
+
+int dr_blob_cache_compressed(struct dr_blob_cache *c, const char *udigest, const char *setting,
+			     char *out, long long *size)
+{
+	char *k = c ? zkey(udigest, setting) : NULL;
+	json_t *v;
+	const char *d;
+	int found = 0;
+
+	if (!k)
+		return 0;
+	pthread_mutex_lock(&c->lock);
+	v = json_object_get(c->zknown, k);
+	d = json_string_value(json_object_get(v, "digest"));
+	if (d && dr_digest_valid(d) && json_integer_value(json_object_get(v, "size")) > 0) {
+		snprintf(out, DR_DIGEST_MAX, "%s", d);
+		*size = (long long)json_integer_value(json_object_get(v, "size"));
+		found = 1;
+	}
+	pthread_mutex_unlock(&c->lock);
+	free(k);
+	return found;
+}
+
+void dr_blob_cache_add_compressed(struct dr_blob_cache *c, const char *udigest,
+				  const char *setting, const char *digest, long long size)
+{
+	char *k = c ? zkey(udigest, setting) : NULL;
+
+	if (!k)
+		return;
+	pthread_mutex_lock(&c->lock);
+	json_object_set_new(c->zadded, k, json_pack("{s:s,s:I}", "digest", digest, "size",
+						   (json_int_t)size));
+	pthread_mutex_unlock(&c->lock);
+	free(k);
+}
+
 /* digest -> repos with ours first; the entry moves to the end (newest). */
 static void merge_entry(json_t *map, const char *digest, json_t *ours)
 {
@@ -153,41 +223,66 @@ static void trim(json_t *obj, size_t max)
 	}
 }
 
-void dr_blob_cache_save(struct dr_blob_cache *c)
+/* The file at path as it is now, with this host's map last (the most
+ * recently used): root, and the map in *map. */
+static json_t *load_for_merge(const char *path, const char *host, json_t **map)
 {
-	json_t *root, *hosts, *map, *v;
-	const char *digest;
+	json_t *root = load_file(path), *hosts = json_object_get(root, "hosts");
+
+	*map = json_object_get(hosts, host);
+	if (!json_is_object(*map)) {
+		*map = json_object();
+		json_object_set_new(hosts, host, *map);
+	} else {
+		json_incref(*map);
+		json_object_del(hosts, host);
+		json_object_set_new(hosts, host, *map);
+	}
+	return root;
+}
+
+static void write_cache(const char *path, json_t *root)
+{
 	char *dir, *slash, *text;
 
-	if (!c || !c->path || json_object_size(c->added) == 0)
-		return;
-	/* what other pushes wrote since we loaded it wins, plus ours */
-	root = load_file(c->path);
-	hosts = json_object_get(root, "hosts");
-	map = json_object_get(hosts, c->host);
-	if (!json_is_object(map)) {
-		map = json_object();
-		json_object_set_new(hosts, c->host, map);
-	} else {
-		/* the host moves to the end: the most recently used */
-		json_incref(map);
-		json_object_del(hosts, c->host);
-		json_object_set_new(hosts, c->host, map);
-	}
-	json_object_foreach(c->added, digest, v)
-		merge_entry(map, digest, v);
-	trim(map, MAX_DIGESTS);
-	trim(hosts, MAX_HOSTS);
+	trim(json_object_get(root, "hosts"), MAX_HOSTS);
 	text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	dir = strdup(c->path);
+	dir = strdup(path);
 	slash = dir ? strrchr(dir, '/') : NULL;
 	if (slash)
 		*slash = '\0';
 	if (text && slash && dr_mkdir_p(dir, 0700, NULL) == 0)
-		dr_file_write_atomic(c->path, text, strlen(text), 0600, NULL);
+		dr_file_write_atomic(path, text, strlen(text), 0600, NULL);
 	free(text);
 	free(dir);
-	json_decref(root);
+}
+
+void dr_blob_cache_save(struct dr_blob_cache *c)
+{
+	json_t *root, *map, *v;
+	const char *key;
+
+	if (!c || !c->path)
+		return;
+	/* what other pushes wrote since we loaded it wins, plus ours */
+	if (json_object_size(c->added) > 0) {
+		root = load_for_merge(c->path, c->host, &map);
+		json_object_foreach(c->added, key, v)
+			merge_entry(map, key, v);
+		trim(map, MAX_DIGESTS);
+		write_cache(c->path, root);
+		json_decref(root);
+	}
+	if (c->zpath && json_object_size(c->zadded) > 0) {
+		root = load_for_merge(c->zpath, c->host, &map);
+		json_object_foreach(c->zadded, key, v) {
+			json_object_del(map, key); /* to the end: the newest */
+			json_object_set(map, key, v);
+		}
+		trim(map, MAX_DIGESTS);
+		write_cache(c->zpath, root);
+		json_decref(root);
+	}
 }
 
 void dr_blob_cache_free(struct dr_blob_cache *c)
@@ -196,6 +291,9 @@ void dr_blob_cache_free(struct dr_blob_cache *c)
 		return;
 	json_decref(c->known);
 	json_decref(c->added);
+	json_decref(c->zknown);
+	json_decref(c->zadded);
+	free(c->zpath);
 	pthread_mutex_destroy(&c->lock);
 	free(c->path);
 	free(c->host);

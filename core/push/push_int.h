@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include "compress.h"
 #include "push.h"
 #include "registry.h"
 
@@ -27,6 +28,13 @@ struct dr_blob_cache *dr_blob_cache_open(const char *host);
 int dr_blob_cache_source(struct dr_blob_cache *c, const char *digest, const char *not_repo,
 			 char *out, size_t n);
 void dr_blob_cache_add(struct dr_blob_cache *c, const char *digest, const char *repo);
+/* The compressed blob made before from the layer udigest with setting
+ * ("gzip-6"): 1 and its digest (out[DR_DIGEST_MAX]) and size, else 0.
+ * Kept in compressed.json beside blobs.json, per host. Thread-safe. */
+int dr_blob_cache_compressed(struct dr_blob_cache *c, const char *udigest, const char *setting,
+			     char *out, long long *size);
+void dr_blob_cache_add_compressed(struct dr_blob_cache *c, const char *udigest,
+				  const char *setting, const char *digest, long long size);
 /* Merges with the file as it is now and writes it atomically. */
 void dr_blob_cache_save(struct dr_blob_cache *c);
 void dr_blob_cache_free(struct dr_blob_cache *c);
@@ -54,7 +62,14 @@ void dr_progress_line(struct dr_progress *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void dr_progress_free(struct dr_progress *p);
 
-/* ---- one push (push.c, push_blob.c) ---- */
+/* ---- one push (push.c, push_blob.c, push_compress.c) ---- */
+
+/* What a layer compressed on the fly became (by blob index). */
+struct dr_layer_out {
+	char digest[DR_DIGEST_MAX];
+	long long size;
+	int set;
+};
 
 struct dr_push_ctx {
 	const struct dr_image *img;
@@ -73,6 +88,10 @@ struct dr_push_ctx {
 	int failed;                 /* the first failure stops everyone */
 	struct dr_err err;
 	unsigned uploaded, skipped, mounted;
+	enum dr_compression compress;
+	int level, threads;
+	char setting[32];           /* "gzip-6": the compression cache key */
+	struct dr_layer_out *outs;  /* [img->nblobs] */
 };
 
 extern volatile sig_atomic_t dr_push_signal;
@@ -83,6 +102,54 @@ int dr_push_should_stop(struct dr_push_ctx *c);
 int dr_push_sleep(struct dr_push_ctx *c, unsigned ms);
 /* Opens a registry with the push's credentials. */
 int dr_push_registry(struct dr_push_ctx *c, struct dr_registry **r, struct dr_err *e);
+
+struct dr_upload {
+	struct dr_push_ctx *c;
+	struct dr_registry *r;
+	const struct dr_blob *b;
+	size_t idx;
+	char *loc;                /* the open upload session, or NULL */
+	struct dr_blob_stream *s;
+	long long chunk_left;     /* bytes the current PATCH still reads */
+	long long base;           /* blob offset the current request started at */
+	struct dr_err read_err;
+	int read_failed;
+	int restart;              /* the session is gone: start a new one */
+	int retries;
+	int stalls;               /* PATCHes the registry took no data of */
+	char from[256];           /* mount source */
+	long long chunk_min;      /* the session's OCI-Chunk-Min-Length, 0: none */
+	struct dr_zstream *z;     /* compressing: progress counts its input */
+	const char *note;         /* the final progress words' detail, or NULL */
+};
+
+
+/* Steps of one upload (push_blob.c), shared with push_compress.c. */
+int dr_up_retry_wait(struct dr_upload *u, const struct dr_err *e);
+int dr_up_http_error(struct dr_upload *u, const char *what, const struct dr_registry_response *resp,
+		     struct dr_err *e);
+int dr_up_send(struct dr_upload *u, struct dr_registry_request *q,
+	       struct dr_registry_response *resp, struct dr_err *e);
+/* HEAD of u->b (exists: a 200 whose length and digest match) */
+int dr_up_head(struct dr_upload *u, int *exists, struct dr_err *e);
+void dr_up_cancel(struct dr_upload *u);
+int dr_up_take_location(struct dr_upload *u, struct dr_registry_response *resp, struct dr_err *e);
+int dr_up_mount(struct dr_upload *u, int *mounted);
+int dr_up_start(struct dr_upload *u, struct dr_err *e);
+/* the final PUT ?digest=<u->b's digest> */
+int dr_up_put(struct dr_upload *u, const void *body, size_t len, struct dr_err *e);
+/* counts the blob, tells the cache and the progress display */
+void dr_up_finish(struct dr_upload *u, enum dr_blob_state st, unsigned *counter);
+
+/* 1 when blob idx is a layer to compress on the fly */
+int dr_push_compresses(const struct dr_push_ctx *c, size_t idx);
+/* Compresses layer idx as it uploads it (or finds the result of an
+ * earlier push there); fills c->outs[idx]. */
+int dr_push_compressed_blob(struct dr_push_ctx *c, struct dr_registry *r, size_t idx,
+			    struct dr_err *e);
+/* Rewrites the manifests for the layers compressed (c->outs): their
+ * descriptors, an OCI manifest for zstd, indexes for rewritten children. */
+int dr_push_rewrite_manifests(struct dr_push_ctx *c, struct dr_image *img, struct dr_err *e);
 
 /* Makes blob idx present in the repository: exists, mounted or uploaded. */
 int dr_push_blob(struct dr_push_ctx *c, struct dr_registry *r, size_t idx, struct dr_err *e);

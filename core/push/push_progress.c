@@ -83,13 +83,13 @@ static int final_text(const struct line *l, char *out, size_t n)
 {
 	switch (l->st) {
 	case DR_BLOB_EXISTS:
-		snprintf(out, n, "exists");
+		snprintf(out, n, "exists%s%s", l->detail[0] ? ", " : "", l->detail);
 		return 1;
 	case DR_BLOB_MOUNTED:
 		snprintf(out, n, "mounted from %s", l->detail);
 		return 1;
 	case DR_BLOB_PUSHED:
-		snprintf(out, n, "pushed %lld bytes", l->size);
+		snprintf(out, n, "pushed %lld bytes%s%s", l->size, l->detail[0] ? ", " : "", l->detail);
 		return 1;
 	default:
 		return 0;
@@ -134,6 +134,8 @@ void dr_progress_state(struct dr_progress *p, size_t idx, enum dr_blob_state st,
 	p->lines[idx].st = st;
 	if (detail)
 		snprintf(p->lines[idx].detail, sizeof(p->lines[idx].detail), "%s", detail);
+	else if (st == DR_BLOB_EXISTS || st == DR_BLOB_PUSHED)
+		p->lines[idx].detail[0] = '\0'; /* no retry note left on the final words */
 	if (st == DR_BLOB_PUSHED)
 		p->lines[idx].sent = p->lines[idx].size;
 	if (!p->tty && !p->quiet && final_text(&p->lines[idx], text, sizeof(text))) {

@@ -109,6 +109,7 @@ struct dr_registry_response {
 	char *digest;       /* Docker-Content-Digest, or NULL */
 	char *content_type;
 	long long length;   /* Content-Length (also of a HEAD), -1 when absent */
+	long long chunk_min; /* OCI-Chunk-Min-Length, 0 when absent or unreadable */
 	char *body;         /* NUL-terminated, or NULL */
 	size_t body_len;
 };

@@ -65,6 +65,7 @@ void dr_reg_req_clear(struct dr_reg_req *q)
 	q->www = q->location = q->range = q->digest = q->ctype = NULL;
 	q->status = 0;
 	q->length = -1;
+	q->chunk_min = 0;
 	q->reached = 0;
 	q->cc = CURLE_OK;
 }
@@ -159,6 +160,20 @@ static char *header_dup(CURL *c, const char *name)
 	if (curl_easy_header(c, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
 		return NULL;
 	return strdup(h->value);
+}
+
+/* OCI-Chunk-Min-Length: a plain decimal, else 0 (ignored) */
+static long long chunk_min(CURL *c)
+{
+	struct curl_header *h;
+	char *end;
+	long long v;
+
+	if (curl_easy_header(c, "OCI-Chunk-Min-Length", 0, CURLH_HEADER, -1, &h) != CURLHE_OK ||
+	    h->value[0] < '0' || h->value[0] > '9')
+		return 0;
+	v = strtoll(h->value, &end, 10);
+	return *end == '\0' && v > 0 ? v : 0;
 }
 
 /* Location resolved against the request URL (registries send both forms). */
@@ -311,6 +326,7 @@ int dr_reg_perform(struct dr_registry *r, struct dr_reg_req *q, struct dr_err *e
 		q->range = header_dup(c, "Range");
 		q->digest = header_dup(c, "Docker-Content-Digest");
 		q->ctype = header_dup(c, "Content-Type");
+		q->chunk_min = chunk_min(c);
 		if (curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &q->length) != CURLE_OK)
 			q->length = -1;
 		rc = 0;

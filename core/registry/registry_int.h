@@ -42,6 +42,7 @@ struct dr_reg_req {
 	char *www;              /* the WWW-Authenticate fields, joined */
 	char *location, *range, *digest, *ctype;
 	curl_off_t length;      /* Content-Length, -1 when absent */
+	long long chunk_min;    /* OCI-Chunk-Min-Length, 0 when absent */
 	struct dr_reg_body body;
 };
 

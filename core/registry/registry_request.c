@@ -288,6 +288,7 @@ int dr_registry_request(struct dr_registry *r, const struct dr_registry_request 
 		resp->digest = q.digest;
 		resp->content_type = q.ctype;
 		resp->length = (long long)q.length;
+		resp->chunk_min = q.chunk_min;
 		resp->body = q.body.data;
 		resp->body_len = q.body.len;
 		q.location = q.range = q.digest = q.ctype = NULL;

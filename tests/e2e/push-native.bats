@@ -136,7 +136,7 @@ assert_contains() {
 
 @test "chunked upload of a layer over 1 MiB, pulled back intact" {
   mark=$(log_mark)
-  push --jobs 1 oci:"$PN_DIR/oci-big" "$DR_REGISTRY/e2e/big:v1"
+  push --jobs 1 --compress none oci:"$PN_DIR/oci-big" "$DR_REGISTRY/e2e/big:v1"
   [ "$status" -eq 0 ] || { echo "$output"; false; }
   log=$(log_since "$mark")
   assert_contains "$log" '"PATCH /v2/e2e/big/blobs/uploads/'
@@ -146,8 +146,8 @@ assert_contains() {
   [ "sha256:${got%% *}" = "$BIG_LAYERS" ]
 }
 
-@test "docker-archive: a docker save tarball becomes a schema 2 image" {
-  push docker-archive:"$PN_DIR/save.tar" "$DR_REGISTRY/e2e/saved:1"
+@test "docker-archive --compress none: a docker save tarball becomes a schema 2 image as it is" {
+  push --compress none docker-archive:"$PN_DIR/save.tar" "$DR_REGISTRY/e2e/saved:1"
   [ "$status" -eq 0 ] || { echo "$output"; false; }
   assert_contains "$output" "4 uploaded, 0 skipped"
   raw=$(inspect_raw e2e/saved:1)
@@ -160,7 +160,7 @@ assert_contains() {
     [ "sha256:${got%% *}" = "$d" ]
   done
   # by tag inside the archive, too
-  push --quiet docker-archive:"$PN_DIR/save.tar:e2e/saved:1" "$DR_REGISTRY/e2e/saved:2"
+  push --quiet --compress none docker-archive:"$PN_DIR/save.tar:e2e/saved:1" "$DR_REGISTRY/e2e/saved:2"
   [ "$status" -eq 0 ]
 }
 
@@ -247,6 +247,9 @@ assert_contains() {
   [ "$status" -eq 0 ]
   [ "$(cat "$tv")" = 2 ]
   [ "$(inspect_raw dokku/web:2 | jq -r .config.digest)" = "$SAVE_CONFIG" ]
+  # gzip'd on the way (the default for uncompressed layers)
+  [ "$(inspect_raw dokku/web:2 | jq -r '.layers[].mediaType' | sort -u)" = \
+    application/vnd.docker.image.rootfs.diff.tar.gzip ]
 }
 
 @test "a corrupt blob is refused before its final PUT and before any manifest" {
@@ -255,7 +258,7 @@ assert_contains() {
   big=$DR_IMG_LAYERS
   f=$(dr_img_blob_file "$BATS_TEST_TMPDIR/bad-big" "$big")
   printf 'X' | dd of="$f" bs=1 seek=2000000 conv=notrunc 2>/dev/null
-  run "$DR" push-image oci:"$BATS_TEST_TMPDIR/bad-big" "$DR_REGISTRY/e2e/corrupt:v1"
+  run "$DR" push-image --compress none oci:"$BATS_TEST_TMPDIR/bad-big" "$DR_REGISTRY/e2e/corrupt:v1"
   [ "$status" -eq 1 ]
   assert_contains "$output" "blob $big in oci:$BATS_TEST_TMPDIR/bad-big is corrupt: read sha256:"
   assert_no_manifest e2e/corrupt:v1
@@ -284,7 +287,7 @@ _upload_started() {
 @test "registry stopped mid-upload and restarted: the push resumes, or fails with no manifest" {
   dr_img_oci "$BATS_TEST_TMPDIR/huge" 1 201326592 latest tar
   huge=$DR_IMG_DIGEST
-  "$DR" push-image --jobs 1 oci:"$BATS_TEST_TMPDIR/huge" "$DR_REGISTRY/e2e/fault:v1" \
+  "$DR" push-image --jobs 1 --compress none oci:"$BATS_TEST_TMPDIR/huge" "$DR_REGISTRY/e2e/fault:v1" \
     >"$BATS_TEST_TMPDIR/out" 2>&1 &
   pid=$!
   for _ in $(seq 1 300); do _upload_started e2e/fault && break; sleep 0.02; done
@@ -310,7 +313,7 @@ _upload_started() {
   for sig in INT TERM; do
     repo=e2e/sig-${sig,,}
     mark=$(log_mark)
-    "$DR" push-image --jobs 1 oci:"$BATS_TEST_TMPDIR/sig" "$DR_REGISTRY/$repo:v1" \
+    "$DR" push-image --jobs 1 --compress none oci:"$BATS_TEST_TMPDIR/sig" "$DR_REGISTRY/$repo:v1" \
       >"$BATS_TEST_TMPDIR/out" 2>&1 &
     pid=$!
     for _ in $(seq 1 500); do _upload_started "$repo" && break; sleep 0.01; done

@@ -32,6 +32,8 @@ the per-mode counters). Modes:
     trickle-put storm (the first 3 and every 7th blob request get 503)
     storm-all huge-body-post huge-headers-head
     location-other location-ftp location-cleartext
+    chunk-min chunk-min-huge (upload sessions answer OCI-Chunk-Min-Length:
+    5 MiB, or 1 GiB)
 
 Each request is logged as one JSON line: listener, method, path, whether an
 Authorization header came (A/T), and for B the raw headers and body.
@@ -280,6 +282,9 @@ class Hostile(Base):
                    "location-cleartext": "http://192.0.2.1" + path}.get(mode)
             if new:
                 hdrs = [(k, new if k.lower() == "location" else v) for k, v in hdrs]
+            if mode in ("chunk-min", "chunk-min-huge"):
+                hdrs.append(("OCI-Chunk-Min-Length",
+                             "5242880" if mode == "chunk-min" else "1073741824"))
         trickle = (mode == "trickle-put" and self.command == "PUT" and upload and
                    "digest=" in self.path and bump("put") == 1)
         if trickle:
@@ -295,7 +300,8 @@ class Hostile(Base):
         body = self.body()
         mode = STATE["mode"]
         log({"listener": "A", "method": self.command, "path": self.path,
-             "auth": "Authorization" in self.headers})
+             "auth": "Authorization" in self.headers, "len": len(body),
+             "range": self.headers.get("Content-Range")})
         if self.path.startswith("/token"):
             return self.token(body)
         if self.plain_fault(mode):

@@ -19,6 +19,7 @@
 #                         DR_IMG_CONFIG and DR_IMG_LAYERS (sha256 of each
 #                         layer.tar = its diff_id)
 #   dr_img_blob_file DIR DIGEST   path of a blob inside a layout
+#   DR_IMG_COMPRESSIBLE=1         layers of text and random bytes, not only random
 #   dr_registry_restart           stop the harness registry and start it again
 #                                 on the same port with the same config
 
@@ -30,7 +31,13 @@ _dr_img_layer() {
   local blobs=$1 work=$2 bytes=$3 kind=${4:-gzip} root tarf diff dg
   root=$(mktemp -d "$work/root.XXXXXX") || return 1
   mkdir -p "$root/data" || return 1
-  head -c "$bytes" /dev/urandom >"$root/data/random.bin" || return 1
+  if [ -n "${DR_IMG_COMPRESSIBLE:-}" ]; then
+    # text that gzip halves, then random bytes: like real layers, not like noise
+    { seq 1 "$((bytes / 14))"; head -c "$((bytes / 2))" /dev/urandom; } | head -c "$bytes" \
+      >"$root/data/random.bin" || return 1
+  else
+    head -c "$bytes" /dev/urandom >"$root/data/random.bin" || return 1
+  fi
   tarf="$root.tar"
   tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$root" -cf "$tarf" data ||
     return 1

@@ -38,6 +38,7 @@ int main(void)
 	srunner_add_suite(sr, imagesource_stream_suite());
 	srunner_add_suite(sr, imagesource_docker_suite());
 	srunner_add_suite(sr, imagesource_parse_suite());
+	srunner_add_suite(sr, compress_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -36,5 +36,6 @@ Suite *imagesource_tar_suite(void);
 Suite *imagesource_stream_suite(void);
 Suite *imagesource_docker_suite(void);
 Suite *imagesource_parse_suite(void);
+Suite *compress_suite(void);
 
 #endif
