@@ -36,16 +36,20 @@ USAGE_AUTH_STATUS=(
 )
 USAGE_MIGRATE=('      --global   --global: migrate the global docker config instead of per-app')
 USAGE_PUSH=(
-  '      --from string   --from: push this image (oci:DIR[:REF], docker-archive:FILE[:REF])'
-  '      --insecure      --insecure: allow plain http and unverified TLS'
-  '      --jobs int      --jobs: parallel blob uploads (default 4)'
-  '      --quiet         --quiet: print errors only'
+  '      --compress string      --compress: uncompressed layers as gzip, zstd or none (default "gzip")'
+  '      --compress-level int   --compress-level: compression level (gzip 1-12, zstd 1-19)'
+  '      --from string          --from: push this image (oci:DIR[:REF], docker-archive:FILE[:REF])'
+  '      --insecure             --insecure: allow plain http and unverified TLS'
+  '      --jobs int             --jobs: parallel blob uploads (default 4)'
+  '      --quiet                --quiet: print errors only'
 )
 USAGE_PUSH_IMAGE=(
-  '      --config dir   --config: docker config dir with the credentials'
-  '      --insecure     --insecure: allow plain http and unverified TLS'
-  '      --jobs int     --jobs: parallel blob uploads (default 4)'
-  '      --quiet        --quiet: print errors only'
+  '      --compress string      --compress: uncompressed layers as gzip, zstd or none (default "gzip")'
+  '      --compress-level int   --compress-level: compression level (gzip 1-12, zstd 1-19)'
+  '      --config dir           --config: docker config dir with the credentials'
+  '      --insecure             --insecure: allow plain http and unverified TLS'
+  '      --jobs int             --jobs: parallel blob uploads (default 4)'
+  '      --quiet                --quiet: print errors only'
 )
 USAGE_DOCTOR=(
   '      --format string   format: [ stdout | json ] (default "stdout")'
