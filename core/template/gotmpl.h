@@ -138,6 +138,8 @@ struct gt_val {
 
 /* Go's reflect type name of a value (registry.templateData for the data). */
 const char *gt_type_name(const struct gt_val *v);
+/* if/with/and/or/not: Go's truth (the zero value of the type is false) */
+int gt_truth(const struct gt_val *v);
 /* fmt.Sprint of one value as %v would print it (nil for V_INVALID). */
 void gt_fmt_value(struct gt_ctx *c, struct gt_str *b, const struct gt_val *v, int plus, int sharp);
 /* fmt.Sprintf / Sprint / Sprintln; a V_INVALID argument is Go's nil interface. */

@@ -115,20 +115,6 @@ static struct var *find_var(struct st *s, const char *name)
 	xerr(s, "undefined variable: %s", name);
 }
 
-static int truth(const struct gt_val *v)
-{
-	switch (v->k) {
-	case V_BOOL: return v->b;
-	case V_INT: return v->i != 0;
-	case V_UINT8: return v->u != 0;
-	case V_FLOAT: return v->f != 0;
-	case V_COMPLEX: return v->f != 0 || v->im != 0;
-	case V_STRING: return v->slen > 0;
-	case V_STRUCT: return 1;
-	default: return 0;
-	}
-}
-
 static void out(struct st *s, const char *p, size_t n)
 {
 	if (s->out->len + n > GT_MAX_OUTPUT)
@@ -301,7 +287,7 @@ static struct gt_val eval_call(struct st *s, struct gt_val dot, int fi, const st
 	if (strcmp(name, "and") == 0 || strcmp(name, "or") == 0) {
 		for (i = 0; i < nargs; i++) {
 			v = eval_arg(s, dot, P_VALUE, args[i]);
-			if (truth(&v) == (name[0] == 'o'))
+			if (gt_truth(&v) == (name[0] == 'o'))
 				return v;
 		}
 		if (final.k != V_MISSING)
@@ -551,7 +537,7 @@ static enum flow walk(struct st *s, struct gt_val dot, const struct gt_nd *n)
 		struct gt_val v = eval_pipeline(s, dot, n->pipe);
 		enum flow f = F_NEXT;
 
-		if (truth(&v))
+		if (gt_truth(&v))
 			f = walk(s, n->type == N_WITH ? v : dot, n->list);
 		else if (n->else_list)
 			f = walk(s, dot, n->else_list);

@@ -26,20 +26,6 @@ static enum basic basic_kind(const struct gt_val *v)
 	}
 }
 
-static int truth(const struct gt_val *v)
-{
-	switch (v->k) {
-	case V_BOOL: return v->b;
-	case V_INT: return v->i != 0;
-	case V_UINT8: return v->u != 0;
-	case V_FLOAT: return v->f != 0;
-	case V_COMPLEX: return v->f != 0 || v->im != 0;
-	case V_STRING: return v->slen > 0;
-	case V_STRUCT: return 1;
-	default: return 0;
-	}
-}
-
 static const char *errf(struct gt_ctx *c, const char *fmt, const char *a, const char *b)
 {
 	struct gt_str s = { 0 };
@@ -287,7 +273,7 @@ struct gt_val gt_builtin(struct gt_ctx *c, const char *name, const struct gt_val
 	struct gt_str b = { 0 };
 
 	if (strcmp(name, "not") == 0) {
-		v.b = !truth(&argv[0]);
+		v.b = !gt_truth(&argv[0]);
 	} else if (strcmp(name, "len") == 0) {
 		if (argv[0].k == V_INVALID)
 			*err = "reflect: call of reflect.Value.Type on zero Value";

@@ -382,3 +382,18 @@ int gt_unquote(struct gt_ctx *c, const char *s, size_t n, char **out, size_t *ou
 	*outlen = b.len;
 	return 0;
 }
+
+/* Go's truth: the zero value of its type is false */
+int gt_truth(const struct gt_val *v)
+{
+	switch (v->k) {
+	case V_BOOL: return v->b;
+	case V_INT: return v->i != 0;
+	case V_UINT8: return v->u != 0;
+	case V_FLOAT: return v->f != 0;
+	case V_COMPLEX: return v->f != 0 || v->im != 0;
+	case V_STRING: return v->slen > 0;
+	case V_STRUCT: return 1;
+	default: return 0;
+	}
+}
