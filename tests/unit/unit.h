@@ -10,7 +10,7 @@ Suite *config_suite(void);
 Suite *secmem_suite(void);
 Suite *err_suite(void);
 Suite *registry_suite(void);
-Suite *push_suite(void);
+Suite *registry_range_suite(void);
 Suite *imagesource_suite(void);
 Suite *pflag_suite(void);
 Suite *authservers_suite(void);
