@@ -39,6 +39,8 @@ int main(void)
 	srunner_add_suite(sr, imagesource_docker_suite());
 	srunner_add_suite(sr, imagesource_parse_suite());
 	srunner_add_suite(sr, compress_suite());
+	srunner_add_suite(sr, push_rewrite_suite());
+	srunner_add_suite(sr, push_progress_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

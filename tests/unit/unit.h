@@ -37,5 +37,10 @@ Suite *imagesource_stream_suite(void);
 Suite *imagesource_docker_suite(void);
 Suite *imagesource_parse_suite(void);
 Suite *compress_suite(void);
+Suite *push_rewrite_suite(void);
+Suite *push_progress_suite(void);
+Suite *push_auth_suite(void);
+Suite *push_blob_suite(void);
+Suite *push_compress_suite(void);
 
 #endif
