@@ -41,6 +41,8 @@ int main(void)
 	srunner_add_suite(sr, compress_suite());
 	srunner_add_suite(sr, push_rewrite_suite());
 	srunner_add_suite(sr, push_progress_suite());
+	srunner_add_suite(sr, push_auth_suite());
+	srunner_add_suite(sr, push_blob_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
