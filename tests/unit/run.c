@@ -43,6 +43,7 @@ int main(void)
 	srunner_add_suite(sr, push_progress_suite());
 	srunner_add_suite(sr, push_auth_suite());
 	srunner_add_suite(sr, push_blob_suite());
+	srunner_add_suite(sr, push_compress_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
