@@ -122,15 +122,12 @@ START_TEST(test_head_redirect)
 	struct rig g;
 	struct dr_err e = { 0 };
 	int exists = -1;
-	char moved[256];
-	const char *answers[2];
+	static const char *const answers[] = {
+		"HTTP/1.1 307 Temporary Redirect\r\nLocation: /storage/blob\r\nContent-Length: 0\r\n"
+		HEADERS "\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n" HEADERS "\r\n",
+	};
 
-	/* the port is only known once the server runs: the Location is
-	 * relative-free by pointing at the same origin through its path */
-	snprintf(moved, sizeof(moved), "HTTP/1.1 307 Temporary Redirect\r\n"
-		 "Location: /storage/blob\r\nContent-Length: 0\r\n" HEADERS "\r\n");
-	answers[0] = moved;
-	answers[1] = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n" HEADERS "\r\n";
 	rig_start(&g, answers, 2);
 	ck_assert_msg(dr_up_head(&g.u, &exists, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(exists, 1);
