@@ -136,6 +136,8 @@ void dr_up_cancel(struct dr_upload *u);
 int dr_up_take_location(struct dr_upload *u, struct dr_registry_response *resp, struct dr_err *e);
 int dr_up_mount(struct dr_upload *u, int *mounted);
 int dr_up_start(struct dr_upload *u, struct dr_err *e);
+/* GET of the open session: where the registry's data ends (its Range) */
+int dr_up_session_offset(struct dr_upload *u, long long *off, struct dr_err *e);
 /* the final PUT ?digest=<u->b's digest> */
 int dr_up_put(struct dr_upload *u, const void *body, size_t len, struct dr_err *e);
 /* counts the blob, tells the cache and the progress display */

@@ -12,7 +12,7 @@ int main(void)
 	srunner_add_suite(sr, secmem_suite());
 	srunner_add_suite(sr, err_suite());
 	srunner_add_suite(sr, registry_suite());
-	srunner_add_suite(sr, push_suite());
+	srunner_add_suite(sr, registry_range_suite());
 	srunner_add_suite(sr, imagesource_suite());
 	srunner_add_suite(sr, pflag_suite());
 	srunner_add_suite(sr, authservers_suite());
@@ -39,6 +39,11 @@ int main(void)
 	srunner_add_suite(sr, imagesource_docker_suite());
 	srunner_add_suite(sr, imagesource_parse_suite());
 	srunner_add_suite(sr, compress_suite());
+	srunner_add_suite(sr, push_rewrite_suite());
+	srunner_add_suite(sr, push_progress_suite());
+	srunner_add_suite(sr, push_auth_suite());
+	srunner_add_suite(sr, push_blob_suite());
+	srunner_add_suite(sr, push_compress_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -10,7 +10,7 @@ Suite *config_suite(void);
 Suite *secmem_suite(void);
 Suite *err_suite(void);
 Suite *registry_suite(void);
-Suite *push_suite(void);
+Suite *registry_range_suite(void);
 Suite *imagesource_suite(void);
 Suite *pflag_suite(void);
 Suite *authservers_suite(void);
@@ -37,5 +37,10 @@ Suite *imagesource_stream_suite(void);
 Suite *imagesource_docker_suite(void);
 Suite *imagesource_parse_suite(void);
 Suite *compress_suite(void);
+Suite *push_rewrite_suite(void);
+Suite *push_progress_suite(void);
+Suite *push_auth_suite(void);
+Suite *push_blob_suite(void);
+Suite *push_compress_suite(void);
 
 #endif

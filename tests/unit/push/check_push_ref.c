@@ -6,7 +6,7 @@
 
 #define D64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
-/* More of docker's reference grammar than check_push.c's table:
+/* More of docker's reference grammar than the basic table below:
  * separators, where a host ends, defaults. NULL host: refused. */
 static const struct {
 	const char *in, *host, *repo, *tag;
@@ -184,6 +184,74 @@ START_TEST(test_format)
 }
 END_TEST
 
+/* The first table (from check_push.c): reference -> host, repo, tag,
+ * digest; host NULL: must be rejected */
+static const struct {
+	const char *in, *host, *repo, *tag, *digest;
+} basic_refs[] = {
+	{ "alpine", "docker.io", "library/alpine", "latest", "" },
+	{ "alpine:3.19", "docker.io", "library/alpine", "3.19", "" },
+	{ "docker.io/alpine", "docker.io", "library/alpine", "latest", "" },
+	{ "index.docker.io/alpine:edge", "docker.io", "library/alpine", "edge", "" },
+	{ "docker.io/team/app:1", "docker.io", "team/app", "1", "" },
+	{ "team/app", "docker.io", "team/app", "latest", "" },
+	{ "127.0.0.1:5000/e2e/app:v1", "127.0.0.1:5000", "e2e/app", "v1", "" },
+	{ "localhost/app", "localhost", "app", "latest", "" },
+	{ "localhost:5000/a/b/c:t_1.x-y", "localhost:5000", "a/b/c", "t_1.x-y", "" },
+	{ "ghcr.io/org/app", "ghcr.io", "org/app", "latest", "" },
+	{ "[::1]:5000/app:2", "[::1]:5000", "app", "2", "" },
+	{ "reg.example.com/a__b/c-d--e.f:tag", "reg.example.com", "a__b/c-d--e.f", "tag", "" },
+	{ "reg:5000/app@sha256:" D64, "reg:5000", "app", "", "sha256:" D64 },
+	{ "reg:5000/app:1@sha256:" D64, "reg:5000", "app", "1", "sha256:" D64 },
+	{ "", NULL, NULL, NULL, NULL },
+	{ "UPPER/app", NULL, NULL, NULL, NULL },
+	{ "reg:5000/App", NULL, NULL, NULL, NULL },
+	{ "reg:5000/app:", NULL, NULL, NULL, NULL },
+	{ "reg:5000/app:-x", NULL, NULL, NULL, NULL },
+	{ "reg:5000/app:a/b", NULL, NULL, NULL, NULL },
+	{ "reg:5000//app", NULL, NULL, NULL, NULL },
+	{ "reg:5000/app/", NULL, NULL, NULL, NULL },
+	{ "reg:5000/a..b", NULL, NULL, NULL, NULL },
+	{ "reg:5000/a-", NULL, NULL, NULL, NULL },
+	{ "reg:5000/app@sha256:abc", NULL, NULL, NULL, NULL },
+	{ "reg:5000/app@md5:" D64, NULL, NULL, NULL, NULL },
+	{ "reg:5000/app:" "0123456789012345678901234567890123456789012345678901234567890123456789"
+	  "0123456789012345678901234567890123456789012345678901234567890", NULL, NULL, NULL, NULL },
+};
+
+START_TEST(test_basic_grammar)
+{
+	struct dr_image_ref r;
+	struct dr_err e = { 0 };
+	int rc = dr_image_ref_parse(basic_refs[_i].in, &r, &e);
+
+	if (!basic_refs[_i].host) {
+		ck_assert_msg(rc == DR_EINVAL, "%s accepted", basic_refs[_i].in);
+		ck_assert_int_eq(e.code, DR_EINVAL);
+		return;
+	}
+	ck_assert_msg(rc == 0, "%s: %s", basic_refs[_i].in, e.msg);
+	ck_assert_str_eq(r.host, basic_refs[_i].host);
+	ck_assert_str_eq(r.repo, basic_refs[_i].repo);
+	ck_assert_str_eq(r.tag, basic_refs[_i].tag);
+	ck_assert_str_eq(r.digest, basic_refs[_i].digest);
+}
+END_TEST
+
+START_TEST(test_basic_format)
+{
+	struct dr_image_ref r;
+	char out[512];
+
+	ck_assert_int_eq(dr_image_ref_parse("alpine", &r, NULL), 0);
+	dr_image_ref_format(&r, out, sizeof(out));
+	ck_assert_str_eq(out, "docker.io/library/alpine:latest");
+	ck_assert_int_eq(dr_image_ref_parse("h:1/a@sha256:" D64, &r, NULL), 0);
+	dr_image_ref_format(&r, out, sizeof(out));
+	ck_assert_str_eq(out, "h:1/a@sha256:" D64);
+}
+END_TEST
+
 Suite *push_ref_suite(void)
 {
 	Suite *s = suite_create("push_ref");
@@ -195,6 +263,8 @@ Suite *push_ref_suite(void)
 	tcase_add_test(tc, test_limits);
 	tcase_add_loop_test(tc, test_round_trip, 0, (int)(sizeof(trips) / sizeof(trips[0])));
 	tcase_add_test(tc, test_format);
+	tcase_add_loop_test(tc, test_basic_grammar, 0, (int)(sizeof(basic_refs) / sizeof(basic_refs[0])));
+	tcase_add_test(tc, test_basic_format);
 	suite_add_tcase(s, tc);
 	return s;
 }
