@@ -34,9 +34,10 @@ int dr_credhelper_exec(const char *helper, const char *action, const char *confi
 	x.stop_on_overflow = 1;
 	x.timeout_ms = timeout_ms;
 	rc = dr_exec_run(&x, r, e);
+	/* an error, not "nothing stored": docker fails there too, rather than
+	 * going on anonymously */
 	if (rc == DR_ENOTFOUND)
-		return dr_fail(e, DR_ENOTFOUND,
-			       "credential helper %s is not installed (not on PATH)", prog);
+		return dr_fail(e, DR_EIO, "credential helper %s is not installed (not on PATH)", prog);
 	if (rc == DR_ETIMEOUT)
 		return dr_fail(e, rc, "credential helper %s did not answer within %.1fs", prog,
 			       timeout_ms / 1000.0);

@@ -182,6 +182,13 @@ START_TEST(test_helper_fails)
 	ck_assert_int_eq(dr_push_credentials(cfg_dir, "reg.example", &u, &s, &e), DR_EIO);
 	ck_assert_str_eq(e.msg, "docker-credential-unitstore get reg.example: "
 				"docker-credential-unitstore get: unreadable answer");
+	/* a helper that is not installed is an error, as in docker, not an
+	 * anonymous push */
+	write_config(cfg_dir, "{\"credsStore\":\"nosuchhelper\"}");
+	ck_assert_int_eq(dr_push_credentials(cfg_dir, "reg.example", &u, &s, &e), DR_EIO);
+	ck_assert_ptr_null(u);
+	ck_assert_str_eq(e.msg, "docker-credential-nosuchhelper get reg.example: credential helper "
+				"docker-credential-nosuchhelper is not installed (not on PATH)");
 }
 END_TEST
 
