@@ -22,5 +22,6 @@ Suite *chain_suite(void);
 Suite *atomicfile_suite(void);
 Suite *exec_suite(void);
 Suite *template_suite(void);
+Suite *bus_suite(void);
 
 #endif
