@@ -23,5 +23,6 @@ Suite *atomicfile_suite(void);
 Suite *exec_suite(void);
 Suite *template_suite(void);
 Suite *bus_suite(void);
+Suite *keyring_suite(void);
 
 #endif
