@@ -24,5 +24,7 @@ Suite *exec_suite(void);
 Suite *template_suite(void);
 Suite *bus_suite(void);
 Suite *keyring_suite(void);
+Suite *keyring_items_suite(void);
+Suite *transport_suite(void);
 
 #endif
