@@ -26,5 +26,6 @@ Suite *bus_suite(void);
 Suite *keyring_suite(void);
 Suite *keyring_items_suite(void);
 Suite *transport_suite(void);
+Suite *credhelper_suite(void);
 
 #endif
