@@ -31,6 +31,7 @@ int main(void)
 	srunner_add_suite(sr, credhelper_suite());
 	srunner_add_suite(sr, dockerauth_suite());
 	srunner_add_suite(sr, preflight_suite());
+	srunner_add_suite(sr, sealedcred_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -29,5 +29,6 @@ Suite *transport_suite(void);
 Suite *credhelper_suite(void);
 Suite *dockerauth_suite(void);
 Suite *preflight_suite(void);
+Suite *sealedcred_suite(void);
 
 #endif
