@@ -32,6 +32,8 @@ int main(void)
 	srunner_add_suite(sr, dockerauth_suite());
 	srunner_add_suite(sr, preflight_suite());
 	srunner_add_suite(sr, sealedcred_suite());
+	srunner_add_suite(sr, registry_parse_suite());
+	srunner_add_suite(sr, registry_redirect_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -30,5 +30,7 @@ Suite *credhelper_suite(void);
 Suite *dockerauth_suite(void);
 Suite *preflight_suite(void);
 Suite *sealedcred_suite(void);
+Suite *registry_parse_suite(void);
+Suite *registry_redirect_suite(void);
 
 #endif
