@@ -17,7 +17,8 @@ int main(void)
 	srunner_add_suite(sr, pflag_suite());
 	srunner_add_suite(sr, authservers_suite());
 	srunner_add_suite(sr, backup_recipe_suite());
-	srunner_add_suite(sr, kube_suite());
+	srunner_add_suite(sr, kube_config_suite());
+	srunner_add_suite(sr, kube_secret_suite());
 	srunner_add_suite(sr, kube_match_suite());
 	srunner_add_suite(sr, kube_provider_suite());
 	srunner_add_suite(sr, chain_suite());
