@@ -33,5 +33,6 @@ Suite *preflight_suite(void);
 Suite *sealedcred_suite(void);
 Suite *registry_parse_suite(void);
 Suite *registry_redirect_suite(void);
+Suite *kube_api_suite(void);
 
 #endif
