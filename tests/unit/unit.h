@@ -34,5 +34,6 @@ Suite *sealedcred_suite(void);
 Suite *registry_parse_suite(void);
 Suite *registry_redirect_suite(void);
 Suite *kube_api_suite(void);
+Suite *plugin_props_suite(void);
 
 #endif
