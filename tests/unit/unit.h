@@ -35,5 +35,6 @@ Suite *registry_parse_suite(void);
 Suite *registry_redirect_suite(void);
 Suite *kube_api_suite(void);
 Suite *plugin_props_suite(void);
+Suite *backup_suite(void);
 
 #endif
