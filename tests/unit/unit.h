@@ -36,5 +36,6 @@ Suite *registry_redirect_suite(void);
 Suite *kube_api_suite(void);
 Suite *plugin_props_suite(void);
 Suite *backup_suite(void);
+Suite *setup_suite(void);
 
 #endif

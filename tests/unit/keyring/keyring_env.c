@@ -169,7 +169,8 @@ int kenv_keyring_start(void)
 		return -1;
 	close(in[1]);
 	write_pid("keyring.pid", pid);
-	for (int i = 0; i < 100; i++) {
+	/* up to 10 s: under valgrind on a loaded machine it takes a while */
+	for (int i = 0; i < 200; i++) {
 		if (waitpid(pid, NULL, WNOHANG) == pid)
 			return -1;
 		if (secrets_owned() && login_unlocked())
