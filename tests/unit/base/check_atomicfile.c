@@ -149,7 +149,7 @@ END_TEST
  * with a message naming the limit; the old file and no temp file remain. */
 START_TEST(test_file_size_limit_is_an_error)
 {
-	struct rlimit rl = { 4096, 4096 };
+	struct rlimit rl = { 4096, 4096 }, old;
 	struct dr_err e = { 0 };
 	char *big = malloc(64 * 1024);
 
@@ -157,8 +157,12 @@ START_TEST(test_file_size_limit_is_an_error)
 	memset(big, 'x', 64 * 1024);
 	ck_assert_int_eq(dr_file_write_atomic(path, "old\n", 4, 0600, NULL), 0);
 	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+	rl.rlim_max = old.rlim_max; /* the soft limit only, so it can be put back */
 	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
 	ck_assert_int_eq(dr_file_write_atomic(path, big, 64 * 1024, 0600, &e), DR_EIO);
+	/* with CK_FORK=no the limit would stay for every later suite */
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
 	ck_assert_msg(strstr(e.msg, "File too large") && strstr(e.msg, "ulimit -f") &&
 			      strstr(e.msg, path),
 		      "message: %s", e.msg);
