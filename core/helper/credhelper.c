@@ -18,6 +18,8 @@ int dr_credhelper_exec(const char *helper, const char *action, const char *confi
 	struct dr_exec x = { 0 };
 	int rc;
 
+	/* callers free r whatever the outcome, also when nothing ran */
+	memset(r, 0, sizeof(*r));
 	if (snprintf(prog, sizeof(prog), "docker-credential-%s", helper) >= (int)sizeof(prog))
 		return dr_fail(e, DR_EINVAL, "credential helper name too long: %s", helper);
 	if (config_dir &&
@@ -77,9 +79,14 @@ int dr_credhelper_store(const char *helper, const char *config_dir,
 
 	if (!obj)
 		return dr_fail(e, DR_EIO, "out of memory");
-	json_object_set_new(obj, "ServerURL", json_string(c->server_url));
-	json_object_set_new(obj, "Username", json_string(c->username));
-	json_object_set_new(obj, "Secret", json_stringn(c->secret ? c->secret : "", c->secret_len));
+	/* a value jansson refuses (not UTF-8) must not vanish from the payload */
+	if (json_object_set_new(obj, "ServerURL", json_string(c->server_url)) ||
+	    json_object_set_new(obj, "Username", json_string(c->username)) ||
+	    json_object_set_new(obj, "Secret",
+				json_stringn(c->secret ? c->secret : "", c->secret_len))) {
+		json_decref(obj);
+		return dr_fail(e, DR_EINVAL, "credentials are not valid UTF-8");
+	}
 	payload = json_dumps(obj, JSON_COMPACT);
 	json_decref(obj);
 	if (!payload)
@@ -131,7 +138,8 @@ int dr_credhelper_get_within(const char *helper, const char *config_dir, const c
 			rc = helper_failed(helper, "get", &r, e);
 	}
 	if (rc == 0) {
-		root = json_loadb(r.out.data ? r.out.data : "", r.out.len, 0, &jerr);
+		/* a secret may hold NUL bytes: helpers send them as \u0000 */
+		root = json_loadb(r.out.data ? r.out.data : "", r.out.len, JSON_ALLOW_NUL, &jerr);
 		if (!json_is_object(root) || take(root, "Username", &out->username, NULL) ||
 		    take(root, "Secret", &out->secret, &out->secret_len) ||
 		    !(out->server_url = strdup(server))) {

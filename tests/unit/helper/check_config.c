@@ -35,6 +35,12 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 static void teardown(void)
 {
 	nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	/* with CK_FORK=no a bad value would reach later suites */
+	unsetenv(DR_CONFIG_ENV);
+	unsetenv(DR_COLLECTION_ENV);
+	unsetenv(DR_TIMEOUT_ENV);
+	unsetenv(DR_UNAVAILABLE_ENV);
+	unsetenv(DR_TRANSPORT_ENV);
 }
 
 static char *write_file(const char *name, const char *text)

@@ -1,0 +1,239 @@
+/* Docker credentials in a real gnome-keyring collection (core/keyring/
+ * keyring.c): store/get/erase/list round trips under canonical keys, per-app
+ * scopes, and the states an operator meets (no such collection, a locked
+ * one, nothing stored). One private bus + keyring for the suite. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keyring.h"
+#include "keyring_env.h"
+#include "unit.h"
+
+static void kr_open(struct dr_keyring *kr, const char *coll)
+{
+	struct dr_keyring_opts o = { coll, kenv_bus_address(), DR_TRANSPORT_PLAIN, 5000 };
+	struct dr_err e = { 0 };
+
+	ck_assert_msg(dr_keyring_open(kr, &o, &e) == 0, "%s", e.msg);
+}
+
+static void store(struct dr_keyring *kr, const char *server, const char *user,
+		  const char *secret, size_t len, const char *scope)
+{
+	struct dr_creds c = { (char *)server, (char *)user, (char *)secret, len };
+	struct dr_err e = { 0 };
+
+	ck_assert_msg(dr_keyring_store(kr, &c, scope, &e) == 0, "%s", e.msg);
+}
+
+/* get must answer user/secret for server in scope */
+static void expect(struct dr_keyring *kr, const char *server, const char *scope,
+		   const char *user, const char *secret, size_t len)
+{
+	struct dr_creds out;
+	struct dr_err e = { 0 };
+
+	ck_assert_msg(dr_keyring_get(kr, server, scope, &out, &e) == 0, "%s: %s", server, e.msg);
+	ck_assert_ptr_null(out.server_url);
+	ck_assert_str_eq(out.username, user);
+	ck_assert_uint_eq(out.secret_len, len);
+	ck_assert_mem_eq(out.secret, secret, len);
+	dr_creds_wipe(&out);
+}
+
+static void expect_none(struct dr_keyring *kr, const char *server, const char *scope)
+{
+	struct dr_creds out;
+	struct dr_err e = { 0 };
+
+	ck_assert_int_eq(dr_keyring_get(kr, server, scope, &out, &e), DR_ENOTFOUND);
+	ck_assert_str_eq(e.msg, DR_MSG_NOT_FOUND);
+	ck_assert_ptr_null(out.username);
+	ck_assert_ptr_null(out.secret);
+}
+
+START_TEST(test_round_trip_under_the_canonical_key)
+{
+	struct dr_keyring kr;
+	struct dr_err e = { 0 };
+
+	kr_open(&kr, "default");
+	store(&kr, "https://RT.example.com:5000/", "alice", "pw-1", 4, NULL);
+	/* every spelling of the registry reaches it */
+	expect(&kr, "https://RT.example.com:5000/", NULL, "alice", "pw-1", 4);
+	expect(&kr, "rt.example.com:5000", NULL, "alice", "pw-1", 4);
+	expect(&kr, "http://rt.example.com:5000", NULL, "alice", "pw-1", 4);
+	/* another port is another registry */
+	expect_none(&kr, "rt.example.com:5001", NULL);
+	ck_assert_int_eq(kenv_count_items("dokku_key", "rt.example.com:5000"), 1);
+	ck_assert_int_eq(kenv_count_items("server", "https://RT.example.com:5000/"), 1);
+	ck_assert_int_eq(dr_keyring_erase(&kr, "rt.example.com:5000", NULL, &e), 0);
+	expect_none(&kr, "https://RT.example.com:5000/", NULL);
+	ck_assert_int_eq(kenv_count_items("dokku_key", "rt.example.com:5000"), 0);
+	/* erasing nothing is not an error */
+	ck_assert_int_eq(dr_keyring_erase(&kr, "rt.example.com:5000", NULL, &e), 0);
+	dr_keyring_close(&kr);
+}
+END_TEST
+
+START_TEST(test_secret_bytes_survive)
+{
+	struct dr_keyring kr;
+	const char secret[] = "a\0b\"\\\n\xc3\xa9 end";
+
+	kr_open(&kr, "default");
+	store(&kr, "bytes.example.com", "u", secret, sizeof(secret) - 1, NULL);
+	expect(&kr, "bytes.example.com", NULL, "u", secret, sizeof(secret) - 1);
+	store(&kr, "empty.example.com", "u", "", 0, NULL);
+	expect(&kr, "empty.example.com", NULL, "u", "", 0);
+	dr_keyring_close(&kr);
+}
+END_TEST
+
+START_TEST(test_store_again_replaces)
+{
+	struct dr_keyring kr;
+
+	kr_open(&kr, "default");
+	store(&kr, "again.example.com", "bob", "old", 3, NULL);
+	store(&kr, "again.example.com", "bob", "newer", 5, NULL);
+	ck_assert_int_eq(kenv_count_items("dokku_key", "again.example.com"), 1);
+	expect(&kr, "again.example.com", NULL, "bob", "newer", 5);
+	/* another user for the same registry replaces the login too */
+	store(&kr, "https://again.example.com", "carol", "c", 1, NULL);
+	ck_assert_int_eq(kenv_count_items("dokku_key", "again.example.com"), 1);
+	expect(&kr, "again.example.com", NULL, "carol", "c", 1);
+	dr_keyring_close(&kr);
+}
+END_TEST
+
+START_TEST(test_scopes_are_separate)
+{
+	struct dr_keyring kr;
+	struct dr_err e = { 0 };
+
+	kr_open(&kr, "default");
+	store(&kr, "scoped.example.com", "global-user", "g", 1, NULL);
+	store(&kr, "scoped.example.com", "app-user", "a", 1, "app1");
+	expect(&kr, "scoped.example.com", NULL, "global-user", "g", 1);
+	expect(&kr, "scoped.example.com", "app1", "app-user", "a", 1);
+	/* an app without its own entry has none (the fallback is the caller's) */
+	expect_none(&kr, "scoped.example.com", "app2");
+	ck_assert_int_eq(kenv_count_items("dokku_key", "scoped.example.com"), 2);
+	ck_assert_int_eq(dr_keyring_erase(&kr, "scoped.example.com", "app1", &e), 0);
+	expect_none(&kr, "scoped.example.com", "app1");
+	expect(&kr, "scoped.example.com", NULL, "global-user", "g", 1);
+	dr_keyring_close(&kr);
+}
+END_TEST
+
+static const char *listed_user(const struct dr_list *l, const char *server)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (strcmp(l->servers[i], server) == 0)
+			return l->users[i];
+	}
+	return NULL;
+}
+
+START_TEST(test_list_by_scope)
+{
+	struct dr_keyring kr;
+	struct dr_list l;
+	struct dr_err e = { 0 };
+
+	kr_open(&kr, "default");
+	store(&kr, "https://list-g.example.com/", "lg", "x", 1, NULL);
+	store(&kr, "list-a.example.com:5000", "la", "y", 1, "lapp");
+	ck_assert_int_eq(dr_keyring_list(&kr, NULL, &l, &e), 0);
+	/* listed as stored (the ServerURL verbatim), like upstream */
+	ck_assert_str_eq(listed_user(&l, "https://list-g.example.com/"), "lg");
+	ck_assert_ptr_null(listed_user(&l, "list-a.example.com:5000"));
+	dr_list_free(&l);
+	ck_assert_int_eq(dr_keyring_list(&kr, "lapp", &l, &e), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_str_eq(l.servers[0], "list-a.example.com:5000");
+	ck_assert_str_eq(l.users[0], "la");
+	dr_list_free(&l);
+	ck_assert_int_eq(dr_keyring_list(&kr, DR_SCOPE_ALL, &l, &e), 0);
+	ck_assert_str_eq(listed_user(&l, "https://list-g.example.com/"), "lg");
+	ck_assert_str_eq(listed_user(&l, "list-a.example.com:5000"), "la");
+	dr_list_free(&l);
+	dr_keyring_close(&kr);
+}
+END_TEST
+
+START_TEST(test_collection_by_label_and_path)
+{
+	struct dr_keyring kr;
+
+	/* "Login" is the label gnome-keyring gives the login collection */
+	kr_open(&kr, "Login");
+	store(&kr, "label.example.com", "l", "1", 1, NULL);
+	dr_keyring_close(&kr);
+	kr_open(&kr, "/org/freedesktop/secrets/collection/login");
+	expect(&kr, "label.example.com", NULL, "l", "1", 1);
+	dr_keyring_close(&kr);
+}
+END_TEST
+
+START_TEST(test_no_such_collection)
+{
+	struct dr_keyring kr;
+	struct dr_creds out;
+	struct dr_err e = { 0 };
+
+	kr_open(&kr, "no-such-collection");
+	ck_assert_int_eq(dr_keyring_get(&kr, "x.example.com", NULL, &out, &e), DR_ENOCOLL);
+	ck_assert_ptr_nonnull(strstr(e.msg, "keyring collection \"no-such-collection\" not found (no such alias or label)"));
+	dr_keyring_close(&kr);
+	kr_open(&kr, "/not a path");
+	ck_assert_int_eq(dr_keyring_get(&kr, "x.example.com", NULL, &out, &e), DR_EINVAL);
+	ck_assert_str_eq(e.msg, "collection \"/not a path\" is not a D-Bus object path");
+	dr_keyring_close(&kr);
+}
+END_TEST
+
+/* Last: the collection stays locked for the rest of the suite. */
+START_TEST(test_locked_collection)
+{
+	struct dr_keyring kr;
+	struct dr_creds out;
+	struct dr_list l;
+	struct dr_creds c = { "locked.example.com", "u", "s", 1 };
+	struct dr_err e = { 0 };
+
+	kr_open(&kr, "default");
+	store(&kr, "was-there.example.com", "u", "s", 1, NULL);
+	ck_assert_int_eq(kenv_keyring_lock(), 0);
+	ck_assert_int_eq(dr_keyring_get(&kr, "was-there.example.com", NULL, &out, &e), DR_ELOCKED);
+	ck_assert_ptr_nonnull(strstr(e.msg, "keyring collection \"default\" (/org/freedesktop/secrets/collection/login) is locked: unlock it without a prompt"));
+	ck_assert_int_eq(dr_keyring_store(&kr, &c, NULL, &e), DR_ELOCKED);
+	ck_assert_int_eq(dr_keyring_erase(&kr, "was-there.example.com", NULL, &e), DR_ELOCKED);
+	ck_assert_int_eq(dr_keyring_list(&kr, NULL, &l, &e), DR_ELOCKED);
+	ck_assert_uint_eq(l.n, 0);
+	dr_keyring_close(&kr);
+	/* nothing was written while locked */
+	ck_assert_int_eq(kenv_count_items("dokku_key", "locked.example.com"), 0);
+}
+END_TEST
+
+Suite *keyring_suite(void)
+{
+	Suite *s = suite_create("keyring");
+	TCase *tc = tcase_create("keyring");
+
+	tcase_add_unchecked_fixture(tc, kenv_setup, kenv_teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_round_trip_under_the_canonical_key);
+	tcase_add_test(tc, test_secret_bytes_survive);
+	tcase_add_test(tc, test_store_again_replaces);
+	tcase_add_test(tc, test_scopes_are_separate);
+	tcase_add_test(tc, test_list_by_scope);
+	tcase_add_test(tc, test_collection_by_label_and_path);
+	tcase_add_test(tc, test_no_such_collection);
+	tcase_add_test(tc, test_locked_collection);
+	suite_add_tcase(s, tc);
+	return s;
+}
