@@ -85,7 +85,7 @@ $(BUILD)/tests/tools/%.o: tests/tools/%.c $(CORE_HDR)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/unit/%.o: tests/unit/%.c tests/unit/*.h $(CORE_HDR)
+$(BUILD)/tests/unit/%.o: tests/unit/%.c tests/unit/*.h tests/unit/*/*.h $(CORE_HDR)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) $(CORE_INC) -Itests/unit $(PKG_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<

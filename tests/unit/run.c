@@ -25,6 +25,14 @@ int main(void)
 	srunner_add_suite(sr, atomicfile_suite());
 	srunner_add_suite(sr, exec_suite());
 	srunner_add_suite(sr, template_suite());
+	srunner_add_suite(sr, gotmpl_lex_suite());
+	srunner_add_suite(sr, gotmpl_parse_suite());
+	srunner_add_suite(sr, gotmpl_ptok_suite());
+	srunner_add_suite(sr, gotmpl_exec_suite());
+	srunner_add_suite(sr, gotmpl_funcs_suite());
+	srunner_add_suite(sr, gotmpl_fmt_suite());
+	srunner_add_suite(sr, gotmpl_num_suite());
+	srunner_add_suite(sr, gotmpl_util_suite());
 	srunner_add_suite(sr, text_suite());
 	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, lockfile_suite());
