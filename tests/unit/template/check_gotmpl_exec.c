@@ -1,8 +1,8 @@
 #include "vectors.h"
 
-/* Vectors for gotmpl_exec.c: execution: plain actions, fields, variables, if/with/range, template calls.
- * From Go's documented behaviour (pkg.go.dev text/template and fmt, and the
- * facts in Go's exec_test.go / parse_test.go / lex_test.go). */
+/* Vectors for gotmpl_exec.c: execution: plain actions, fields, variables, if/with/range, template
+ * calls. From Go's documented behaviour (pkg.go.dev text/template and fmt, and the facts in Go's
+ * exec_test.go / parse_test.go / lex_test.go). */
 static const struct gt_vector vectors[] = {
 	/* text and plain actions */
 	{ "", "", NULL },

@@ -1,8 +1,8 @@
 #include "vectors.h"
 
-/* Vectors for gotmpl_funcs.c: the built-in functions: and/or/not, comparisons, len/index/slice, html/js/urlquery, call.
- * From Go's documented behaviour (pkg.go.dev text/template and fmt, and the
- * facts in Go's exec_test.go / parse_test.go / lex_test.go). */
+/* Vectors for gotmpl_funcs.c: the built-in functions: and/or/not, comparisons, len/index/slice,
+ * html/js/urlquery, call. From Go's documented behaviour (pkg.go.dev text/template and fmt, and
+ * the facts in Go's exec_test.go / parse_test.go / lex_test.go). */
 static const struct gt_vector vectors[] = {
 	/* and, or, not */
 	{ "{{and 1 0 2}}", "0", NULL },

@@ -1,8 +1,8 @@
 #include "vectors.h"
 
-/* Vectors for gotmpl_lex.c: the lexer: text, comments, trim markers, string/char/bool literals and its error texts.
- * From Go's documented behaviour (pkg.go.dev text/template and fmt, and the
- * facts in Go's exec_test.go / parse_test.go / lex_test.go). */
+/* Vectors for gotmpl_lex.c: the lexer: text, comments, trim markers, string/char/bool literals and
+ * its error texts. From Go's documented behaviour (pkg.go.dev text/template and fmt, and the facts
+ * in Go's exec_test.go / parse_test.go / lex_test.go). */
 static const struct gt_vector vectors[] = {
 	/* comments and trim markers */
 	{ "a{{/* c */}}b", "ab", NULL },

@@ -1,7 +1,7 @@
 #include "vectors.h"
 
-/* Vectors for gotmpl_parse.c: the parser: control structure, define/block, undefined functions, error line numbers.
- * From Go's documented behaviour (pkg.go.dev text/template and fmt, and the
+/* Vectors for gotmpl_parse.c: the parser: control structure, define/block, undefined functions,
+ * error line numbers. From Go's documented behaviour (pkg.go.dev text/template and fmt, and the
  * facts in Go's exec_test.go / parse_test.go / lex_test.go). */
 static const struct gt_vector vectors[] = {
 	/* if / else if / else / with */

@@ -1,8 +1,8 @@
 #include "vectors.h"
 
-/* Vectors for gotmpl_ptok.c: the token stream and pipeline construction: pipes, parentheses, commands, declarations.
- * From Go's documented behaviour (pkg.go.dev text/template and fmt, and the
- * facts in Go's exec_test.go / parse_test.go / lex_test.go). */
+/* Vectors for gotmpl_ptok.c: the token stream and pipeline construction: pipes, parentheses,
+ * commands, declarations. From Go's documented behaviour (pkg.go.dev text/template and fmt, and
+ * the facts in Go's exec_test.go / parse_test.go / lex_test.go). */
 static const struct gt_vector vectors[] = {
 	/* pipelines and parentheses */
 	{ "{{.AppName | printf \"%s-web\"}}", "my-app-web", NULL },
