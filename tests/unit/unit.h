@@ -59,5 +59,6 @@ Suite *backup_suite(void);
 Suite *setup_suite(void);
 Suite *backup_parse_suite(void);
 Suite *backup_yaml_suite(void);
+Suite *setup_dokku_suite(void);
 
 #endif
