@@ -60,5 +60,6 @@ Suite *setup_suite(void);
 Suite *backup_parse_suite(void);
 Suite *backup_yaml_suite(void);
 Suite *setup_dokku_suite(void);
+Suite *setup_keyring_suite(void);
 
 #endif
