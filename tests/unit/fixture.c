@@ -62,6 +62,9 @@ void unit_world_setup(void)
 		snprintf(dokku_root, sizeof(dokku_root), "%s/home", dokku);
 		snprintf(dokku_lib, sizeof(dokku_lib), "%s/lib", dokku);
 	} else {
+		/* suites without this fixture may have written through core's
+		 * cached paths (CK_FORK=no): start empty all the same */
+		ck_assert_int_eq(dr_remove_tree(dokku, NULL), 0);
 		ck_assert_msg(mkdir(dokku, 0700) == 0, "%s: %s", dokku, strerror(errno));
 	}
 	ck_assert_int_eq(mkdir(dokku_root, 0755), 0);

@@ -67,6 +67,10 @@ int main(void)
 	srunner_add_suite(sr, plugin_props_suite());
 	srunner_add_suite(sr, backup_suite());
 	srunner_add_suite(sr, setup_suite());
+	srunner_add_suite(sr, backup_parse_suite());
+	srunner_add_suite(sr, backup_yaml_suite());
+	srunner_add_suite(sr, setup_dokku_suite());
+	srunner_add_suite(sr, setup_keyring_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

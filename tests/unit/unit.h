@@ -65,5 +65,9 @@ Suite *kube_api_suite(void);
 Suite *plugin_props_suite(void);
 Suite *backup_suite(void);
 Suite *setup_suite(void);
+Suite *backup_parse_suite(void);
+Suite *backup_yaml_suite(void);
+Suite *setup_dokku_suite(void);
+Suite *setup_keyring_suite(void);
 
 #endif
