@@ -55,6 +55,9 @@ int main(void)
 	srunner_add_suite(sr, sealedcred_suite());
 	srunner_add_suite(sr, registry_parse_suite());
 	srunner_add_suite(sr, registry_redirect_suite());
+	srunner_add_suite(sr, registry_http_suite());
+	srunner_add_suite(sr, registry_request_suite());
+	srunner_add_suite(sr, registry_token_suite());
 	srunner_add_suite(sr, kube_api_suite());
 	srunner_add_suite(sr, plugin_props_suite());
 	srunner_add_suite(sr, backup_suite());
