@@ -45,6 +45,7 @@ int main(void)
 	srunner_add_suite(sr, push_auth_suite());
 	srunner_add_suite(sr, push_blob_suite());
 	srunner_add_suite(sr, push_compress_suite());
+	srunner_add_suite(sr, push_suite());
 	srunner_add_suite(sr, bus_suite());
 	srunner_add_suite(sr, keyring_suite());
 	srunner_add_suite(sr, keyring_items_suite());

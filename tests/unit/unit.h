@@ -43,6 +43,7 @@ Suite *push_progress_suite(void);
 Suite *push_auth_suite(void);
 Suite *push_blob_suite(void);
 Suite *push_compress_suite(void);
+Suite *push_suite(void);
 Suite *bus_suite(void);
 Suite *keyring_suite(void);
 Suite *keyring_items_suite(void);
