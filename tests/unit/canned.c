@@ -4,11 +4,33 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "canned.h"
+
+/* The rest of a body announced by Content-Length, as far as buf holds it
+ * (header names are matched without case). */
+static void read_body(int c, char *buf, size_t *got, size_t cap)
+{
+	const char *end = strstr(buf, "\r\n\r\n");
+	const char *cl = strcasestr(buf, "\r\nContent-Length:");
+	size_t want;
+
+	if (!end || !cl || cl > end)
+		return;
+	want = (size_t)(end - buf) + 4 + strtoul(cl + 17, NULL, 10);
+	while (*got < want && *got < cap - 1) {
+		ssize_t n = read(c, buf + *got, cap - 1 - *got);
+
+		if (n <= 0)
+			return;
+		*got += (size_t)n;
+		buf[*got] = '\0';
+	}
+}
 
 static void serve_one(struct unit_canned *s, int c)
 {
@@ -26,11 +48,13 @@ static void serve_one(struct unit_canned *s, int c)
 		if (strstr(buf, "\r\n\r\n"))
 			break;
 	}
+	read_body(c, buf, &got, sizeof(buf));
 	snprintf(line, sizeof(line), "%.*s", (int)strcspn(buf, "\r"), buf);
 	if (strcmp(line, "GET /v2/ HTTP/1.1") == 0) {
 		ans = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
 	} else if (s->served < s->nanswers) {
 		snprintf(s->requests[s->served], sizeof(s->requests[0]), "%s", line);
+		snprintf(s->raw[s->served], sizeof(s->raw[0]), "%.*s", (int)sizeof(s->raw[0]) - 1, buf);
 		ans = s->answers[s->served++];
 	} else {
 		ans = "HTTP/1.1 599 Unexpected\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";

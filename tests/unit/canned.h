@@ -9,7 +9,7 @@
 #include <pthread.h>
 #include <stddef.h>
 
-#define UNIT_CANNED_MAX 4
+#define UNIT_CANNED_MAX 6
 
 struct unit_canned {
 	int fd;
@@ -18,6 +18,8 @@ struct unit_canned {
 	const char *answers[UNIT_CANNED_MAX]; /* one per request, after GET /v2/ */
 	size_t nanswers, served;
 	char requests[UNIT_CANNED_MAX][256]; /* request lines */
+	/* whole requests (head and a body of up to what fits), for header asserts */
+	char raw[UNIT_CANNED_MAX][4096];
 };
 
 void unit_canned_start(struct unit_canned *s, const char *const *answers, size_t n);

@@ -53,6 +53,7 @@ int main(void)
 	srunner_add_suite(sr, push_auth_suite());
 	srunner_add_suite(sr, push_blob_suite());
 	srunner_add_suite(sr, push_compress_suite());
+	srunner_add_suite(sr, push_suite());
 	srunner_add_suite(sr, bus_suite());
 	srunner_add_suite(sr, keyring_suite());
 	srunner_add_suite(sr, keyring_items_suite());
@@ -63,6 +64,9 @@ int main(void)
 	srunner_add_suite(sr, sealedcred_suite());
 	srunner_add_suite(sr, registry_parse_suite());
 	srunner_add_suite(sr, registry_redirect_suite());
+	srunner_add_suite(sr, registry_http_suite());
+	srunner_add_suite(sr, registry_request_suite());
+	srunner_add_suite(sr, registry_token_suite());
 	srunner_add_suite(sr, kube_api_suite());
 	srunner_add_suite(sr, plugin_props_suite());
 	srunner_add_suite(sr, backup_suite());
