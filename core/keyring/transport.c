@@ -76,7 +76,10 @@ static int copy_out(const void *bytes, size_t n, char **out, size_t *len, struct
 	*out = malloc(n + 1);
 	if (!*out)
 		return dr_fail(e, DR_EIO, "out of memory");
-	memcpy(*out, bytes, n);
+	/* an empty secret may come as a NULL array (gnome-keyring's half-created
+	 * item after a kill), and memcpy must not see NULL even for 0 bytes */
+	if (n)
+		memcpy(*out, bytes, n);
 	(*out)[n] = '\0';
 	*len = n;
 	return 0;

@@ -116,6 +116,28 @@ START_TEST(test_plain_encoding_and_decode_wipes)
 }
 END_TEST
 
+/* gnome-keyring killed inside CreateItem can leave an item whose secret is
+ * an empty array: it decodes to "" (UBSan once caught memcpy from NULL here) */
+START_TEST(test_plain_empty_secret)
+{
+	struct dr_keyring kr;
+	struct dr_err e = { 0 };
+	GVariant *v;
+	char *out = NULL;
+	size_t len = 7;
+
+	kr_open(&kr, DR_TRANSPORT_PLAIN);
+	ck_assert_int_eq(dr_transport_open(&kr, &e), 0);
+	v = g_variant_ref_sink(dr_transport_encode(&kr, "", 0));
+	ck_assert_int_eq(dr_transport_decode(&kr, v, &out, &len, &e), 0);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_str_eq(out, "");
+	g_variant_unref(v);
+	free(out);
+	dr_keyring_close(&kr);
+}
+END_TEST
+
 /* The DH session fails to open when nobody provides the service. */
 START_TEST(test_dh_without_provider)
 {
@@ -144,6 +166,7 @@ Suite *transport_suite(void)
 	tcase_add_test(tc, test_dh_and_plain_read_each_other);
 	tcase_add_test(tc, test_open_is_idempotent_and_dh_is_negotiated);
 	tcase_add_test(tc, test_plain_encoding_and_decode_wipes);
+	tcase_add_test(tc, test_plain_empty_secret);
 	tcase_add_test(tc, test_dh_without_provider);
 	suite_add_tcase(s, tc);
 	return s;
