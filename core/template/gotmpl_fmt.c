@@ -1,17 +1,12 @@
-/* Go's fmt for the values a template can hold here: Sprint, Sprintln and
- * Sprintf with flags, width, precision, '*', and the %!verb(...) error forms. */
-#include "gotmpl.h"
+/* Go's fmt for the values a template can hold here: the verbs, Sprint and
+ * Sprintln, and the %!verb(...) error forms (Sprintf's format string is
+ * gotmpl_printf.c). */
+#include "gotmpl_fmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct fmtst {
-	struct gt_ctx *c;
-	struct gt_str *b;
-	int plus, minus, sharp, space, zero, plus_v, sharp_v;
-	int wid, prec, wid_present, prec_present;
-};
 
 const char *gt_type_name(const struct gt_val *v)
 {
@@ -275,9 +270,8 @@ static void fmt_float(struct fmtst *f, double v, char verb, int prec)
 	pad(f, s + 1, n - 1);
 }
 
-static void print_arg(struct fmtst *f, const struct gt_val *v, uint32_t verb);
 
-static void bad_verb(struct fmtst *f, const struct gt_val *v, uint32_t verb)
+void gt_fmt_bad_verb(struct fmtst *f, const struct gt_val *v, uint32_t verb)
 {
 	struct fmtst g = *f; /* Go keeps the flags for the value it shows */
 
@@ -289,7 +283,7 @@ static void bad_verb(struct fmtst *f, const struct gt_val *v, uint32_t verb)
 	} else {
 		gt_puts(f->c, f->b, gt_type_name(v), strlen(gt_type_name(v)));
 		gt_putc(f->c, f->b, '=');
-		print_arg(&g, v, 'v');
+		gt_fmt_arg(&g, v, 'v');
 	}
 	gt_putc(f->c, f->b, ')');
 }
@@ -330,13 +324,13 @@ static void fmt_rune(struct fmtst *f, uint64_t u, uint32_t verb)
 	pad(f, s.s, s.len);
 }
 
-static void print_arg(struct fmtst *f, const struct gt_val *v, uint32_t verb)
+void gt_fmt_arg(struct fmtst *f, const struct gt_val *v, uint32_t verb)
 {
 	if (v->k == V_INVALID || v->k == V_MISSING) {
 		if (verb == 'T' || verb == 'v')
 			pad(f, "<nil>", 5);
 		else
-			bad_verb(f, v, verb);
+			gt_fmt_bad_verb(f, v, verb);
 		return;
 	}
 	if (verb == 'T') {
@@ -348,7 +342,7 @@ static void print_arg(struct fmtst *f, const struct gt_val *v, uint32_t verb)
 		if (verb == 't' || verb == 'v')
 			pad(f, v->b ? "true" : "false", v->b ? 4 : 5);
 		else
-			bad_verb(f, v, verb);
+			gt_fmt_bad_verb(f, v, verb);
 		return;
 	case V_INT:
 	case V_UINT8: {
@@ -375,13 +369,13 @@ static void print_arg(struct fmtst *f, const struct gt_val *v, uint32_t verb)
 		case 'c':
 		case 'q':
 		case 'U': fmt_rune(f, u, verb); return;
-		default: bad_verb(f, v, verb); return;
+		default: gt_fmt_bad_verb(f, v, verb); return;
 		}
 	}
 	case V_FLOAT:
 	case V_COMPLEX:
 		if (!strchr("vbgGxXfFeE", (int)verb) || verb == 0) {
-			bad_verb(f, v, verb);
+			gt_fmt_bad_verb(f, v, verb);
 			return;
 		}
 		{
@@ -414,7 +408,7 @@ static void print_arg(struct fmtst *f, const struct gt_val *v, uint32_t verb)
 		case 'x': fmt_sx(f, v->s, v->slen, 0); return;
 		case 'X': fmt_sx(f, v->s, v->slen, 1); return;
 		case 'q': fmt_q(f, v->s, v->slen); return;
-		default: bad_verb(f, v, verb); return;
+		default: gt_fmt_bad_verb(f, v, verb); return;
 		}
 	case V_STRUCT: {
 		struct gt_val field = { .k = V_STRING, .s = v->s, .slen = v->slen };
@@ -424,7 +418,7 @@ static void print_arg(struct fmtst *f, const struct gt_val *v, uint32_t verb)
 		gt_putc(f->c, f->b, '{');
 		if (f->plus_v || f->sharp_v)
 			gt_puts(f->c, f->b, "AppName:", 8);
-		print_arg(f, &field, verb);
+		gt_fmt_arg(f, &field, verb);
 		gt_putc(f->c, f->b, '}');
 		return;
 	}
@@ -437,7 +431,7 @@ void gt_fmt_value(struct gt_ctx *c, struct gt_str *b, const struct gt_val *v, in
 {
 	struct fmtst f = { .c = c, .b = b, .plus_v = plus, .sharp_v = sharp };
 
-	print_arg(&f, v, 'v');
+	gt_fmt_arg(&f, v, 'v');
 }
 
 void gt_sprint(struct gt_ctx *c, struct gt_str *b, const struct gt_val *args, size_t nargs, int ln)
@@ -455,205 +449,4 @@ void gt_sprint(struct gt_ctx *c, struct gt_str *b, const struct gt_val *args, si
 	}
 	if (ln)
 		gt_putc(c, b, '\n');
-}
-
-/* A '*' width or precision: the argument must be an int (Go's intFromArg). */
-static int int_from_arg(const struct gt_val *args, size_t nargs, size_t *argnum, int *num)
-{
-	int ok = 0;
-
-	if (*argnum < nargs) {
-		const struct gt_val *a = &args[*argnum];
-
-		if (a->k == V_INT || a->k == V_UINT8) {
-			int64_t n = a->k == V_INT ? a->i : (int64_t)a->u;
-
-			ok = n >= -1000000 && n <= 1000000;
-			*num = ok ? (int)n : 0;
-		}
-		(*argnum)++;
-	}
-	return ok;
-}
-
-/* fmt's parsenum: digits at [i, end); a crazy long number eats the rest. */
-static int parsenum(const char *s, size_t *i, size_t end, int *num)
-{
-	int isnum = 0;
-
-	*num = 0;
-	while (*i < end && s[*i] >= '0' && s[*i] <= '9') {
-		if (*num > 1000000) {
-			*num = 0;
-			*i = end;
-			return 0;
-		}
-		*num = *num * 10 + (s[*i] - '0');
-		isnum = 1;
-		(*i)++;
-	}
-	return isnum;
-}
-
-struct printer {
-	size_t argnum, nargs;
-	int reordered, good_argnum;
-};
-
-/* fmt's argNumber: an explicit "[n]" argument index at fmt[*i]. */
-static int arg_number(struct printer *pr, const char *fmt, size_t *i, size_t end)
-{
-	size_t k, j;
-	int n;
-
-	if (*i >= end || fmt[*i] != '[')
-		return 0;
-	pr->reordered = 1;
-	for (k = *i + 1; k < end && fmt[k] != ']'; k++)
-		;
-	if (end - *i < 3 || k >= end) {
-		pr->good_argnum = 0;
-		*i += 1;
-		return 0;
-	}
-	j = *i + 1;
-	if (!parsenum(fmt, &j, k, &n) || j != k) {
-		pr->good_argnum = 0;
-		*i = k + 1;
-		return 0;
-	}
-	*i = k + 1;
-	if (n - 1 >= 0 && (size_t)(n - 1) < pr->nargs) {
-		pr->argnum = (size_t)(n - 1);
-		return 1;
-	}
-	pr->good_argnum = 0;
-	return 1;
-}
-
-void gt_sprintf(struct gt_ctx *c, struct gt_str *b, const char *fmt, size_t end,
-		const struct gt_val *args, size_t nargs)
-{
-	struct printer pr = { .nargs = nargs };
-	const struct gt_val nil_arg = { .k = V_INVALID }, *last = &nil_arg;
-	size_t i = 0;
-
-	gt_puts(c, b, "", 0);
-	while (i < end) {
-		struct fmtst f = { .c = c, .b = b };
-		size_t lasti = i, w;
-		uint32_t verb;
-		int after_index;
-
-		pr.good_argnum = 1;
-		while (i < end && fmt[i] != '%')
-			i++;
-		if (i > lasti)
-			gt_puts(c, b, fmt + lasti, i - lasti);
-		if (i >= end)
-			break;
-		i++;
-		for (; i < end; i++) {
-			char ch = fmt[i];
-
-			if (ch == '#')
-				f.sharp = 1;
-			else if (ch == '0')
-				f.zero = !f.minus;
-			else if (ch == '+')
-				f.plus = 1;
-			else if (ch == '-')
-				f.minus = 1, f.zero = 0;
-			else if (ch == ' ')
-				f.space = 1;
-			else
-				break;
-		}
-		after_index = arg_number(&pr, fmt, &i, end);
-		if (i < end && fmt[i] == '*') {
-			i++;
-			f.wid_present = int_from_arg(args, nargs, &pr.argnum, &f.wid);
-			if (!f.wid_present)
-				gt_puts(c, b, "%!(BADWIDTH)", 12);
-			if (f.wid < 0) {
-				f.wid = -f.wid;
-				f.minus = 1;
-				f.zero = 0;
-			}
-			after_index = 0;
-		} else {
-			f.wid_present = parsenum(fmt, &i, end, &f.wid);
-			if (after_index && f.wid_present)
-				pr.good_argnum = 0;
-		}
-		if (i + 1 <= end && i < end && fmt[i] == '.') {
-			i++;
-			if (after_index)
-				pr.good_argnum = 0;
-			after_index = arg_number(&pr, fmt, &i, end);
-			if (i < end && fmt[i] == '*') {
-				i++;
-				f.prec_present = int_from_arg(args, nargs, &pr.argnum, &f.prec);
-				if (f.prec < 0) {
-					f.prec = 0;
-					f.prec_present = 0;
-				}
-				if (!f.prec_present)
-					gt_puts(c, b, "%!(BADPREC)", 11);
-				after_index = 0;
-			} else {
-				f.prec_present = parsenum(fmt, &i, end, &f.prec);
-				if (!f.prec_present) {
-					f.prec = 0;
-					f.prec_present = 1;
-				}
-			}
-		}
-		if (!after_index)
-			after_index = arg_number(&pr, fmt, &i, end);
-		if (i >= end) {
-			gt_puts(c, b, "%!(NOVERB)", 10);
-			break;
-		}
-		verb = gt_utf8_decode(fmt + i, end - i, &w);
-		i += w;
-		if (verb == '%') {
-			gt_putc(c, b, '%');
-			continue;
-		}
-		if (!pr.good_argnum || pr.argnum >= nargs) {
-			gt_puts(c, b, "%!", 2);
-			gt_utf8_put(c, b, verb);
-			gt_puts(c, b, pr.good_argnum ? "(MISSING)" : "(BADINDEX)", pr.good_argnum ? 9 : 10);
-			continue;
-		}
-		if (verb == 'w') {
-			/* Sprintf is not Errorf: a bad verb about the last argument printed, none used */
-			bad_verb(&f, last, verb);
-			continue;
-		}
-		if (verb == 'v') {
-			f.sharp_v = f.sharp;
-			f.sharp = 0;
-			f.plus_v = f.plus;
-			f.plus = 0;
-		}
-		last = &args[pr.argnum];
-		print_arg(&f, &args[pr.argnum++], verb);
-	}
-	if (!pr.reordered && pr.argnum < nargs) {
-		gt_puts(c, b, "%!(EXTRA ", 9);
-		for (size_t k = pr.argnum; k < nargs; k++) {
-			if (k > pr.argnum)
-				gt_puts(c, b, ", ", 2);
-			if (args[k].k == V_INVALID) {
-				gt_puts(c, b, "<nil>", 5);
-				continue;
-			}
-			gt_puts(c, b, gt_type_name(&args[k]), strlen(gt_type_name(&args[k])));
-			gt_putc(c, b, '=');
-			gt_fmt_value(c, b, &args[k], 0, 0);
-		}
-		gt_putc(c, b, ')');
-	}
 }
