@@ -31,6 +31,7 @@ int main(void)
 	srunner_add_suite(sr, gotmpl_exec_suite());
 	srunner_add_suite(sr, gotmpl_funcs_suite());
 	srunner_add_suite(sr, gotmpl_fmt_suite());
+	srunner_add_suite(sr, gotmpl_printf_suite());
 	srunner_add_suite(sr, gotmpl_num_suite());
 	srunner_add_suite(sr, gotmpl_util_suite());
 	srunner_add_suite(sr, text_suite());

@@ -29,6 +29,7 @@ Suite *gotmpl_ptok_suite(void);
 Suite *gotmpl_exec_suite(void);
 Suite *gotmpl_funcs_suite(void);
 Suite *gotmpl_fmt_suite(void);
+Suite *gotmpl_printf_suite(void);
 Suite *gotmpl_num_suite(void);
 Suite *gotmpl_util_suite(void);
 Suite *text_suite(void);
