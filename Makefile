@@ -133,8 +133,10 @@ endif
 
 check-valgrind: $(UNIT_BIN) $(HELPER) $(DOKKU_REG) $(PROBE)
 	@# every test in its own forked process, as in the plain run; memcheck follows
-	@# the forks, and any report of it (error or definite leak) fails the run
-	set -o pipefail; CK_FORK=yes valgrind -q --leak-check=full --show-leak-kinds=definite \
+	@# the forks, and any report of it (error or definite leak) fails the run;
+	@# a fresh TMPDIR for valgrind's own files (see tests/valgrind/run.sh)
+	rm -rf $(BUILD)/vg-tmp && mkdir -p $(BUILD)/vg-tmp
+	set -o pipefail; TMPDIR=$(CURDIR)/$(BUILD)/vg-tmp CK_FORK=yes valgrind -q --leak-check=full --show-leak-kinds=definite \
 		--errors-for-leak-kinds=definite --error-exitcode=99 $(UNIT_BIN) 2>&1 | tee $(BUILD)/unit-valgrind.log
 	@! grep -q '^==[0-9]*== ' $(BUILD)/unit-valgrind.log || \
 		{ echo "valgrind: memcheck reports in $(BUILD)/unit-valgrind.log" >&2; exit 1; }

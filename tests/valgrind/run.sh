@@ -13,12 +13,19 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 vg="$repo/build-vg"
 logs="$vg/logs"
 rm -rf "$vg"
-mkdir -p "$logs"
+mkdir -p "$logs" "$vg/tmp"
 for bin in "$build"/*; do
   [ -f "$bin" ] && [ -x "$bin" ] || continue
   name=$(basename "$bin")
   cat >"$vg/$name" <<WRAP
 #!/bin/sh
+# valgrind keeps its /proc/self/cmdline copy in \$TMPDIR under a name made
+# from the pid and ppid only; a process killed during start-up leaves it
+# behind, and a later process with the same pids then gets a stray line on
+# stderr. A fresh directory per process makes that impossible.
+TMPDIR=\$(mktemp -d "$vg/tmp/p.XXXXXX") || exit 125
+chmod 1777 "\$TMPDIR"
+export TMPDIR
 # GLib's slice allocator hides frees from memcheck
 G_SLICE=always-malloc G_DEBUG=gc-friendly exec valgrind -q --tool=memcheck \\
   --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \\
