@@ -1,11 +1,12 @@
 /* One blob into the destination repository (push_int.h): HEAD (exists:
  * skip), a cross-repository mount when the cache knows another repository
  * of the registry holding it, else an upload: monolithic (POST, PUT with
- * the body) for small blobs, chunked (POST, PATCH with Content-Range,
- * PUT ?digest=) above. The blob is hashed while it is read and the final
- * PUT is sent only once the whole blob matched its digest. Transient
- * failures are retried with backoff, chunked uploads resume where the
- * registry says its data ends. */
+ * the body read into memory) for small blobs, streamed (POST, PUT ?digest=
+ * with the body) up to one chunk, chunked (POST, PATCH with Content-Range,
+ * PUT ?digest=) above that and after a failed streamed PUT. The blob is
+ * hashed while it is read; no request that commits it completes before
+ * the whole blob matched its digest. Transient failures are retried with
+ * backoff, chunked uploads resume where the registry says its data ends. */
 #include "push_int.h"
 
 #include <stdio.h>
@@ -226,21 +227,18 @@ int dr_up_start(struct dr_upload *u, struct dr_err *e)
 	}
 }
 
-/* The final PUT ?digest=; body (a small blob) or none. */
-int dr_up_put(struct dr_upload *u, const void *body, size_t len, struct dr_err *e)
+/* The final PUT ?digest= of u->b, q carrying its body or none. */
+static int commit(struct dr_upload *u, struct dr_registry_request *q, struct dr_err *e)
 {
 	struct dr_registry_response resp;
 	char *url = with_digest(u->loc, u->b->d.digest);
-	struct dr_registry_request q = { .method = "PUT", .url = url, .body = body,
-					 .body_len = len,
-					 .timeout_ms = dr_registry_env_ms(DR_ENV_COMMIT_TIMEOUT,
-									  FINAL_PUT_TIMEOUT_MS) };
 	int rc;
 
 	if (!url)
 		return dr_fail(e, DR_EIO, "out of memory");
-	u->base = len ? 0 : u->b->d.size;
-	rc = dr_up_send(u, &q, &resp, e);
+	q->method = "PUT";
+	q->url = url;
+	rc = dr_up_send(u, q, &resp, e);
 	if (rc == 0 && resp.status == 201 && resp.digest && strcmp(resp.digest, u->b->d.digest) != 0)
 		rc = dr_fail(e, DR_EIO, "registry %s stored blob %s as %s", u->c->ref->host,
 			     u->b->d.digest, resp.digest);
@@ -255,6 +253,17 @@ int dr_up_put(struct dr_upload *u, const void *body, size_t len, struct dr_err *
 	dr_registry_response_free(&resp);
 	free(url);
 	return rc;
+}
+
+int dr_up_put(struct dr_upload *u, const void *body, size_t len, struct dr_err *e)
+{
+	struct dr_registry_request q = {
+		.body = body, .body_len = len,
+		.timeout_ms = dr_registry_env_ms(DR_ENV_COMMIT_TIMEOUT, FINAL_PUT_TIMEOUT_MS)
+	};
+
+	u->base = len ? 0 : u->b->d.size;
+	return commit(u, &q, e);
 }
 
 /* Small blobs: read (and verify) into memory, then one PUT. */
@@ -299,6 +308,45 @@ static size_t patch_read(char *buf, size_t n, void *ud)
 	}
 	u->chunk_left -= r;
 	return (size_t)r;
+}
+
+/* patch_read for a body that ends the blob: its last bytes are handed
+ * over only once the whole blob matched its digest, so a corrupt blob
+ * never completes the request that would commit it. */
+static size_t put_read(char *buf, size_t n, void *ud)
+{
+	struct dr_upload *u = ud;
+	size_t r = patch_read(buf, n, ud);
+	char probe[1];
+	long more;
+
+	if (r == DR_REGISTRY_READ_ABORT || r == 0 || u->chunk_left > 0)
+		return r;
+	more = dr_blob_read(u->s, probe, sizeof(probe), &u->read_err);
+	if (more == 0)
+		return r;
+	if (more > 0)
+		dr_fail(&u->read_err, DR_EINVAL, "blob %s in %s is longer than %lld bytes",
+			u->b->d.digest, u->c->img->name, u->b->d.size);
+	u->read_failed = 1;
+	return DR_REGISTRY_READ_ABORT;
+}
+
+/* A blob that fits one chunk goes in the final PUT itself, one request
+ * fewer than PATCH + PUT (each costs a registry a password check). */
+static int put_streamed(struct dr_upload *u, struct dr_err *e)
+{
+	struct dr_registry_request q = { .read = put_read, .read_ud = u,
+					 .upload_len = u->b->d.size, .timeout_ms = -1 };
+	int rc;
+
+	u->chunk_left = u->b->d.size;
+	u->base = 0;
+	u->read_failed = 0;
+	rc = commit(u, &q, e);
+	if (u->read_failed)
+		rc = dr_fail(e, u->read_err.code, "%s", u->read_err.msg);
+	return rc;
 }
 
 /* The stream at offset: reopened and re-read (hashed) from the start
@@ -396,10 +444,17 @@ static int chunked(struct dr_upload *u, struct dr_err *e)
 {
 	long long off = 0, size = u->b->d.size;
 	char probe[1];
+	/* the first try of a blob that fits one chunk is one PUT with it all */
+	int whole = size <= CHUNK && u->chunk_min == 0;
 	int rc = reposition(u, 0, e);
 
 	while (rc == 0) {
-		if (off < size) {
+		if (whole) {
+			whole = 0;
+			rc = put_streamed(u, e);
+			if (rc == 0 || u->read_failed)
+				return rc;
+		} else if (off < size) {
 			/* OCI-Chunk-Min-Length: no chunk but the last may be shorter */
 			long long want = u->chunk_min > CHUNK ? u->chunk_min : CHUNK;
 			long long len = size - off < want ? size - off : want;

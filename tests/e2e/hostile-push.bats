@@ -37,7 +37,7 @@ setup_file() {
   export PW
   dr_registry_start alice "$PW" || return 1
   hr_start "$DR_REGISTRY" || return 1
-  # 2 layers + config, all monolithic; one 3 MB layer: chunked
+  # 2 layers + config, all monolithic; one 3 MB layer: streamed in its PUT
   dr_img_oci "$HP_DIR/small" 2 100000 v1 || return 1
   SMALL_LAYERS=$DR_IMG_LAYERS SMALL_CONFIG=$DR_IMG_CONFIG
   dr_img_oci "$HP_DIR/big" 1 3000000 v1 tar || return 1
@@ -125,13 +125,42 @@ assert_contains() {
   assert_bounded 10 "$RSS_MAX"
 }
 
+@test "a blob up to one chunk goes in its final PUT: POST, then PUT ?digest= with the body" {
+  hr_mode proxy
+  push big e2e/streamed
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  size=$(stat -c %s "$(dr_img_blob_file "$HP_DIR/big" "$BIG_LAYERS")")
+  ups=$(hr_log A | jq -r 'select(.path and (.path | test("/blobs/uploads/"))) | "\(.method) \(.len)"')
+  [ "$(grep -c PATCH <<<"$ups")" = 0 ] || { echo "$ups"; false; }
+  grep -qx "PUT $size" <<<"$ups" || { echo "$ups"; false; }
+  upstream_has e2e/streamed "$BIG_LAYERS"
+}
+
+@test "a streamed PUT cut off half-way goes on with PATCHes from where the registry's data ends" {
+  hr_mode put-cut
+  push big e2e/cut
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  size=$(stat -c %s "$(dr_img_blob_file "$HP_DIR/big" "$BIG_LAYERS")")
+  half=$((size / 2))
+  hr_log A | jq -r 'select(.event) | .event' | grep -qx "cut the PUT after $half bytes (upstream 202)"
+  # after the cut: the session's status, the rest from the half, an empty PUT
+  ups=$(hr_log A | jq -r 'select(.path and (.path | test("/blobs/uploads/"))) | "\(.method) \(.len) \(.range)"')
+  grep -qx "GET 0 null" <<<"$ups" || { echo "$ups"; false; }
+  grep -qx "PATCH $((size - half)) $half-$((size - 1))" <<<"$ups" || { echo "$ups"; false; }
+  grep -qx "PUT 0 null" <<<"$ups" || { echo "$ups"; false; }
+  upstream_has e2e/cut "$BIG_LAYERS"
+  # the image is whole: its layer pulls back with the right digest
+  got=$(curl -s -u "alice:$PW" -L "http://$DR_REGISTRY/v2/e2e/cut/blobs/$BIG_LAYERS" | sha256sum | cut -d' ' -f1)
+  [ "sha256:$got" = "$BIG_LAYERS" ]
+}
+
 @test "defect 5: an impossible upload offset restarts the session, not blamed on the image" {
   hr_mode range-impossible
   push big e2e/range
   [ "$status" -eq 0 ] || { echo "$output"; false; }
   assert_contains "$output" "reported an impossible upload offset (Range \"0-9223372036854775806\")"
   [[ $output != *"is shorter than"* ]]
-  [ "$(hr_log A | jq -r 'select(.event) | .event')" = "failed first PATCH" ]
+  [ "$(hr_log A | jq -r 'select(.event) | .event')" = "failed first upload request" ]
   upstream_has e2e/range "$BIG_LAYERS"
   assert_bounded 20 "$RSS_MAX"
 }

@@ -28,12 +28,16 @@ the per-mode counters). Modes:
     v2-500 v2-302 v2-huge-body v2-huge-headers garbage v2-slow
   a proxy in front of --upstream (a real docker-registry), with faults:
     proxy head-lie-length head-lie-digest head-redirect (a 200 HEAD becomes a 307
-    to a "storage backend" on B) range-impossible range-past-end
+    to a "storage backend" on B) range-impossible range-past-end (the first
+    PATCH or PUT with a body fails, the next upload status lies)
     trickle-put storm (the first 3 and every 7th blob request get 503)
     storm-all huge-body-post huge-headers-head
     location-other location-ftp location-cleartext
     chunk-min chunk-min-huge (upload sessions answer OCI-Chunk-Min-Length:
     5 MiB, or 1 GiB)
+    put-cut (the first PUT with a body: its first half reaches the registry
+    as a PATCH of the session, the client gets a 503; its next request for
+    that session goes to the URL the registry gave for the PATCH)
 
 Each request is logged as one JSON line: listener, method, path, whether an
 Authorization header came (A/T), and for B the raw headers and body.
@@ -53,6 +57,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 STATE = {"mode": "proxy", "count": {}, "lock": threading.Lock()}
 CFG = None
 PORTS = {}
+
+
+def path_only(url):
+    """url without its ?digest= (what a PATCH of the same session is sent to)"""
+    parts = urllib.parse.urlsplit(url)
+    query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query) if k != "digest"]
+    return urllib.parse.urlunsplit(("", "", parts.path, urllib.parse.urlencode(query), ""))
 
 
 def bump(key):
@@ -207,12 +218,12 @@ class Hostile(Base):
         return True
 
     # ---- the proxy ----
-    def forward(self, body, path=None):
+    def forward(self, body, path=None, method=None):
         up = http.client.HTTPConnection(CFG.upstream, timeout=60)
         headers = {k: v for k, v in self.headers.items()
                    if k.lower() not in ("connection", "content-length", "transfer-encoding")}
         headers["Content-Length"] = str(len(body))
-        up.request(self.command, path or self.path, body=body, headers=headers)
+        up.request(method or self.command, path or self.path, body=body, headers=headers)
         resp = up.getresponse()
         data = resp.read()
         hdrs = [(k, v) for k, v in resp.getheaders()
@@ -253,14 +264,34 @@ class Hostile(Base):
         upload = "/blobs/uploads/" in path
         if mode == "storm" and blobs and (lambda n: n <= 3 or n % 7 == 0)(bump("storm")):
             return self.jsend(503, {"errors": [{"code": "UNAVAILABLE", "message": "storm"}]})
+        # a request carrying blob data: a PATCH, or a PUT with the body
+        data_req = upload and (self.command == "PATCH" or (self.command == "PUT" and body))
         if mode in ("range-impossible", "range-past-end") and upload:
-            if self.command == "PATCH" and bump("patch") == 1:
-                log({"listener": "A", "event": "failed first PATCH"})
+            if data_req and bump("data") == 1:
+                log({"listener": "A", "event": "failed first upload request"})
                 return self.jsend(500, {"errors": [{"code": "UNKNOWN", "message": "lost it"}]})
             if self.command == "GET" and bump("status") == 1:
                 last = "9223372036854775806" if mode == "range-impossible" else "99999999"
                 return self.send(204, headers={"Range": "0-" + last, "Location": self.path,
                                                "Docker-Upload-UUID": path.rsplit("/", 1)[-1]})
+        if mode == "put-cut" and data_req and self.command == "PUT" and bump("put-cut") == 1:
+            # the registry gets the first half (as a PATCH of the session),
+            # the client a 503: its upload must go on from the half
+            half = len(body) // 2
+            st, hdrs, _, _ = self.forward(body[:half], path=path_only(self.path), method="PATCH")
+            # docker-registry moved the session's state token on; a registry
+            # without such tokens keeps the client's URL valid: stand in
+            # for one by sending the client's next request to the new URL
+            where = dict((k.lower(), v) for k, v in hdrs).get("location", "")
+            STATE["moved"] = (path, urllib.parse.urlsplit(where))
+            log({"listener": "A", "event": "cut the PUT after %d bytes (upstream %d)" % (half, st)})
+            return self.jsend(503, {"errors": [{"code": "UNAVAILABLE", "message": "cut"}]})
+        moved = STATE.get("moved")
+        if mode == "put-cut" and moved and moved[0] == path:
+            STATE["moved"] = None
+            status, hdrs, data, length = self.forward(
+                body, path=urllib.parse.urlunsplit(("", "", moved[1].path, moved[1].query, "")))
+            return self.relay(status, hdrs, data, length)
         if mode == "huge-body-post" and upload and self.command == "POST":
             return self.send(202, b"y" * (4 << 20), {"Location": path + "x"}, "text/plain")
         if mode == "huge-headers-head" and blobs and self.command == "HEAD":
@@ -296,6 +327,7 @@ class Hostile(Base):
             with STATE["lock"]:
                 STATE["mode"] = self.path[len("/__mode/"):]
                 STATE["count"] = {}
+                STATE["moved"] = None
             return self.send(200, b"ok\n", ctype="text/plain")
         body = self.body()
         mode = STATE["mode"]
