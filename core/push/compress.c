@@ -14,6 +14,7 @@
 #define MAX_THREADS 64
 #define MIN_SLOTS 8
 #define ZSTD_JOB (4 << 20)
+#define ZSTD_WINDOW_LOG 23
 
 enum slot_state { SLOT_FREE, SLOT_BUSY, SLOT_READY };
 
@@ -264,6 +265,14 @@ static int zstd_open(struct dr_zstream *z, struct dr_err *e)
 	/* smaller jobs than the default hold less memory per worker */
 	if (!ZSTD_isError(r))
 		r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_jobSize, ZSTD_JOB);
+	/* layers repeat files megabytes apart (copies, versioned libraries):
+	 * long-distance matching over an 8 MiB window finds them at the cost
+	 * of a few MiB, and 8 MiB is the window every decoder is asked to
+	 * support (RFC 8878 3.1.1.1.2) */
+	if (!ZSTD_isError(r))
+		r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_enableLongDistanceMatching, 1);
+	if (!ZSTD_isError(r))
+		r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_windowLog, ZSTD_WINDOW_LOG);
 	if (ZSTD_isError(r))
 		return dr_fail(e, DR_EIO, "zstd: %s", ZSTD_getErrorName(r));
 	return 0;
