@@ -24,7 +24,7 @@
 /* gzip is 0: what a zeroed option struct means */
 enum dr_compression { DR_COMPRESS_GZIP, DR_COMPRESS_ZSTD, DR_COMPRESS_NONE };
 
-#define DR_GZIP_DEFAULT_LEVEL 6
+#define DR_GZIP_DEFAULT_LEVEL 4
 #define DR_ZSTD_DEFAULT_LEVEL 3
 /* gzip input block: the unit of parallel work, one member each */
 #define DR_GZIP_BLOCK ((size_t)1 << 20)

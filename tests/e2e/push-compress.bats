@@ -113,7 +113,7 @@ verify_back() {
   [ "$status" -eq 0 ] || { echo "$output"; false; }
   assert_contains "$output" "4 uploaded, 0 skipped"
   assert_contains "$output" "${SAVE_DIFFS:7:12}: pushed "
-  assert_contains "$output" ", as gzip-6 "
+  assert_contains "$output" ", as gzip-4 "
   raw=$(inspect_raw e2e/zip:1)
   [ "$(jq -r .mediaType <<<"$raw")" = application/vnd.docker.distribution.manifest.v2+json ]
   [ "$(jq -r .config.digest <<<"$raw")" = "$SAVE_CONFIG" ]
@@ -187,16 +187,16 @@ verify_back() {
   first=$(inspect_raw e2e/again:1 | sha256sum)
   [ -f "$XDG_CACHE_HOME/dokku-registry/compressed.json" ]
   [ "$(stat -c %a "$XDG_CACHE_HOME/dokku-registry/compressed.json")" = 600 ]
-  # one entry per layer: "<diff_id> gzip-6" -> the blob it became
+  # one entry per layer: "<diff_id> gzip-4" -> the blob it became
   [ "$(jq '[.hosts[] | keys[]] | length' "$XDG_CACHE_HOME/dokku-registry/compressed.json")" -eq 3 ]
-  jq -e --arg k "${SAVE_DIFFS%% *} gzip-6" '[.hosts[] | .[$k].digest] | .[0] | startswith("sha256:")' \
+  jq -e --arg k "${SAVE_DIFFS%% *} gzip-4" '[.hosts[] | .[$k].digest] | .[0] | startswith("sha256:")' \
     "$XDG_CACHE_HOME/dokku-registry/compressed.json" >/dev/null
   mark=$(log_mark)
   push docker-archive:"$PC_DIR/save.tar" "$DR_REGISTRY/e2e/again:1"
   [ "$status" -eq 0 ]
   assert_contains "$output" "0 uploaded, 4 skipped, 0 mounted"
   # found through the cache: the compressed blob named, never compressed again
-  assert_contains "$output" "${SAVE_DIFFS:7:12}: exists, as gzip-6 "
+  assert_contains "$output" "${SAVE_DIFFS:7:12}: exists, as gzip-4 "
   [ "$(inspect_raw e2e/again:1 | sha256sum)" = "$first" ]
   log=$(log_since "$mark")
   # HEADs of the compressed blobs, and no upload session at all
