@@ -50,7 +50,10 @@ setup_file() {
   TAR_DIFFS=$DR_IMG_LAYERS TAR_DIGEST=$DR_IMG_DIGEST
   dr_img_oci "$PC_DIR/oci-gz" 2 300000 v1 || return 1
   GZ_DIGEST=$DR_IMG_DIGEST
-  export SAVE_CONFIG SAVE_DIFFS BIG_DIFFS TAR_DIFFS TAR_DIGEST GZ_DIGEST
+  # an image index of two platforms whose (uncompressed) layers share one
+  dr_img_multiarch "$PC_DIR/multi-tar" v1 tar || return 1
+  MULTI_DIGEST=$DR_IMG_DIGEST MULTI_CHILDREN=$DR_IMG_CHILDREN
+  export SAVE_CONFIG SAVE_DIFFS BIG_DIFFS TAR_DIFFS TAR_DIGEST GZ_DIGEST MULTI_DIGEST MULTI_CHILDREN
   mkdir -p "$PC_DIR/plain"
   printf '{"auths":{"%s":{"auth":"%s"},"%s":{"auth":"%s"}}}\n' \
     "$DR_REGISTRY" "$(printf 'alice:%s' "$PW" | base64 -w0)" \
@@ -161,6 +164,82 @@ verify_back() {
   [ "$status" -eq 1 ]
   assert_contains "$output" "has uncompressed layers: compressing them changes its digest"
   push --compress none oci:"$PC_DIR/oci-tar:v1" "$DR_REGISTRY/e2e/ocitar@$TAR_DIGEST"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+}
+
+# blob REPO DIGEST: the blob as the registry stores it
+blob() { curl -sf -u "alice:$PW" "http://$DR_REGISTRY/v2/$1/blobs/$2"; }
+
+# check_multi REPO:TAG UNZIP LAYER-TYPE: the index pushed for multi-tar
+# lists its two platforms, in order, with new child manifests (their layers
+# were rewritten); each child keeps its config (diff_ids untouched), every
+# layer is LAYER-TYPE and decompresses with UNZIP to the tar the diff_id
+# names; the shared layer became one blob. Prints the children's digests.
+check_multi() {
+  local ref=$1 repo=${1%%:*} unzip=$2 ltype=$3 idx kids c m cfg i d got orig
+  idx=$(inspect_raw "$ref")
+  [ "$(jq -r .mediaType <<<"$idx")" = application/vnd.oci.image.index.v1+json ] ||
+    { echo "$ref is not an index: $idx" >&2; return 1; }
+  [ "$(jq -c '[.manifests[].platform]' <<<"$idx")" = \
+    '[{"architecture":"amd64","os":"linux"},{"architecture":"arm64","os":"linux","variant":"v8"}]' ] ||
+    { echo "platforms: $(jq -c '[.manifests[].platform]' <<<"$idx")" >&2; return 1; }
+  kids=$(jq -r '.manifests[].digest' <<<"$idx")
+  set -- $MULTI_CHILDREN
+  for c in $kids; do
+    orig=$(dr_img_blob_file "$PC_DIR/multi-tar" "$1")
+    shift
+    [ "$c" != "sha256:$(sha256sum <"$orig" | cut -d' ' -f1)" ] || { echo "child $c not rewritten" >&2; return 1; }
+    m=$(inspect_raw "$repo@$c") || { echo "child $c missing" >&2; return 1; }
+    [ "sha256:$(printf '%s' "$m" | sha256sum | cut -d' ' -f1)" = "$c" ] ||
+      { echo "child $c has another digest" >&2; return 1; }
+    [ "$(jq -r --arg c "$c" '.manifests[] | select(.digest == $c) | .size' <<<"$idx")" = "${#m}" ] ||
+      { echo "the index gives child $c another size than ${#m}" >&2; return 1; }
+    [ "$(jq -r .config.digest <<<"$m")" = "$(jq -r .config.digest "$orig")" ] ||
+      { echo "child $c has another config" >&2; return 1; }
+    cfg=$(blob "$repo" "$(jq -r .config.digest <<<"$m")") || { echo "config of $c missing" >&2; return 1; }
+    i=0
+    for d in $(jq -r '.layers[].digest' <<<"$m"); do
+      [ "$(jq -r ".layers[$i].mediaType" <<<"$m")" = "$ltype" ] ||
+        { echo "layer $i of $c is $(jq -r ".layers[$i].mediaType" <<<"$m")" >&2; return 1; }
+      blob "$repo" "$d" >"$BATS_TEST_TMPDIR/l"
+      [ "sha256:$(sha256sum <"$BATS_TEST_TMPDIR/l" | cut -d' ' -f1)" = "$d" ] ||
+        { echo "blob $d reads another digest" >&2; return 1; }
+      [ "$(jq -r ".layers[$i].size" <<<"$m")" = "$(stat -c %s "$BATS_TEST_TMPDIR/l")" ] ||
+        { echo "layer $i of $c has another size" >&2; return 1; }
+      got=$($unzip -dc <"$BATS_TEST_TMPDIR/l" | sha256sum | cut -d' ' -f1)
+      [ "sha256:$got" = "$(jq -r ".rootfs.diff_ids[$i]" <<<"$cfg")" ] ||
+        { echo "layer $i of $c decompresses to $got" >&2; return 1; }
+      i=$((i + 1))
+    done
+  done
+  # the layer both platforms share: one compressed blob in both manifests
+  [ "$(for c in $kids; do inspect_raw "$repo@$c" | jq -r '.layers[].digest'; done | sort | uniq -d | wc -l)" = 1 ] ||
+    { echo "the shared layer is not one blob" >&2; return 1; }
+  echo $kids
+}
+
+@test "multi-arch index of uncompressed layers: every platform rewritten, the index points at the new manifests" {
+  push oci:"$PC_DIR/multi-tar:v1" "$DR_REGISTRY/e2e/multigz:v1"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  assert_contains "$output" "pushed manifest for linux/arm64/v8"
+  [ "sha256:$(inspect_raw e2e/multigz:v1 | sha256sum | cut -d' ' -f1)" != "$MULTI_DIGEST" ]
+  run check_multi e2e/multigz:v1 gzip "$OCI_GZ"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  gz_kids=$output
+  # zstd: the children become +zstd manifests, the index is rewritten again
+  push --compress zstd oci:"$PC_DIR/multi-tar:v1" "$DR_REGISTRY/e2e/multizst:v1"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  run check_multi e2e/multizst:v1 zstd "$OCI_ZSTD"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$output" != "$gz_kids" ]
+  # every platform pulls back through skopeo (which checks every digest)
+  for arch in amd64 arm64; do
+    run sk copy -q --override-arch "$arch" --src-tls-verify=false --src-creds "alice:$PW" \
+      "docker://$DR_REGISTRY/e2e/multigz:v1" "oci:$BATS_TEST_TMPDIR/back-$arch:x"
+    [ "$status" -eq 0 ] || { echo "$output"; false; }
+  done
+  run sk copy -q --all --src-tls-verify=false --src-creds "alice:$PW" \
+    "docker://$DR_REGISTRY/e2e/multizst:v1" "oci:$BATS_TEST_TMPDIR/back-all:x"
   [ "$status" -eq 0 ] || { echo "$output"; false; }
 }
 

@@ -8,7 +8,7 @@
 #                         (gzip'd tars by default), ref name REF (default
 #                         "latest"); sets DR_IMG_DIGEST (manifest),
 #                         DR_IMG_CONFIG and DR_IMG_LAYERS (space separated)
-#   dr_img_multiarch DIR [REF]
+#   dr_img_multiarch DIR [REF [gzip|tar]]
 #                         OCI layout whose REF is an image index of two
 #                         platform manifests (linux/amd64, linux/arm64) that
 #                         share one layer; sets DR_IMG_DIGEST (the index) and
@@ -114,12 +114,13 @@ dr_img_oci() {
 }
 
 dr_img_multiarch() {
-  local dir=${1:?usage: dr_img_multiarch DIR [REF]} ref=${2:-latest} work shared a b idx idx_line
+  local dir=${1:?usage: dr_img_multiarch DIR [REF [gzip|tar]]} ref=${2:-latest} kind=${3:-gzip}
+  local work shared a b idx idx_line
   mkdir -p "$dir/blobs/sha256" || return 1
   work=$(mktemp -d "${DR_DIR:-/tmp}/imgwork.XXXXXX") || return 1
-  shared=$(_dr_img_layer "$dir/blobs/sha256" "$work" 20000 gzip) || return 1
-  a=$(_DR_SHARED=$shared _dr_img_manifest "$dir/blobs/sha256" "$work" 1 30000 gzip amd64) || return 1
-  b=$(_DR_SHARED=$shared _dr_img_manifest "$dir/blobs/sha256" "$work" 1 30000 gzip arm64) || return 1
+  shared=$(_dr_img_layer "$dir/blobs/sha256" "$work" 20000 "$kind") || return 1
+  a=$(_DR_SHARED=$shared _dr_img_manifest "$dir/blobs/sha256" "$work" 1 30000 "$kind" amd64) || return 1
+  b=$(_DR_SHARED=$shared _dr_img_manifest "$dir/blobs/sha256" "$work" 1 30000 "$kind" arm64) || return 1
   set -- $a
   local da=$1 sa=$2
   set -- $b
