@@ -42,6 +42,42 @@ static int hash_entry(const struct dr_image *img, const char *path, char *digest
 	return rc;
 }
 
+/* A layer's descriptor. An uncompressed layer's digest is its diff_id, so
+ * only its size and first bytes are read here; the blob reader checks the
+ * digest while the layer is pushed, before anything commits it. A gzip'd
+ * one (or a config without diff_ids) is hashed now. */
+static int layer_entry(const struct dr_image *img, const char *path, const char *diff_id,
+		       struct dr_descriptor *d, int *gz, struct dr_err *e)
+{
+	struct dr_tar_stream *s = NULL;
+	unsigned char head[2];
+	long long size = 0;
+	long n = 0;
+	int rc = dr_tar_stream_open(img->root, path, &s, &size, e);
+
+	*gz = 0;
+	if (rc == DR_ENOTFOUND)
+		rc = dr_fail(e, rc, "%s is missing in %s", path, img->name);
+	while (rc == 0 && n < (long)sizeof(head) && size >= (long long)sizeof(head)) {
+		long got = dr_tar_stream_read(s, head + n, sizeof(head) - (size_t)n, e);
+
+		if (got < 0)
+			rc = (int)got;
+		if (got <= 0)
+			break;
+		n += got;
+	}
+	dr_tar_stream_close(s);
+	if (rc)
+		return rc;
+	*gz = n == 2 && head[0] == 0x1f && head[1] == 0x8b;
+	if (*gz || !diff_id || strncmp(diff_id, "sha256:", 7) != 0 || !dr_digest_valid(diff_id))
+		return hash_entry(img, path, d->digest, &d->size, gz, e);
+	snprintf(d->digest, sizeof(d->digest), "%s", diff_id);
+	d->size = size;
+	return 0;
+}
+
 static json_t *desc_json(const struct dr_descriptor *d)
 {
 	return json_pack("{s:s,s:I,s:s}", "mediaType", d->media_type, "size",
@@ -109,9 +145,8 @@ int dr_docker_legacy_load(struct dr_image *img, const char *ref, struct dr_err *
 		int gz = 0;
 
 		memset(&d, 0, sizeof(d));
-		rc = hash_entry(img, ent.layers[i], d.digest, &d.size, &gz, e);
-		/* an uncompressed layer's digest is its diff_id: the only check
-		 * a legacy archive allows */
+		rc = layer_entry(img, ent.layers[i], want, &d, &gz, e);
+		/* hashed now (no usable diff_id): the diff_id still has to match */
 		if (rc == 0 && !gz && want && strcmp(want, d.digest) != 0)
 			rc = dr_fail(e, DR_EINVAL, "blob %s in %s is corrupt: read %s", want, img->name,
 				     d.digest);

@@ -24,6 +24,23 @@ static void docker_setup(void)
 	dr_sha256_digest(gz, sizeof(gz), dgz);
 }
 
+/* Reads blob b to its end (where its digest is checked): 0 or the error. */
+static int read_blob(const struct dr_image *img, const struct dr_blob *b, struct dr_err *e)
+{
+	struct dr_blob_stream *s = NULL;
+	char buf[4096];
+	long n = 1;
+	int rc = dr_blob_open(img, b, &s, e);
+
+	while (rc == 0 && n > 0) {
+		n = dr_blob_read(s, buf, sizeof(buf), e);
+		if (n < 0)
+			rc = (int)n;
+	}
+	dr_blob_close(s);
+	return rc;
+}
+
 /* dr_docker_legacy_load on the tar, as dr_image_open would call it */
 static int load(const char *ref, struct dr_image **out, struct dr_err *e)
 {
@@ -161,11 +178,23 @@ START_TEST(test_errors)
 	struct dr_err e = { 0 };
 	const char *two = "[{\"Config\":\"cfg.json\",\"Layers\":[\"aa/layer.tar\",\"bb/layer.tar\"]}]";
 
-	/* a layer that is not what its diff_id says */
-	snprintf(config, sizeof(config), "{\"rootfs\":{\"diff_ids\":[\"%s\",\"%s\"]}}", d1, d1);
+	/* a layer that is not what its diff_id says: its digest is the diff_id,
+	 * the mismatch shows when it is read (before anything commits it) */
+	snprintf(config, sizeof(config), "{\"rootfs\":{\"diff_ids\":[\"%s\",\"%s\"]}}", d1, dgz);
+	make_tar(two, config, "bb/layer.tar");
+	ck_assert_int_eq(load(NULL, &img, &e), 0);
+	ck_assert_int_eq(img->nblobs, 3);
+	ck_assert_str_eq(img->blobs[2].d.digest, dgz);
+	ck_assert_int_eq(img->blobs[2].d.size, (long long)sizeof(layer2));
+	ck_assert_int_eq(read_blob(img, &img->blobs[2], &e), DR_EINVAL);
+	snprintf(want, sizeof(want), "blob %s in docker-archive:save is corrupt: read %s", dgz, d2);
+	ck_assert_str_eq(e.msg, want);
+	dr_image_free(img);
+	/* no usable diff_id: the layer is hashed when the archive is opened */
+	snprintf(config, sizeof(config), "{\"rootfs\":{\"diff_ids\":[\"%s\",\"md5:x\"]}}", d1);
 	make_tar(two, config, "bb/layer.tar");
 	ck_assert_int_eq(load(NULL, &img, &e), DR_EINVAL);
-	snprintf(want, sizeof(want), "blob %s in docker-archive:save is corrupt: read %s", d1, d2);
+	snprintf(want, sizeof(want), "blob md5:x in docker-archive:save is corrupt: read %s", d2);
 	ck_assert_str_eq(e.msg, want);
 	/* counts differ */
 	snprintf(config, sizeof(config), "{\"rootfs\":{\"diff_ids\":[\"%s\"]}}", d1);
