@@ -16,6 +16,9 @@
 
 /* chunks of 4 MiB keep the link busy between PATCHes and memory small */
 #define ZCHUNK ((long long)4 << 20)
+/* the first one is small: the link is busy as soon as a block or two are
+ * compressed, not after a whole chunk */
+#define ZCHUNK_FIRST ((long long)1 << 20)
 /* a registry asking for more than this per chunk is refused */
 #define ZCHUNK_MAX ((long long)256 << 20)
 
@@ -134,11 +137,17 @@ struct pipe {
 	struct dr_zstream *z;
 	struct dr_hash *h;
 	unsigned char *buf[2];
-	long long len[2], cap;
+	long long len[2], cap, first;
 	int ready[2];
 	int stop, failed;
 	struct dr_err err;
 };
+
+/* How long chunk k is unless it is the last. */
+static long long chunk_size(const struct pipe *p, unsigned k)
+{
+	return k == 0 ? p->first : p->cap;
+}
 
 static void *filler(void *arg)
 {
@@ -155,7 +164,7 @@ static void *filler(void *arg)
 		pthread_mutex_unlock(&p->lock);
 		if (p->stop)
 			break;
-		n = fill_chunk(p->z, p->buf[b], p->cap, &e);
+		n = fill_chunk(p->z, p->buf[b], chunk_size(p, k), &e);
 		if (n >= 0)
 			dr_hash_update(p->h, p->buf[b], (size_t)n);
 		pthread_mutex_lock(&p->lock);
@@ -168,7 +177,7 @@ static void *filler(void *arg)
 		}
 		pthread_cond_broadcast(&p->cond);
 		pthread_mutex_unlock(&p->lock);
-		if (n < p->cap) /* the end, or a failure */
+		if (n < chunk_size(p, k)) /* the end, or a failure */
 			break;
 	}
 	return NULL;
@@ -204,10 +213,13 @@ static int stream_once(struct dr_upload *u, const struct dr_blob *src, struct dr
 {
 	struct pipe p = { .cap = u->chunk_min > ZCHUNK ? u->chunk_min : ZCHUNK };
 	struct dr_blob_stream *s = NULL;
-	long long off = 0, len = p.cap;
+	long long off = 0, len = 0;
+	int more = 1;
 	pthread_t tid;
 	int rc = 0, started = 0;
 
+	/* OCI-Chunk-Min-Length: only the last chunk may be shorter */
+	p.first = u->chunk_min > 0 ? p.cap : ZCHUNK_FIRST;
 	pthread_mutex_init(&p.lock, NULL);
 	pthread_cond_init(&p.cond, NULL);
 	p.h = dr_hash_new();
@@ -231,7 +243,7 @@ static int stream_once(struct dr_upload *u, const struct dr_blob *src, struct dr
 		if (!started)
 			rc = dr_fail(e, DR_EIO, "cannot start a thread");
 	}
-	for (unsigned k = 0; rc == 0 && len == p.cap; k++) {
+	for (unsigned k = 0; rc == 0 && more; k++) {
 		len = next_chunk(&p, k, e);
 		if (len < 0)
 			rc = (int)len;
@@ -239,6 +251,7 @@ static int stream_once(struct dr_upload *u, const struct dr_blob *src, struct dr
 			rc = send_chunk(u, off, p.buf[k % 2], len, e);
 		if (rc == 0) {
 			off += len;
+			more = len == chunk_size(&p, k);
 			chunk_sent(&p, k);
 		}
 	}
