@@ -8,74 +8,57 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* sha256 and size of a tar entry, and whether it is gzip'd. */
-static int hash_entry(const struct dr_image *img, const char *path, char *digest,
-		      long long *size, int *gz, struct dr_err *e)
+/* The layer's digest and size from the data: the first n bytes (in buf)
+ * and the rest of the stream. */
+static int hash_layer(struct dr_tar_stream *s, unsigned char *buf, size_t cap, long n,
+		      struct dr_descriptor *d, struct dr_err *e)
 {
-	struct dr_tar_stream *s = NULL;
 	struct dr_hash *h = dr_hash_new();
-	unsigned char buf[65536];
-	long long expect = 0;
-	long n;
-	int rc = h ? dr_tar_stream_open(img->root, path, &s, &expect, e)
-		   : dr_fail(e, DR_EIO, "cannot set up sha256");
 
-	*size = 0;
-	*gz = 0;
-	if (rc == DR_ENOTFOUND)
-		rc = dr_fail(e, rc, "%s is missing in %s", path, img->name);
-	while (rc == 0) {
-		n = dr_tar_stream_read(s, buf, sizeof(buf), e);
-		if (n < 0)
-			rc = (int)n;
-		if (n <= 0)
-			break;
-		if (*size == 0 && n >= 2)
-			*gz = buf[0] == 0x1f && buf[1] == 0x8b;
+	if (!h)
+		return dr_fail(e, DR_EIO, "cannot set up sha256");
+	d->size = 0;
+	while (n > 0) {
 		dr_hash_update(h, buf, (size_t)n);
-		*size += n;
+		d->size += n;
+		n = dr_tar_stream_read(s, buf, cap, e);
 	}
-	if (rc == 0)
-		dr_hash_final(h, digest);
-	dr_tar_stream_close(s);
+	if (n == 0)
+		dr_hash_final(h, d->digest);
 	dr_hash_free(h);
-	return rc;
+	return n < 0 ? (int)n : 0;
 }
 
-/* A layer's descriptor. An uncompressed layer's digest is its diff_id, so
- * only its size and first bytes are read here; the blob reader checks the
- * digest while the layer is pushed, before anything commits it. A gzip'd
- * one (or a config without diff_ids) is hashed now. */
+/* A layer's descriptor, and whether it is gzip'd (its first block says).
+ * An uncompressed layer's digest is its diff_id, so only that block is read
+ * here; the blob reader checks the digest while the layer is pushed, before
+ * anything commits it. A gzip'd one (or one without a usable sha256
+ * diff_id) is hashed now. */
 static int layer_entry(const struct dr_image *img, const char *path, const char *diff_id,
 		       struct dr_descriptor *d, int *gz, struct dr_err *e)
 {
 	struct dr_tar_stream *s = NULL;
-	unsigned char head[2];
+	unsigned char buf[65536];
 	long long size = 0;
 	long n = 0;
 	int rc = dr_tar_stream_open(img->root, path, &s, &size, e);
 
-	*gz = 0;
 	if (rc == DR_ENOTFOUND)
 		rc = dr_fail(e, rc, "%s is missing in %s", path, img->name);
-	while (rc == 0 && n < (long)sizeof(head) && size >= (long long)sizeof(head)) {
-		long got = dr_tar_stream_read(s, head + n, sizeof(head) - (size_t)n, e);
-
-		if (got < 0)
-			rc = (int)got;
-		if (got <= 0)
-			break;
-		n += got;
+	if (rc == 0)
+		n = dr_tar_stream_read(s, buf, sizeof(buf), e);
+	if (rc == 0 && n < 0)
+		rc = (int)n;
+	*gz = rc == 0 && n >= 2 && buf[0] == 0x1f && buf[1] == 0x8b;
+	if (rc == 0 && !*gz && diff_id && strncmp(diff_id, "sha256:", 7) == 0 &&
+	    dr_digest_valid(diff_id)) {
+		snprintf(d->digest, sizeof(d->digest), "%s", diff_id);
+		d->size = size;
+	} else if (rc == 0) {
+		rc = hash_layer(s, buf, sizeof(buf), n, d, e);
 	}
 	dr_tar_stream_close(s);
-	if (rc)
-		return rc;
-	*gz = n == 2 && head[0] == 0x1f && head[1] == 0x8b;
-	if (*gz || !diff_id || strncmp(diff_id, "sha256:", 7) != 0 || !dr_digest_valid(diff_id))
-		return hash_entry(img, path, d->digest, &d->size, gz, e);
-	snprintf(d->digest, sizeof(d->digest), "%s", diff_id);
-	d->size = size;
-	return 0;
+	return rc;
 }
 
 static json_t *desc_json(const struct dr_descriptor *d)
