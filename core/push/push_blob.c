@@ -310,6 +310,19 @@ static size_t patch_read(char *buf, size_t n, void *ud)
 	return (size_t)r;
 }
 
+/* At the blob's size: 0 when the stream ends there and its digest matched
+ * (the blob reader checks it at the end), else the failure. */
+static int at_end(struct dr_upload *u, struct dr_err *e)
+{
+	char probe[1];
+	long n = dr_blob_read(u->s, probe, sizeof(probe), e);
+
+	if (n > 0)
+		return dr_fail(e, DR_EINVAL, "blob %s in %s is longer than %lld bytes",
+			       u->b->d.digest, u->c->img->name, u->b->d.size);
+	return (int)n;
+}
+
 /* patch_read for a body that ends the blob: its last bytes are handed
  * over only once the whole blob matched its digest, so a corrupt blob
  * never completes the request that would commit it. */
@@ -317,17 +330,10 @@ static size_t put_read(char *buf, size_t n, void *ud)
 {
 	struct dr_upload *u = ud;
 	size_t r = patch_read(buf, n, ud);
-	char probe[1];
-	long more;
 
-	if (r == DR_REGISTRY_READ_ABORT || r == 0 || u->chunk_left > 0)
+	if (r == DR_REGISTRY_READ_ABORT || r == 0 || u->chunk_left > 0 ||
+	    at_end(u, &u->read_err) == 0)
 		return r;
-	more = dr_blob_read(u->s, probe, sizeof(probe), &u->read_err);
-	if (more == 0)
-		return r;
-	if (more > 0)
-		dr_fail(&u->read_err, DR_EINVAL, "blob %s in %s is longer than %lld bytes",
-			u->b->d.digest, u->c->img->name, u->b->d.size);
 	u->read_failed = 1;
 	return DR_REGISTRY_READ_ABORT;
 }
@@ -443,7 +449,6 @@ static int patch(struct dr_upload *u, long long off, long long len, long long *n
 static int chunked(struct dr_upload *u, struct dr_err *e)
 {
 	long long off = 0, size = u->b->d.size;
-	char probe[1];
 	/* the first try of a blob that fits one chunk is one PUT with it all */
 	int whole = size <= CHUNK && u->chunk_min == 0;
 	int rc = reposition(u, 0, e);
@@ -463,12 +468,9 @@ static int chunked(struct dr_upload *u, struct dr_err *e)
 		} else {
 			/* the end of the blob: its digest is checked here, before
 			 * the PUT that would commit it */
-			long n = dr_blob_read(u->s, probe, sizeof(probe), e);
-
-			if (n != 0)
-				return n < 0 ? (int)n : dr_fail(e, DR_EINVAL, "blob %s in %s is longer "
-							     "than %lld bytes", u->b->d.digest,
-							     u->c->img->name, size);
+			rc = at_end(u, e);
+			if (rc)
+				return rc;
 			rc = dr_up_put(u, NULL, 0, e);
 			if (rc == 0)
 				return 0;
