@@ -7,21 +7,8 @@
 
 #include "backup.h"
 #include "backup_recipe.h"
+#include "recipe_emit.h"
 #include "unit.h"
-
-#define PLAY "registry properties"
-#define TASK "dokku_registry_property"
-
-static char *emit(const struct dr_recipe *r)
-{
-	struct dr_err e = { 0 };
-	char *out = NULL;
-	size_t len = 0;
-
-	ck_assert_msg(dr_recipe_emit(r, PLAY, TASK, &out, &len, &e) == 0, "%s", e.msg);
-	ck_assert_uint_eq(len, strlen(out));
-	return out;
-}
 
 /* value -> how go-yaml v3 writes it after "value: " */
 static const struct {
