@@ -244,6 +244,11 @@ static GVariant *item_properties(const struct dr_creds *c, const char *key,
 	return g_variant_builder_end(&props);
 }
 
+/* Never with CreateItem's replace flag: gnome-keyring then deletes every
+ * item whose attributes include the new item's, and a global item's
+ * attributes are a subset of an app item's for the same registry and user,
+ * so a global login would silently remove the app's. The store removes the
+ * copies in its own scope itself (dr_items_delete). */
 static int create_item(struct dr_keyring *kr, const struct dr_creds *c, const char *key,
 		       const char *scope, char **path, struct dr_err *e)
 {
@@ -258,7 +263,7 @@ static int create_item(struct dr_keyring *kr, const struct dr_creds *c, const ch
 			    g_variant_new("(@a{sv}@(oayays)b)", item_properties(c, key, scope),
 					  dr_transport_encode(kr, c->secret ? c->secret : "",
 							      c->secret_len),
-					  TRUE),
+					  FALSE),
 			    "(oo)", e);
 	if (!reply)
 		return e->code == DR_ELOCKED ? dr_keyring_locked_error(kr, e) : e->code;

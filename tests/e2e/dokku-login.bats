@@ -314,6 +314,36 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   assert_no_secret_on_disk bob "$PW_B"
 }
 
+@test "(scopes) a global login for the same registry and user keeps the app's login, and back" {
+  create_app app1
+  # the app first, no global entry yet: the global login must not replace it
+  # (the registry knows one password per user, so the items are counted)
+  login_app app1 alice "$PW_A"
+  login_global alice "$PW_A"
+  assert_items 2 server "$R"
+  assert_items 1 dokku_scope app1
+  drr registry:auth-status app1 "$R" alice "$PW_A"
+  assert_status 0
+  drr registry:auth-status --global "$R" alice "$PW_A"
+  assert_status 0
+  assert_helper_creds "$(appdir app1)" alice "$PW_A"
+  assert_helper_creds "$GDIR" alice "$PW_A"
+  # logging the global scope out leaves the app able to authenticate
+  must registry:logout --global "$R"
+  assert_items 1 dokku_scope app1
+  assert_helper_creds "$(appdir app1)" alice "$PW_A"
+  drr registry:auth-status app1 "$R" alice "$PW_A"
+  assert_status 0
+  # and the other way: an app login and logout leave the global login alone
+  login_global alice "$PW_A"
+  must registry:logout app1 "$R"
+  login_app app1 alice "$PW_A"
+  must registry:logout app1 "$R"
+  assert_items 1 server "$R"
+  assert_items 0 dokku_scope app1
+  assert_helper_creds "$GDIR" alice "$PW_A"
+}
+
 @test "(scopes) skopeo (credHelpers, DOCKER_CONFIG = app dir) pulls with the app's own login" {
   create_app app1
   create_app app2

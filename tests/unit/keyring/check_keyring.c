@@ -128,6 +128,56 @@ START_TEST(test_scopes_are_separate)
 }
 END_TEST
 
+/* A store or erase in one scope never removes or replaces another scope's
+ * item: global vs an app and an app vs another app, in both orders, for the
+ * same user and for different users, with and without an entry already in
+ * the scope written to. (gnome-keyring's CreateItem with replace set drops
+ * every item whose attributes include the new item's: a global item's
+ * attributes are a subset of an app item's for the same user.) */
+static void scope_pair(const char *server, const char *first_scope, const char *first_user,
+		       const char *second_scope, const char *second_user, int second_has_entry)
+{
+	struct dr_keyring kr;
+	struct dr_err e = { 0 };
+
+	kr_open(&kr, "default");
+	if (second_has_entry)
+		store(&kr, server, second_user, "old", 3, second_scope);
+	store(&kr, server, first_user, "first", 5, first_scope);
+	store(&kr, server, second_user, "second", 6, second_scope);
+	expect(&kr, server, first_scope, first_user, "first", 5);
+	expect(&kr, server, second_scope, second_user, "second", 6);
+	ck_assert_int_eq(kenv_count_items("dokku_key", server), 2);
+	/* erasing the second scope leaves the first alone */
+	ck_assert_int_eq(dr_keyring_erase(&kr, server, second_scope, &e), 0);
+	expect_none(&kr, server, second_scope);
+	expect(&kr, server, first_scope, first_user, "first", 5);
+	ck_assert_int_eq(dr_keyring_erase(&kr, server, first_scope, &e), 0);
+	ck_assert_int_eq(kenv_count_items("dokku_key", server), 0);
+	dr_keyring_close(&kr);
+}
+
+START_TEST(test_no_store_touches_another_scope)
+{
+	static const struct {
+		const char *a, *b;
+	} scopes[] = { { NULL, "app1" }, { "app1", NULL }, { "app1", "app2" } };
+	static const struct {
+		const char *a, *b;
+	} users[] = { { "alice", "alice" }, { "alice", "bob" } };
+	char server[64];
+	int n = 0;
+
+	for (size_t s = 0; s < sizeof(scopes) / sizeof(scopes[0]); s++)
+		for (size_t u = 0; u < sizeof(users) / sizeof(users[0]); u++)
+			for (int existing = 0; existing < 2; existing++) {
+				snprintf(server, sizeof(server), "pair%d.example.com", n++);
+				scope_pair(server, scopes[s].a, users[u].a, scopes[s].b,
+					   users[u].b, existing);
+			}
+}
+END_TEST
+
 static const char *listed_user(const struct dr_list *l, const char *server)
 {
 	for (size_t i = 0; i < l->n; i++) {
@@ -230,6 +280,7 @@ Suite *keyring_suite(void)
 	tcase_add_test(tc, test_secret_bytes_survive);
 	tcase_add_test(tc, test_store_again_replaces);
 	tcase_add_test(tc, test_scopes_are_separate);
+	tcase_add_test(tc, test_no_store_touches_another_scope);
 	tcase_add_test(tc, test_list_by_scope);
 	tcase_add_test(tc, test_collection_by_label_and_path);
 	tcase_add_test(tc, test_no_such_collection);
