@@ -139,7 +139,8 @@ static int login_run(struct login *l)
 	else if (verify_with_registry(l, &e) != 0)
 		rc = dr_log_fail(1, "Unable to run docker login: %s", e.msg);
 	else if (keep_login(l, dir, &e) != 0)
-		rc = dr_log_fail(1, "Unable to store the credentials: %s; %s", e.msg, DR_KEYRING_FIX);
+		rc = dr_log_fail(1, "Unable to store the credentials: %s%s", e.msg,
+				 dr_keyring_fix_suffix(e.msg));
 	else if (l->app)
 		dr_log_warn("Login Succeeded for %s", l->app);
 	else

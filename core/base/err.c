@@ -20,6 +20,11 @@ int dr_fail(struct dr_err *e, enum dr_errcode code, const char *fmt, ...)
 	return code;
 }
 
+const char *dr_keyring_fix_suffix(const char *msg)
+{
+	return msg && strstr(msg, DR_KEYRING_FIX) ? "" : "; " DR_KEYRING_FIX;
+}
+
 void dr_err_clear(struct dr_err *e)
 {
 	if (!e)

@@ -37,4 +37,12 @@ void dr_err_clear(struct dr_err *e);
 /* True for the failures that mean "the keyring cannot be used right now". */
 int dr_err_is_unavailable(enum dr_errcode code);
 
+/* The fix for a keyring that is down or locked on a server set up with the
+ * dokku-keyring unit (its bus is the one the helper config names). */
+#define DR_KEYRING_FIX "check `systemctl status dokku-keyring`, then `dokku registry:doctor`"
+
+/* "; " DR_KEYRING_FIX, or "" when msg already names that fix: for wrapping
+ * a message that may come from a layer that gave it already. */
+const char *dr_keyring_fix_suffix(const char *msg);
+
 #endif

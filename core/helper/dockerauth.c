@@ -102,7 +102,8 @@ int dr_dockerauth_resolve(const char *config_dir, const char *server, struct dr_
 				out->source = NULL;
 		} else if (rc != DR_ENOTFOUND) {
 			rc = dr_fail(e, rc, "docker-credential-%s get %s: %s%s", helper, key, e ? e->msg : "",
-				     strcmp(helper, DR_OWN_HELPER) == 0 ? "; " DR_KEYRING_FIX : "");
+				     strcmp(helper, DR_OWN_HELPER) == 0 ? dr_keyring_fix_suffix(e ? e->msg : NULL)
+									 : "");
 		}
 		dr_creds_wipe(&c);
 	} else {

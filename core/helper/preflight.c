@@ -25,8 +25,8 @@ int dr_keyring_preflight(const char *config_dir, const char *server, struct dr_e
 		rc = dr_fail(e, rc, "%s names a login for %s, but the keyring has none: log in again "
 			     "(dokku registry:login)", cfg.path, host);
 	else if (rc)
-		rc = dr_fail(e, rc, "the keyring cannot hand out the credentials for %s (%s): %s; %s",
-			     host, cfg.path, e->msg, DR_KEYRING_FIX);
+		rc = dr_fail(e, rc, "the keyring cannot hand out the credentials for %s (%s): %s%s",
+			     host, cfg.path, e->msg, dr_keyring_fix_suffix(e->msg));
 	dr_dockercfg_free(&cfg);
 	return rc;
 }

@@ -7,9 +7,6 @@
 
 #include "err.h"
 
-/* The fix for a keyring that is down or locked. */
-#define DR_KEYRING_FIX "check `systemctl status dokku-keyring`, then `dokku registry:doctor`"
-
 /* config_dir: the docker config dir Docker will use; server: host[:port]
  * ("" or "docker.io" for Docker Hub). 0 when the registry is not ours to
  * answer (no login, or another helper) or its credentials are readable;

@@ -13,6 +13,14 @@
 #define FIX_PROVIDER "start one, e.g. 'gnome-keyring-daemon --start --components=secrets'"
 #define FIX_STUCK "restart it, e.g. 'gnome-keyring-daemon --replace --components=secrets', or raise DOCKER_CREDENTIAL_DOKKU_TIMEOUT"
 
+/* A bus named in the helper config is the dokku-keyring unit's: exporting
+ * DBUS_SESSION_BUS_ADDRESS cannot help (the configured one wins), and the
+ * daemons behind it are the unit's to restart. */
+static const char *fix_for(const struct dr_bus *b, const char *fix)
+{
+	return b->configured ? DR_KEYRING_FIX : fix;
+}
+
 static gpointer watchdog_main(gpointer data)
 {
 	struct dr_bus *b = data;
@@ -119,16 +127,16 @@ int dr_bus_fail(const struct dr_bus *b, const GError *err, const char *what,
 	if (is_timeout(err))
 		rc = dr_fail(e, DR_ETIMEOUT,
 			     "Secret Service did not answer within %.1fs (%s): is the keyring daemon stuck? %s",
-			     b->timeout_ms / 1000.0, what, FIX_STUCK);
+			     b->timeout_ms / 1000.0, what, fix_for(b, FIX_STUCK));
 	else if (is_gone(err))
 		rc = dr_fail(e, DR_EGONE,
 			     "the keyring provider went away during %s (it exited or left the bus; %s): %s",
-			     what, b->dest, FIX_PROVIDER);
+			     what, b->dest, fix_for(b, FIX_PROVIDER));
 	else if (g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
 		 g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER))
 		rc = dr_fail(e, DR_ENOPROVIDER,
 			     "no Secret Service provider on the session bus (%s): %s",
-			     b->dest, FIX_PROVIDER);
+			     b->dest, fix_for(b, FIX_PROVIDER));
 	else if (remote && strcmp(remote, "org.freedesktop.Secret.Error.IsLocked") == 0)
 		rc = dr_fail(e, DR_ELOCKED, "keyring is locked (%s): %s", what, text);
 	else if ((remote && strcmp(remote, "org.freedesktop.Secret.Error.NoSuchObject") == 0) ||
@@ -137,7 +145,8 @@ int dr_bus_fail(const struct dr_bus *b, const GError *err, const char *what,
 		rc = dr_fail(e, DR_ENOTFOUND, "%s: no such object: %s", what, text);
 	else if (g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_DISCONNECTED) ||
 		 g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CLOSED))
-		rc = dr_fail(e, DR_ENOBUS, "lost the D-Bus session bus (%s): %s", what, FIX_BUS);
+		rc = dr_fail(e, DR_ENOBUS, "lost the D-Bus session bus (%s): %s", what,
+			     fix_for(b, FIX_BUS));
 	else
 		rc = dr_fail(e, DR_EIO, "Secret Service error (%s): %s", what, text);
 	g_free(remote);
@@ -159,6 +168,7 @@ int dr_bus_open(struct dr_bus *b, const char *dest, const char *address,
 	g_mutex_init(&b->mu);
 	g_cond_init(&b->cond);
 	b->watchdog = g_thread_new("dr-watchdog", watchdog_main, b);
+	b->configured = address && address[0];
 
 	addr = session_bus_address(address, e);
 	if (!addr)
@@ -174,10 +184,10 @@ int dr_bus_open(struct dr_bus *b, const char *dest, const char *address,
 		if (is_timeout(err))
 			rc = dr_fail(e, DR_ETIMEOUT,
 				     "the D-Bus session bus at %s did not answer within %.1fs; %s",
-				     addr, timeout_ms / 1000.0, FIX_BUS);
+				     addr, timeout_ms / 1000.0, fix_for(b, FIX_BUS));
 		else
 			rc = dr_fail(e, DR_ENOBUS, "cannot connect to the D-Bus session bus at %s: %s; %s",
-				     addr, err->message, FIX_BUS);
+				     addr, err->message, fix_for(b, FIX_BUS));
 		g_error_free(err);
 		g_free(addr);
 		return rc;

@@ -18,6 +18,7 @@ struct dr_bus {
 	GMutex mu;
 	GCond cond;
 	int stop;
+	int configured;       /* the address came from the helper config */
 };
 
 /* One call of a pipelined batch; reply/error are filled in by the batch. */

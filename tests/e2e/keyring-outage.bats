@@ -84,3 +84,33 @@ teardown() {
   [[ $output == *"no Secret Service provider"*"; $FIX"* ]] || { echo "$output"; false; }
   [[ $output != *apiVersion* ]]
 }
+
+@test "a bus named in the helper config is down: the unit's fix, once, never DBUS_SESSION_BUS_ADDRESS" {
+  # what setup writes: the helper config names the dokku-keyring unit's bus
+  local cfg="$XDG_CONFIG_HOME/docker-credential-dokku/config.json" o
+  local -a outs=()
+  mkdir -p "${cfg%/*}"
+  jq -n --arg b "$DBUS_SESSION_BUS_ADDRESS" '{bus: $b}' >"$cfg"
+  run "$DR" push --from oci:"$KO/oci" web
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  dr_keyring_stop
+  dr_bus_stop
+  run "$DR" login --password-stdin --global "$DR_REGISTRY" alice <<<"$PW"
+  [ "$status" -eq 1 ]
+  [[ $output == " !     Unable to store the credentials: "*"; $FIX" ]] || { echo "$output"; false; }
+  outs+=("$output")
+  run "$DR" push --from oci:"$KO/oci" web
+  [ "$status" -eq 1 ]
+  [[ $output == *"the keyring cannot hand out the credentials for $DR_REGISTRY"*"; $FIX" ]] ||
+    { echo "$output"; false; }
+  outs+=("$output")
+  # the helper as docker runs it, with another bus exported: the configured one wins
+  run env DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent docker-credential-dokku get <<<"$DR_REGISTRY"
+  [ "$status" -eq 1 ]
+  [[ $output == *"$FIX"* ]] || { echo "$output"; false; }
+  outs+=("$output")
+  for o in "${outs[@]}"; do
+    [[ $o != *DBUS_SESSION_BUS_ADDRESS* ]] || { echo "$o"; false; }
+    [[ $o != *"$FIX"*"$FIX"* ]] || { echo "fix given twice: $o"; false; }
+  done
+}
