@@ -13,6 +13,7 @@
  *    (Go's http.ProxyFromEnvironment). */
 #include "registry_int.h"
 
+#include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,28 @@ static int url_host_is_loopback(const char *url)
 	return loop;
 }
 
+/* OpenSSL asks this when a server wants a client certificate and none is
+ * set: noted, so that the server's refusal (with TLS 1.3 an alert or a
+ * closed connection after the handshake) can be explained. */
+static int note_cert_request(SSL *ssl, X509 **x509, EVP_PKEY **pkey)
+{
+	struct dr_registry *r = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+
+	(void)x509;
+	(void)pkey;
+	if (r)
+		r->cert_requested = 1;
+	return 0;
+}
+
+static CURLcode on_ssl_ctx(CURL *c, void *ctx, void *ud)
+{
+	(void)c;
+	SSL_CTX_set_app_data((SSL_CTX *)ctx, ud);
+	SSL_CTX_set_client_cert_cb((SSL_CTX *)ctx, note_cert_request);
+	return CURLE_OK;
+}
+
 void dr_reg_setup_transport(struct dr_registry *r, const char *url)
 {
 	const char *file = getenv("SSL_CERT_FILE"), *dir = getenv("SSL_CERT_DIR");
@@ -160,9 +183,13 @@ void dr_reg_setup_transport(struct dr_registry *r, const char *url)
 	}
 	if (dir && *dir)
 		curl_easy_setopt(c, CURLOPT_CAPATH, dir);
+	r->cert_requested = 0;
 	if (r->client_cert) {
 		curl_easy_setopt(c, CURLOPT_SSLCERT, r->client_cert);
 		curl_easy_setopt(c, CURLOPT_SSLKEY, r->client_key);
+	} else if (https) {
+		curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+		curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, r);
 	}
 	if (url_host_is_loopback(url))
 		curl_easy_setopt(c, CURLOPT_PROXY, "");
@@ -175,11 +202,22 @@ void dr_reg_setup_transport(struct dr_registry *r, const char *url)
 void dr_reg_tls_hint(const struct dr_registry *r, CURLcode cc, const char *why, char *out,
 		     size_t n)
 {
-	int client = strstr(why, "certificate required") || strstr(why, "bad certificate") ||
-		     strstr(why, "unknown ca") || cc == CURLE_SSL_CERTPROBLEM;
+	int client = r->cert_requested || (r->client_cert &&
+		     (strstr(why, "certificate required") || strstr(why, "bad certificate") ||
+		      strstr(why, "unknown ca") || cc == CURLE_SSL_CERTPROBLEM));
 
 	out[0] = '\0';
-	if (!r->certs_d || r->no_verify)
+	if (r->no_verify)
+		return;
+	/* OpenSSL's words for an http answer to a TLS hello */
+	if (strstr(why, "wrong version number") && strcmp(r->host, DR_HUB_API_HOST) != 0) {
+		const char *env = getenv(DR_ENV_DAEMON_JSON);
+
+		snprintf(out, n, "; it answers plain http, which docker uses only for a registry in "
+			 "insecure-registries (%s)", env && *env ? env : DR_DAEMON_JSON_DEFAULT);
+		return;
+	}
+	if (!r->certs_d)
 		return;
 	if (cc == CURLE_PEER_FAILED_VERIFICATION && r->certs_d_cas)
 		snprintf(out, n, "; its certificate is signed neither by a system CA nor by the %zu "

@@ -122,9 +122,11 @@ static int curl_failure(struct dr_registry *r, const struct dr_reg_req *q, CURLc
 			       q->host, (double)deadline_ms(r, q) / 1000.0);
 	dr_reg_tls_hint(r, cc, why, hint, sizeof(hint));
 	/* a TLS 1.3 server refuses a client certificate after the handshake,
-	 * so its alert arrives as a receive error */
+	 * so its alert arrives as a receive error, or the connection is just
+	 * gone: what failed is still the TLS session */
 	for (size_t i = 0; i < sizeof(tls) / sizeof(tls[0]); i++) {
-		if (cc == tls[i] || (cc == CURLE_RECV_ERROR && strstr(why, " alert ")))
+		if (cc == tls[i] || (cc == CURLE_RECV_ERROR && strstr(why, " alert ")) ||
+		    (r->cert_requested && !r->client_cert && !r->no_verify))
 			return dr_fail(e, DR_ETLS, "TLS error talking to %s%s: %s%s; use --insecure "
 				       "only for a registry you trust", reg ? "" : "token service ",
 				       q->host, why, hint);

@@ -68,6 +68,7 @@ struct dr_registry {
 	char *certs_d;        /* the certs.d directory looked at, for messages */
 	char *client_cert, *client_key; /* certs.d's client certificate pair */
 	char *http_proxy, *https_proxy, *no_proxy; /* daemon.json's, NULL: the environment's */
+	int cert_requested;   /* the last TLS server asked for a client certificate */
 	long timeout_ms;      /* ordinary requests (DR_ENV_TIMEOUT) */
 	long chunk_timeout_ms; /* requests without a cap of their own (DR_ENV_CHUNK_TIMEOUT) */
 	long low_speed_s;     /* DR_ENV_LOW_SPEED_TIME */
