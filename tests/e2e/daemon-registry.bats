@@ -23,6 +23,8 @@ _DN_BUILD_DIR=${DR_BUILD_DIR:-}
 source "$BATS_TEST_DIRNAME/../lib/env.sh"
 # shellcheck source=../lib/dockerd.sh
 source "$BATS_TEST_DIRNAME/../lib/dockerd.sh"
+# shellcheck source=../lib/images.sh
+source "$BATS_TEST_DIRNAME/../lib/images.sh"
 DR_BUILD_DIR=${_DN_BUILD_DIR:-$DR_BUILD_DIR}
 USR=alice
 
@@ -145,6 +147,9 @@ setup_file() {
   ip -n "drc$DN_ID" link set "drv${DN_ID}c" up &&
   ip -n "drr$DN_ID" link set "drv${DN_ID}r" up || return 1
   _dn_pki || return 1
+  dr_img_oci "$DN_DIR/oci" 2 4096 v1 || return 1
+  OCI_DIGEST=$DR_IMG_DIGEST
+  export OCI_DIGEST
   htpasswd -Bbn "$USR" "$DN_PASS" >"$DN_DIR/htpasswd" 2>/dev/null || return 1
   local p=$DN_DIR/pki
   # the registries, by case (ports: one certs.d directory each)
@@ -315,4 +320,61 @@ both() {
     --password-stdin "$DN_NET.3:5000" "$USR" <"$BATS_TEST_TMPDIR/pw"
   [ "$status" -ne 0 ]
   [[ $output == *"$BATS_TEST_TMPDIR/daemon.json: \"insecure-registries\" must be a list of strings"* ]]
+}
+
+# login_ours HOST: a global dokku-registry login on the Dokku host
+login_ours() {
+  printf '%s\n' "$DN_PASS" | in_c dokku-registry login --global --password-stdin "$1" "$USR" >/dev/null
+}
+
+# push_and_pull HOST: the daemonless pusher sends an OCI layout to HOST, then
+# dockerd (with the same settings) pulls it back: same manifest digest
+push_and_pull() {
+  local host=$1 ref
+  ref="$host/e2e/daemon-settings:v1"
+  login_ours "$host" || { echo "login to $host failed"; return 1; }
+  run in_c dokku-registry push-image --quiet oci:"$DN_DIR/oci:v1" "$ref"
+  [ "$status" -eq 0 ] || { echo "push-image: $output"; return 1; }
+  printf '%s\n' "$DN_PASS" | PATH=$DN_DIR/bin docker --config "$BATS_TEST_TMPDIR/docker-cli" login \
+    --username "$USR" --password-stdin "$host" >/dev/null || { echo "docker login $host failed"; return 1; }
+  run env PATH="$DN_DIR/bin" docker --config "$BATS_TEST_TMPDIR/docker-cli" pull "$ref"
+  [ "$status" -eq 0 ] || { echo "docker pull: $output"; return 1; }
+  [[ $output == *"Digest: $OCI_DIGEST"* ]] || { echo "docker pull: $output (want $OCI_DIGEST)"; return 1; }
+  PATH=$DN_DIR/bin docker image rm "$ref" >/dev/null
+}
+
+@test "pusher: to a registry with its CA and a client certificate in certs.d; dockerd pulls it back" {
+  push_and_pull "$DN_NET.2:5003"
+}
+
+@test "pusher: to a registry in an insecure CIDR (self-signed https); dockerd pulls it back" {
+  push_and_pull "$DN_NET.9:5000"
+}
+
+@test "pusher: to an insecure registry by name (plain http); dockerd pulls it back" {
+  push_and_pull "$DN_NET.3:5000"
+}
+
+@test "pusher: no CA for the registry: refused with the reason, nothing pushed" {
+  login_ours "$DN_NET.2:5000"
+  run in_c env DR_DOCKER_CERTS_D="$BATS_TEST_TMPDIR/empty" dokku-registry push-image --quiet \
+    oci:"$DN_DIR/oci:v1" "$DN_NET.2:5000/e2e/refused:v1"
+  [ "$status" -ne 0 ]
+  [[ $output == *"TLS error talking to $DN_NET.2:5000: "*"no CA for it in $BATS_TEST_TMPDIR/empty/$DN_NET.2:5000/"* ]]
+  run in_c curl -s -o /dev/null -w '%{http_code}' --cacert "$DN_DIR/pki/ca.crt" -u "$USR:$DN_PASS" \
+    "https://$DN_NET.2:5000/v2/e2e/refused/manifests/v1"
+  [ "$output" = 404 ]
+}
+
+@test "doctor --network: checks stored logins with the daemon's settings" {
+  login_ours "$DN_NET.2:5000"
+  login_ours "$DN_NET.9:5000"
+  run in_c dokku-registry doctor --network
+  [[ $output == *"$DN_NET.2:5000 accepts the stored credentials"* ]] || { echo "$output"; false; }
+  [[ $output == *"$DN_NET.9:5000 accepts the stored credentials"* ]]
+  # without certs.d the private CA is not trusted, and doctor says where docker looks
+  run in_c env DR_DOCKER_CERTS_D="$BATS_TEST_TMPDIR/empty" dokku-registry doctor --network
+  [[ $output == *"$DN_NET.2:5000 ("*"no CA for it in $BATS_TEST_TMPDIR/empty/$DN_NET.2:5000/"* ]] ||
+    { echo "$output"; false; }
+  [[ $output == *"$DN_NET.9:5000 accepts the stored credentials"* ]]
 }
