@@ -44,7 +44,7 @@ _dn_pki() {
     done
     # the registries' certificate, from the private CA
     openssl req -newkey rsa:2048 -nodes -subj "/CN=$DN_NET.2" -keyout "$p/server.key" -out "$p/server.csr" &&
-    printf 'subjectAltName=IP:%s.2,IP:%s.3,IP:%s.9\nextendedKeyUsage=serverAuth\n' "$DN_NET" "$DN_NET" "$DN_NET" >"$p/server.ext" &&
+    printf 'subjectAltName=IP:%s.2,IP:%s.3,IP:%s.9,IP:%s\nextendedKeyUsage=serverAuth\n' "$DN_NET" "$DN_NET" "$DN_NET" "$DN_FAR" >"$p/server.ext" &&
     openssl x509 -req -in "$p/server.csr" -CA "$p/ca.crt" -CAkey "$p/ca.key" -CAcreateserial \
       -days 2 -extfile "$p/server.ext" -out "$p/server.crt" &&
     # a self-signed one for the registry that only an insecure entry admits
@@ -99,13 +99,39 @@ EOF
   _dr_record_pid registry "$pid"
   for i in $(seq 1 100); do
     _dr_alive "$pid" || break
-    code=$(in_c curl -sk -o /dev/null -m 1 -w '%{http_code}' \
+    code=$(ip netns exec "drr$DN_ID" curl -sk -o /dev/null -m 1 -w '%{http_code}' \
       ${clientca:+--cert "$DN_DIR/pki/client.crt" --key "$DN_DIR/pki/client.key"} \
       "$scheme://$addr/v2/" 2>/dev/null)
     [ "$code" = 401 ] && return 0
     sleep 0.1
   done
   _dn_err "docker-registry at $addr did not start: $(tail -n 5 "$DN_DIR/$name.log")"
+  return 1
+}
+
+# _dn_proxy: Debian's tinyproxy on the registry host, $DN_NET.2:8888, for the
+# Dokku host only; its log (CONNECT lines) in $DN_DIR/tinyproxy.log
+_dn_proxy() {
+  local i
+  cat >"$DN_DIR/tinyproxy.conf" <<EOF
+Port 8888
+Listen $DN_NET.2
+Timeout 30
+MaxClients 10
+Allow $DN_NET.1
+LogFile "$DN_DIR/tinyproxy.log"
+LogLevel Connect
+EOF
+  ip netns exec "drr$DN_ID" tinyproxy -d -c "$DN_DIR/tinyproxy.conf" >>"$DN_DIR/tinyproxy.out" 2>&1 \
+    </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+  DN_PROXY_PID=$!
+  export DN_PROXY_PID
+  for i in $(seq 1 100); do
+    _dr_alive "$DN_PROXY_PID" || break
+    ip netns exec "drr$DN_ID" ss -ltn | grep -q "$DN_NET.2:8888 " && return 0
+    sleep 0.1
+  done
+  _dn_err "tinyproxy did not start: $(tail -n 5 "$DN_DIR/tinyproxy.out")"
   return 1
 }
 
@@ -128,8 +154,11 @@ setup_file() {
   DN_ID=$(( ($$ * 32768 + RANDOM) % 1000000 ))
   DN_NET=10.$((200 + RANDOM % 50)).$((RANDOM % 256))
   DN_ETC=$DN_DIR/etc
+  # an address of the registry host that the Dokku host has no route to: only
+  # the proxy (on the registry host) reaches it (TEST-NET-1, never routed)
+  DN_FAR=192.0.2.77
   DN_PASS="pw-$RANDOM$RANDOM"
-  export DN_DIR DN_ID DN_NET DN_ETC DN_PASS
+  export DN_DIR DN_ID DN_NET DN_ETC DN_PASS DN_FAR
   dr_env_init "$DN_DIR/env" || return 1
   dr_bus_start || return 1
   dr_keyring_start || return 1
@@ -141,6 +170,7 @@ setup_file() {
   ip -n "drr$DN_ID" addr add "$DN_NET.2/28" dev "drv${DN_ID}r" &&
   ip -n "drr$DN_ID" addr add "$DN_NET.3/28" dev "drv${DN_ID}r" &&
   ip -n "drr$DN_ID" addr add "$DN_NET.9/28" dev "drv${DN_ID}r" &&
+  ip -n "drr$DN_ID" addr add "$DN_FAR/32" dev "drv${DN_ID}r" &&
   for ns in "drc$DN_ID" "drr$DN_ID"; do
     ip -n "$ns" link set lo up || return 1
   done &&
@@ -162,7 +192,10 @@ setup_file() {
   _dn_registry "$DN_NET.3:5000" http || return 1                                 # listed by name
   _dn_registry "$DN_NET.9:5000" https "$p/self.crt" "$p/self.key" || return 1   # in a listed CIDR
   _dn_registry "$DN_NET.9:5001" http || return 1                                 # in a listed CIDR
+  _dn_registry "$DN_FAR:5000" https "$p/server.crt" "$p/server.key" || return 1   # behind the proxy
+  _dn_proxy || return 1
   _dn_certs "$DN_NET.2:5000" "$p/ca.crt:ca.crt" || return 1
+  _dn_certs "$DN_FAR:5000" "$p/ca.crt:ca.crt" || return 1
   _dn_certs "$DN_NET.2:5001" "$p/otherca.crt:ca.crt" || return 1
   _dn_certs "$DN_NET.2:5003" "$p/ca.crt:ca.crt" "$p/client.crt:client.cert" "$p/client.key:client.key" ||
     return 1
@@ -188,6 +221,7 @@ EOF
 }
 
 teardown_file() {
+  _dr_kill "${DN_PROXY_PID:-}" tinyproxy
   dr_dockerd_stop
   dr_env_stop
   [ -n "${DN_ID:-}" ] && ip netns del "drc$DN_ID" 2>/dev/null
@@ -377,4 +411,48 @@ push_and_pull() {
   [[ $output == *"$DN_NET.2:5000 ("*"no CA for it in $BATS_TEST_TMPDIR/empty/$DN_NET.2:5000/"* ]] ||
     { echo "$output"; false; }
   [[ $output == *"$DN_NET.9:5000 accepts the stored credentials"* ]]
+}
+
+# ours_via JSON [ENV...]: dokku-registry login to the registry behind the proxy
+# with JSON as daemon.json (dockerd 20.10 refuses a "proxies" key, so this has
+# no docker login side)
+ours_via() {
+  printf '%s\n' "$1" >"$BATS_TEST_TMPDIR/daemon.json"
+  shift
+  printf '%s\n' "$DN_PASS" >"$BATS_TEST_TMPDIR/pw"
+  run in_c env DR_DOCKER_DAEMON_JSON="$BATS_TEST_TMPDIR/daemon.json" "$@" dokku-registry login \
+    --global --password-stdin "$DN_FAR:5000" "$USR" <"$BATS_TEST_TMPDIR/pw"
+}
+
+proxied() { grep -c "CONNECT $DN_FAR:5000" "$DN_DIR/tinyproxy.log" 2>/dev/null || true; }
+
+@test "proxies: no proxy at all, the registry behind the proxy is unreachable (control)" {
+  ours_via '{}'
+  [ "$status" -ne 0 ]
+  [[ $output == *"cannot reach registry $DN_FAR:5000"* ]] || { echo "$output"; false; }
+}
+
+@test "proxies: daemon.json's https-proxy carries the login, TLS checked through the tunnel" {
+  local before
+  before=$(proxied)
+  ours_via "{\"proxies\": {\"https-proxy\": \"http://$DN_NET.2:8888\"}}"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(proxied)" -gt "$before" ]
+}
+
+@test "proxies: daemon.json's https-proxy replaces the environment's" {
+  ours_via "{\"proxies\": {\"https-proxy\": \"http://$DN_NET.2:8888\"}}" \
+    https_proxy="http://$DN_NET.2:9" HTTPS_PROXY="http://$DN_NET.2:9"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+}
+
+@test "proxies: daemon.json's no-proxy naming the host: no proxy for it" {
+  ours_via "{\"proxies\": {\"https-proxy\": \"http://$DN_NET.2:8888\", \"no-proxy\": \"$DN_FAR\"}}"
+  [ "$status" -ne 0 ]
+  [[ $output == *"cannot reach registry $DN_FAR:5000"* ]] || { echo "$output"; false; }
+}
+
+@test "proxies: without proxies in daemon.json the environment's https_proxy is used" {
+  ours_via '{}' https_proxy="http://$DN_NET.2:8888"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
 }
