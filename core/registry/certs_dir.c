@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "atomicfile.h"
 
@@ -23,8 +24,12 @@ void dr_certs_dir_free(struct dr_certs_dir *d)
 		return;
 	free(d->dir);
 	free(d->ca_pem);
-	free(d->cert);
-	free(d->key);
+	for (size_t i = 0; i < d->n_pairs; i++) {
+		free(d->certs[i]);
+		free(d->keys[i]);
+	}
+	free(d->certs);
+	free(d->keys);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -112,6 +117,9 @@ static int check_pair(const char *cert, const char *key, struct dr_err *e)
 		rc = file_small(key, e);
 	if (rc)
 		return rc;
+	if (access(cert, R_OK) != 0 || access(key, R_OK) != 0)
+		return dr_fail(e, DR_EINVAL, "cannot read %s: %s", access(cert, R_OK) ? cert : key,
+			       strerror(errno));
 	b = BIO_new_file(cert, "r");
 	if (b)
 		x = PEM_read_bio_X509(b, NULL, NULL, NULL);
@@ -142,6 +150,23 @@ static char *path_join(const char *dir, const char *name)
 	return asprintf(&p, "%s/%s", dir, name) < 0 ? NULL : p;
 }
 
+/* takes *cert and *key */
+static int add_pair(struct dr_certs_dir *d, char **cert, char **key, struct dr_err *e)
+{
+	char **c = realloc(d->certs, (d->n_pairs + 1) * sizeof(*c)), **k;
+
+	if (c)
+		d->certs = c;
+	k = c ? realloc(d->keys, (d->n_pairs + 1) * sizeof(*k)) : NULL;
+	if (!k)
+		return dr_fail(e, DR_EIO, "out of memory");
+	d->keys = k;
+	d->certs[d->n_pairs] = *cert;
+	d->keys[d->n_pairs++] = *key;
+	*cert = *key = NULL;
+	return 0;
+}
+
 static int one_entry(struct dr_certs_dir *d, struct dirent **list, int n, const char *name,
 		     BIO *cas, struct dr_err *e)
 {
@@ -163,11 +188,8 @@ static int one_entry(struct dr_certs_dir *d, struct dirent **list, int n, const 
 		other_path = rc ? NULL : path_join(d->dir, other);
 		if (rc == 0)
 			rc = other_path ? check_pair(path, other_path, e) : dr_fail(e, DR_EIO, "out of memory");
-		if (rc == 0 && !d->cert) {
-			d->cert = path;
-			d->key = other_path;
-			path = other_path = NULL;
-		}
+		if (rc == 0)
+			rc = add_pair(d, &path, &other_path, e);
 	} else if (has_ext(name, ".key")) {
 		if (asprintf(&other, "%.*s.cert", (int)(len - 4), name) < 0)
 			other = NULL;

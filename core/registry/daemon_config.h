@@ -64,8 +64,9 @@ struct dr_certs_dir {
 	char *ca_pem;   /* the certificates of every *.crt, re-encoded as PEM; NULL: none */
 	size_t ca_len;
 	size_t n_ca;    /* how many */
-	char *cert;     /* the first client certificate pair (by name), or NULL */
-	char *key;
+	char **certs;   /* the client certificate pairs (paths), by name */
+	char **keys;
+	size_t n_pairs;
 };
 
 /* Reads root/host (root NULL: $DR_DOCKER_CERTS_D, else the default). A

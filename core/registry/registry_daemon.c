@@ -13,6 +13,8 @@
  *    (Go's http.ProxyFromEnvironment). */
 #include "registry_int.h"
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,12 +31,18 @@ void dr_reg_daemon_settings_free(struct dr_registry *r)
 {
 	free(r->ca_blob);
 	free(r->certs_d);
-	free(r->client_cert);
-	free(r->client_key);
+	for (size_t i = 0; i < r->n_client; i++) {
+		free(r->client_certs[i]);
+		free(r->client_keys[i]);
+	}
+	free(r->client_certs);
+	free(r->client_keys);
+	r->client_certs = r->client_keys = NULL;
+	r->n_client = 0;
 	free(r->http_proxy);
 	free(r->https_proxy);
 	free(r->no_proxy);
-	r->ca_blob = r->certs_d = r->client_cert = r->client_key = NULL;
+	r->ca_blob = r->certs_d = NULL;
 	r->http_proxy = r->https_proxy = r->no_proxy = NULL;
 	r->ca_blob_len = r->certs_d_cas = 0;
 }
@@ -114,10 +122,12 @@ int dr_reg_daemon_settings(struct dr_registry *r, struct dr_err *e)
 			r->certs_d_cas = d.n_ca;
 			rc = make_ca_blob(r, d.ca_pem, d.ca_len, e);
 		}
-		if (rc == 0 && d.cert) {
-			r->client_cert = d.cert;
-			r->client_key = d.key;
-			d.cert = d.key = NULL;
+		if (rc == 0) {
+			r->client_certs = d.certs;
+			r->client_keys = d.keys;
+			r->n_client = d.n_pairs;
+			d.certs = d.keys = NULL;
+			d.n_pairs = 0;
 		}
 		dr_certs_dir_free(&d);
 	}
@@ -154,10 +164,57 @@ static int note_cert_request(SSL *ssl, X509 **x509, EVP_PKEY **pkey)
 	return 0;
 }
 
+/* 1 when the server takes any CA (it named none), or names the issuer of
+ * a certificate in file (the leaf or one it carries): crypto/tls's
+ * CertificateRequestInfo.SupportsCertificate, without its signature
+ * algorithm test. */
+static int pair_fits(const STACK_OF(X509_NAME) *cas, const char *file)
+{
+	BIO *b;
+	X509 *x;
+	int fits = 0;
+
+	if (sk_X509_NAME_num(cas) <= 0)
+		return 1;
+	b = BIO_new_file(file, "r");
+	while (b && !fits && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		for (int i = 0; i < sk_X509_NAME_num(cas) && !fits; i++)
+			fits = X509_NAME_cmp(sk_X509_NAME_value(cas, i), X509_get_issuer_name(x)) == 0;
+		X509_free(x);
+	}
+	BIO_free(b);
+	ERR_clear_error();
+	return fits;
+}
+
+/* The server asked for a client certificate: the first certs.d pair (by
+ * name) it can take, as Go's client picks from tls.Config.Certificates;
+ * none fits: none is sent. */
+static int choose_pair(SSL *ssl, void *ud)
+{
+	struct dr_registry *r = ud;
+	const STACK_OF(X509_NAME) *cas = SSL_get_client_CA_list(ssl);
+
+	for (size_t i = 0; i < r->n_client; i++) {
+		if (!pair_fits(cas, r->client_certs[i]))
+			continue;
+		if (SSL_use_certificate_chain_file(ssl, r->client_certs[i]) == 1 &&
+		    SSL_use_PrivateKey_file(ssl, r->client_keys[i], SSL_FILETYPE_PEM) == 1)
+			r->cert_sent = r->client_certs[i];
+		ERR_clear_error();
+		break;
+	}
+	return 1;
+}
+
 static CURLcode on_ssl_ctx(CURL *c, void *ctx, void *ud)
 {
+	struct dr_registry *r = ud;
+
 	(void)c;
 	SSL_CTX_set_app_data((SSL_CTX *)ctx, ud);
+	if (r->n_client)
+		SSL_CTX_set_cert_cb((SSL_CTX *)ctx, choose_pair, ud);
 	SSL_CTX_set_client_cert_cb((SSL_CTX *)ctx, note_cert_request);
 	return CURLE_OK;
 }
@@ -184,10 +241,8 @@ void dr_reg_setup_transport(struct dr_registry *r, const char *url)
 	if (dir && *dir)
 		curl_easy_setopt(c, CURLOPT_CAPATH, dir);
 	r->cert_requested = 0;
-	if (r->client_cert) {
-		curl_easy_setopt(c, CURLOPT_SSLCERT, r->client_cert);
-		curl_easy_setopt(c, CURLOPT_SSLKEY, r->client_key);
-	} else if (https) {
+	r->cert_sent = NULL;
+	if (https) {
 		curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
 		curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, r);
 	}
@@ -202,10 +257,6 @@ void dr_reg_setup_transport(struct dr_registry *r, const char *url)
 void dr_reg_tls_hint(const struct dr_registry *r, CURLcode cc, const char *why, char *out,
 		     size_t n)
 {
-	int client = r->cert_requested || (r->client_cert &&
-		     (strstr(why, "certificate required") || strstr(why, "bad certificate") ||
-		      strstr(why, "unknown ca") || cc == CURLE_SSL_CERTPROBLEM));
-
 	out[0] = '\0';
 	if (r->no_verify)
 		return;
@@ -225,9 +276,12 @@ void dr_reg_tls_hint(const struct dr_registry *r, CURLcode cc, const char *why, 
 	else if (cc == CURLE_PEER_FAILED_VERIFICATION)
 		snprintf(out, n, "; no CA for it in %s/ (docker trusts the *.crt there, e.g. ca.crt)",
 			 r->certs_d);
-	else if (client && r->client_cert)
-		snprintf(out, n, "; the registry refused the client certificate %s", r->client_cert);
-	else if (client)
+	else if (r->cert_sent)
+		snprintf(out, n, "; the registry refused the client certificate %s", r->cert_sent);
+	else if (r->cert_requested && r->n_client)
+		snprintf(out, n, "; the registry wants a client certificate from a CA none of the "
+			 "%zu in %s/ comes from", r->n_client, r->certs_d);
+	else if (r->cert_requested)
 		snprintf(out, n, "; the registry wants a client certificate: none in %s/ (docker "
 			 "sends <name>.cert with <name>.key from there)", r->certs_d);
 }

@@ -126,7 +126,8 @@ static int curl_failure(struct dr_registry *r, const struct dr_reg_req *q, CURLc
 	 * gone: what failed is still the TLS session */
 	for (size_t i = 0; i < sizeof(tls) / sizeof(tls[0]); i++) {
 		if (cc == tls[i] || (cc == CURLE_RECV_ERROR && strstr(why, " alert ")) ||
-		    (r->cert_requested && !r->client_cert && !r->no_verify))
+		    ((r->cert_requested || r->cert_sent) && !r->no_verify &&
+		     (cc == CURLE_RECV_ERROR || cc == CURLE_SEND_ERROR || cc == CURLE_GOT_NOTHING)))
 			return dr_fail(e, DR_ETLS, "TLS error talking to %s%s: %s%s; use --insecure "
 				       "only for a registry you trust", reg ? "" : "token service ",
 				       q->host, why, hint);

@@ -66,7 +66,9 @@ struct dr_registry {
 	size_t ca_blob_len;
 	size_t certs_d_cas;   /* how many CAs certs.d added */
 	char *certs_d;        /* the certs.d directory looked at, for messages */
-	char *client_cert, *client_key; /* certs.d's client certificate pair */
+	char **client_certs, **client_keys; /* certs.d's client certificate pairs */
+	size_t n_client;
+	const char *cert_sent; /* the pair the last TLS handshake sent, or NULL */
 	char *http_proxy, *https_proxy, *no_proxy; /* daemon.json's, NULL: the environment's */
 	int cert_requested;   /* the last TLS server asked for a client certificate */
 	long timeout_ms;      /* ordinary requests (DR_ENV_TIMEOUT) */

@@ -54,7 +54,11 @@ _dn_pki() {
     openssl req -newkey rsa:2048 -nodes -subj "/CN=dr test client" -keyout "$p/client.key" -out "$p/client.csr" &&
     printf 'extendedKeyUsage=clientAuth\n' >"$p/client.ext" &&
     openssl x509 -req -in "$p/client.csr" -CA "$p/clientca.crt" -CAkey "$p/clientca.key" -CAcreateserial \
-      -days 2 -extfile "$p/client.ext" -out "$p/client.crt"
+      -days 2 -extfile "$p/client.ext" -out "$p/client.crt" &&
+    # and one from another CA, which the registries do not take
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=dr test other client" -keyout "$p/other.key" -out "$p/other.csr" &&
+    openssl x509 -req -in "$p/other.csr" -CA "$p/otherca.crt" -CAkey "$p/otherca.key" -CAcreateserial \
+      -days 2 -extfile "$p/client.ext" -out "$p/other.crt"
   } >>"$DN_DIR/openssl.log" 2>&1 || { _dn_err "openssl failed: $(tail -n 3 "$DN_DIR/openssl.log")"; return 1; }
 }
 
@@ -188,6 +192,8 @@ setup_file() {
   _dn_registry "$DN_NET.2:5002" https "$p/server.crt" "$p/server.key" || return 1 # no CA
   _dn_registry "$DN_NET.2:5003" https "$p/server.crt" "$p/server.key" "$p/clientca.crt" || return 1
   _dn_registry "$DN_NET.2:5004" https "$p/server.crt" "$p/server.key" "$p/clientca.crt" || return 1
+  _dn_registry "$DN_NET.2:5006" https "$p/server.crt" "$p/server.key" "$p/clientca.crt" || return 1
+  _dn_registry "$DN_NET.2:5008" https "$p/server.crt" "$p/server.key" "$p/clientca.crt" || return 1
   _dn_registry "$DN_NET.2:5007" http || return 1                                 # not listed
   _dn_registry "$DN_NET.3:5000" http || return 1                                 # listed by name
   _dn_registry "$DN_NET.9:5000" https "$p/self.crt" "$p/self.key" || return 1   # in a listed CIDR
@@ -200,6 +206,11 @@ setup_file() {
   _dn_certs "$DN_NET.2:5003" "$p/ca.crt:ca.crt" "$p/client.crt:client.cert" "$p/client.key:client.key" ||
     return 1
   _dn_certs "$DN_NET.2:5004" "$p/ca.crt:ca.crt" || return 1
+  # two pairs: the first by name from a CA the registry does not take
+  _dn_certs "$DN_NET.2:5006" "$p/ca.crt:ca.crt" "$p/other.crt:a.cert" "$p/other.key:a.key" \
+    "$p/client.crt:b.cert" "$p/client.key:b.key" || return 1
+  # one pair, from a CA the registry does not take
+  _dn_certs "$DN_NET.2:5008" "$p/ca.crt:ca.crt" "$p/other.crt:a.cert" "$p/other.key:a.key" || return 1
   # a client certificate without its key (no registry needed: refused before)
   _dn_certs "$DN_NET.2:5005" "$p/ca.crt:ca.crt" "$p/client.crt:client.cert" || return 1
   DR_DOCKERD_JSON="{\"insecure-registries\": [\"$DN_NET.3:5000\", \"$DN_NET.8/29\"]}"
@@ -311,6 +322,19 @@ both() {
   [ "$D_STATUS" -ne 0 ]
   [ "$O_STATUS" -ne 0 ]
   [[ $O_OUT == *"TLS error talking to $DN_NET.2:5004: "*"; the registry wants a client certificate: none in $DN_ETC/certs.d/$DN_NET.2:5004/"* ]]
+}
+
+@test "two client certificate pairs, the first from a CA the registry does not take: both accept" {
+  both "two pairs in certs.d, the second from the registry's client CA" "$DN_NET.2:5006"
+  [ "$D_STATUS" -eq 0 ]
+  [ "$O_STATUS" -eq 0 ]
+}
+
+@test "one client certificate pair, from a CA the registry does not take: both refuse, ours says so" {
+  both "one pair in certs.d, from another CA" "$DN_NET.2:5008"
+  [ "$D_STATUS" -ne 0 ]
+  [ "$O_STATUS" -ne 0 ]
+  [[ $O_OUT == *"TLS error talking to $DN_NET.2:5008: "*"; the registry wants a client certificate from a CA none of the 1 in $DN_ETC/certs.d/$DN_NET.2:5008/ comes from"* ]]
 }
 
 @test "a client certificate without its key: both refuse before connecting, with dockerd's words" {

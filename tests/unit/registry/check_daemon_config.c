@@ -194,8 +194,18 @@ START_TEST(test_certs_dir)
 	ck_assert_int_eq(dr_certs_dir_load(certs_root, "a:1", &d, &e), 0);
 	ck_assert_uint_eq(d.n_ca, 1);
 	ck_assert_ptr_nonnull(strstr(d.ca_pem, "-----BEGIN CERTIFICATE-----"));
-	ck_assert_ptr_nonnull(strstr(d.cert, "/a:1/client.cert"));
-	ck_assert_ptr_nonnull(strstr(d.key, "/a:1/client.key"));
+	ck_assert_uint_eq(d.n_pairs, 1);
+	ck_assert_ptr_nonnull(strstr(d.certs[0], "/a:1/client.cert"));
+	ck_assert_ptr_nonnull(strstr(d.keys[0], "/a:1/client.key"));
+	dr_certs_dir_free(&d);
+	/* pairs in name order */
+	make_pair("a:1", "b-second");
+	make_pair("a:1", "a-first");
+	ck_assert_int_eq(dr_certs_dir_load(certs_root, "a:1", &d, &e), 0);
+	ck_assert_uint_eq(d.n_pairs, 3);
+	ck_assert_ptr_nonnull(strstr(d.certs[0], "/a-first.cert"));
+	ck_assert_ptr_nonnull(strstr(d.keys[1], "/b-second.key"));
+	ck_assert_ptr_nonnull(strstr(d.certs[2], "/client.cert"));
 	dr_certs_dir_free(&d);
 	/* a .cert without its .key, a .key without its .cert: dockerd's errors */
 	make_pair("b:1", "c");
