@@ -7,7 +7,7 @@ CC         ?= cc
 PKG_CONFIG ?= pkg-config
 SHELL      := /bin/bash
 
-PKGS      := libsecret-1 jansson libcurl libarchive libcrypto yaml-0.1 libdeflate libzstd
+PKGS      := libsecret-1 jansson libcurl libarchive libcrypto libssl yaml-0.1 libdeflate libzstd
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
              -DSECRET_WITH_UNSTABLE -DSECRET_API_SUBJECT_TO_CHANGE \

@@ -13,7 +13,8 @@
 #
 # Installing docker-registry never leaves Debian's system registry service
 # (which would listen on :5000 on every interface) running or enabled: the
-# tests and the demo start their own registries on 127.0.0.1.
+# tests and the demo start their own registries on 127.0.0.1. The same for
+# tinyproxy (:8888): the tests start their own, in a network namespace.
 # docker.io (dockerd, containerd, runc) is ensured unless another dockerd,
 # containerd and runc are installed (docker-ce): the tests start a private
 # dockerd of their own and never use the system's daemon.
@@ -26,7 +27,7 @@ golang-docker-credential-helpers pass gnupg hyperfine curl ca-certificates
 valgrind jq python3 python3-yaml openssl
 libarchive-dev libssl-dev libyaml-dev time debhelper lintian
 systemd util-linux
-libdeflate-dev libzstd-dev zstd iproute2'
+libdeflate-dev libzstd-dev zstd iproute2 tinyproxy'
 
 # A Docker daemon is needed: tests/e2e/release-dockerd.bats starts its own
 # dockerd on its own containerd (tests/lib/dockerd.sh) and pushes through it.
@@ -91,7 +92,7 @@ echo "deps.sh: installing: $missing" >&2
 policy=/usr/sbin/policy-rc.d
 own_policy=0
 case " $missing " in
-    *" docker-registry "*)
+    *" docker-registry "*|*" tinyproxy "*)
         if [ ! -e "$policy" ]; then
             own_policy=1
             trap 'rm -f "$policy"' EXIT
@@ -99,7 +100,7 @@ case " $missing " in
             cat >"$policy" <<'EOF'
 #!/bin/sh
 # temporary, written by docker-credential-dokku packaging/deps.sh
-case "$1" in docker-registry|docker-registry.service) exit 101 ;; esac
+case "$1" in docker-registry|docker-registry.service|tinyproxy|tinyproxy.service) exit 101 ;; esac
 exit 0
 EOF
             chmod 755 "$policy"
@@ -137,6 +138,16 @@ case " $missing " in
         if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1 &&
             systemctl is-active --quiet docker-registry.service 2>/dev/null; then
             echo "deps.sh: warning: docker-registry.service is still active; run: systemctl disable --now docker-registry" >&2
+        fi ;;
+esac
+
+case " $missing " in
+    *" tinyproxy "*)
+        if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+            systemctl disable --now tinyproxy.service >/dev/null 2>&1 || true
+        fi
+        if [ -x /etc/init.d/tinyproxy ]; then
+            update-rc.d tinyproxy disable >/dev/null 2>&1 || true
         fi ;;
 esac
 

@@ -215,8 +215,14 @@ int dr_registry_open(struct dr_registry **out, const char *server,
 		return dr_fail(e, DR_EIO, "cannot set up an HTTP client");
 	}
 	r->insecure = o && o->insecure;
+	r->no_verify = r->insecure;
 	/* docker's default insecure range includes 127.0.0.0/8 */
 	r->insecure_host = r->insecure || dr_host_is_loopback(r->host);
+	rc = dr_reg_daemon_settings(r, e);
+	if (rc) {
+		dr_registry_close(r);
+		return rc;
+	}
 	r->timeout_ms = dr_registry_env_ms(DR_ENV_TIMEOUT, (long)(o && o->timeout_ms ? o->timeout_ms :
 								       DEFAULT_TIMEOUT_MS));
 	r->chunk_timeout_ms = dr_registry_env_ms(DR_ENV_CHUNK_TIMEOUT, CHUNK_TIMEOUT_MS);
@@ -277,6 +283,7 @@ void dr_registry_close(struct dr_registry *r)
 	dr_reg_set_wiped(&r->secret, NULL);
 	dr_reg_set_wiped(&r->identity, NULL);
 	dr_reg_tokens_clear(r);
+	dr_reg_daemon_settings_free(r);
 	free(r->username);
 	free(r->user_agent);
 	free(r);

@@ -43,7 +43,8 @@ int dr_registry_global_init(struct dr_err *e);
 void dr_registry_global_cleanup(void);
 
 /* server is what users type: docker.io, host[:port], https://host[:port]/path
- * (the path is ignored), [::1]:5000. DR_EINVAL for anything else. */
+ * (the path is ignored), [::1]:5000. DR_EINVAL for anything else, and for a
+ * daemon.json or certs.d directory dockerd would refuse (named in e). */
 int dr_registry_open(struct dr_registry **r, const char *server,
 		     const struct dr_registry_opts *o, struct dr_err *e);
 
@@ -56,7 +57,10 @@ int dr_registry_set_credentials(struct dr_registry *r, const char *username,
 /* docker login semantics: GET /v2/; 200 is success (no auth); a 401 Basic
  * challenge is answered with Basic auth; a Bearer challenge by fetching a
  * token from its realm (service, account, no scope) and retrying /v2/.
- * https first; http only for insecure hosts (--insecure or loopback).
+ * https first; http only for insecure hosts (--insecure, loopback, or the
+ * Docker daemon's insecure-registries: daemon_config.h), whose certificates
+ * are not verified either; other hosts are verified against the system CAs
+ * plus the daemon's certs.d/<host>/ *.crt, with its client certificates.
  * Errors: DR_EAUTH refused, DR_ENET unreachable/timeout, DR_ETLS certificate
  * or handshake, DR_EIO anything else (unexpected status, bad responses). */
 int dr_registry_check_login(struct dr_registry *r, struct dr_err *e);

@@ -98,6 +98,7 @@ static int curl_failure(struct dr_registry *r, const struct dr_reg_req *q, CURLc
 	};
 	const char *why = r->errbuf[0] ? r->errbuf : curl_easy_strerror(cc);
 	int reg = strcmp(q->kind, "registry") == 0;
+	char hint[DR_REGISTRY_HOST_MAX + 300];
 	size_t limit = q->body.limit ? q->body.limit : DR_REGISTRY_BODY_MAX;
 
 	if (cc == CURLE_ABORTED_BY_CALLBACK)
@@ -119,11 +120,17 @@ static int curl_failure(struct dr_registry *r, const struct dr_reg_req *q, CURLc
 	if (cc == CURLE_OPERATION_TIMEDOUT)
 		return dr_fail(e, DR_ENET, "cannot reach %s %s: timed out after %gs", q->kind,
 			       q->host, (double)deadline_ms(r, q) / 1000.0);
+	dr_reg_tls_hint(r, cc, why, hint, sizeof(hint));
+	/* a TLS 1.3 server refuses a client certificate after the handshake,
+	 * so its alert arrives as a receive error, or the connection is just
+	 * gone: what failed is still the TLS session */
 	for (size_t i = 0; i < sizeof(tls) / sizeof(tls[0]); i++) {
-		if (cc == tls[i])
-			return dr_fail(e, DR_ETLS, "TLS error talking to %s%s: %s; use --insecure "
+		if (cc == tls[i] || (cc == CURLE_RECV_ERROR && strstr(why, " alert ")) ||
+		    ((r->cert_requested || r->cert_sent) && !r->no_verify &&
+		     (cc == CURLE_RECV_ERROR || cc == CURLE_SEND_ERROR || cc == CURLE_GOT_NOTHING)))
+			return dr_fail(e, DR_ETLS, "TLS error talking to %s%s: %s%s; use --insecure "
 				       "only for a registry you trust", reg ? "" : "token service ",
-				       q->host, why);
+				       q->host, why, hint);
 	}
 	for (size_t i = 0; i < sizeof(net) / sizeof(net[0]); i++) {
 		if (cc == net[i])
@@ -191,20 +198,6 @@ static char *absolute_location(CURL *c, const char *base)
 	}
 	curl_url_cleanup(u);
 	return loc;
-}
-
-static void setup_tls(struct dr_registry *r)
-{
-	const char *file = getenv("SSL_CERT_FILE"), *dir = getenv("SSL_CERT_DIR");
-
-	curl_easy_setopt(r->curl, CURLOPT_SSL_VERIFYPEER, r->insecure ? 0L : 1L);
-	curl_easy_setopt(r->curl, CURLOPT_SSL_VERIFYHOST, r->insecure ? 0L : 2L);
-	/* libcurl ignores these variables (only the curl tool reads them);
-	 * honour them so a private CA can be trusted without --insecure */
-	if (file && *file)
-		curl_easy_setopt(r->curl, CURLOPT_CAINFO, file);
-	if (dir && *dir)
-		curl_easy_setopt(r->curl, CURLOPT_CAPATH, dir);
 }
 
 static void setup_method(CURL *c, struct dr_reg_req *q)
@@ -307,7 +300,7 @@ int dr_reg_perform(struct dr_registry *r, struct dr_reg_req *q, struct dr_err *e
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	setup_limits(r, q);
-	setup_tls(r);
+	dr_reg_setup_transport(r, q->url);
 	if (q->auth == DR_AUTH_BASIC) {
 		/* in options, never in the URL */
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);

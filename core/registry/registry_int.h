@@ -60,6 +60,17 @@ struct dr_registry {
 	const char *scheme;   /* "https"/"http" once the registry answered */
 	int insecure;         /* --insecure */
 	int insecure_host;    /* http fallback allowed: --insecure or loopback */
+	/* the Docker daemon's settings for this host (daemon_config.h) */
+	int no_verify;        /* TLS not verified: --insecure or insecure to the daemon */
+	char *ca_blob;        /* the system CAs plus certs.d's, or NULL: the system's */
+	size_t ca_blob_len;
+	size_t certs_d_cas;   /* how many CAs certs.d added */
+	char *certs_d;        /* the certs.d directory looked at, for messages */
+	char **client_certs, **client_keys; /* certs.d's client certificate pairs */
+	size_t n_client;
+	const char *cert_sent; /* the pair the last TLS handshake sent, or NULL */
+	char *http_proxy, *https_proxy, *no_proxy; /* daemon.json's, NULL: the environment's */
+	int cert_requested;   /* the last TLS server asked for a client certificate */
 	long timeout_ms;      /* ordinary requests (DR_ENV_TIMEOUT) */
 	long chunk_timeout_ms; /* requests without a cap of their own (DR_ENV_CHUNK_TIMEOUT) */
 	long low_speed_s;     /* DR_ENV_LOW_SPEED_TIME */
@@ -90,6 +101,15 @@ void dr_reg_req_clear(struct dr_reg_req *q);
 /* DR_EAUTH "registry X refused the credentials[ for SCOPE] (401 …)…" */
 int dr_reg_refused(struct dr_registry *r, const struct dr_reg_req *q, const char *scope,
 		   struct dr_err *e);
+
+/* Applies the Docker daemon's settings for r->host (dr_registry_open). */
+int dr_reg_daemon_settings(struct dr_registry *r, struct dr_err *e);
+void dr_reg_daemon_settings_free(struct dr_registry *r);
+/* TLS and proxy options for one request to url (after curl_easy_reset). */
+void dr_reg_setup_transport(struct dr_registry *r, const char *url);
+/* What the daemon's settings say about a TLS failure ("; ..."), or "". */
+void dr_reg_tls_hint(const struct dr_registry *r, CURLcode cc, const char *why, char *out,
+		     size_t n);
 
 /* GET scheme://host/v2/ into q (whose earlier response is freed). */
 int dr_reg_get_v2(struct dr_registry *r, const char *scheme, enum dr_auth_mode auth,

@@ -7,6 +7,10 @@
 #                          and waits (DR_DOCKERD_TIMEOUT s, default 60) until the
 #                          daemon answers. On failure it prints why (and the end of
 #                          the daemon's log) and returns 1: callers fail, never skip.
+#                          With DR_DOCKERD_JSON set, its text is the daemon.json;
+#                          with DR_DOCKERD_WRAPPER set (an executable), dockerd is
+#                          started as `$DR_DOCKERD_WRAPPER dockerd ARGS...` (the
+#                          wrapper must exec it: e.g. into a network namespace)
 #   dr_dockerd_log [N]     the last N (default 40) lines of the daemon logs
 #   dr_dockerd_stop        stop both, kill any shim left, unmount what dockerd
 #                          mounted under DIR, remove DIR (kept with DR_KEEP=1)
@@ -116,14 +120,14 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 [plugins."io.containerd.internal.v1.opt"]
   path = "$dir/containerd/opt"
 EOF
-  printf '{}\n' >"$dir/daemon.json"
+  printf '%s\n' "${DR_DOCKERD_JSON:-{\}}" >"$dir/daemon.json"
 
   DR_CONTAINERD_PID=$(_dr_dockerd_spawn containerd containerd --config "$dir/containerd.toml")
   [ -n "$DR_CONTAINERD_PID" ] || { _dr_dockerd_err "could not start containerd"; return 1; }
   export DR_CONTAINERD_PID
   _dr_dockerd_wait_for "$DR_CONTAINERD_PID" containerd "$secs" test -S "$dir/containerd.sock" || return 1
 
-  DR_DOCKERD_PID=$(_dr_dockerd_spawn dockerd dockerd \
+  DR_DOCKERD_PID=$(_dr_dockerd_spawn dockerd ${DR_DOCKERD_WRAPPER:+"$DR_DOCKERD_WRAPPER"} dockerd \
     --config-file "$dir/daemon.json" \
     --containerd "$dir/containerd.sock" \
     --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/dockerd.pid" \

@@ -13,6 +13,7 @@ int main(void)
 	srunner_add_suite(sr, err_suite());
 	srunner_add_suite(sr, registry_suite());
 	srunner_add_suite(sr, registry_range_suite());
+	srunner_add_suite(sr, daemon_config_suite());
 	srunner_add_suite(sr, imagesource_suite());
 	srunner_add_suite(sr, pflag_suite());
 	srunner_add_suite(sr, authservers_suite());

@@ -11,6 +11,7 @@ Suite *secmem_suite(void);
 Suite *err_suite(void);
 Suite *registry_suite(void);
 Suite *registry_range_suite(void);
+Suite *daemon_config_suite(void);
 Suite *imagesource_suite(void);
 Suite *pflag_suite(void);
 Suite *authservers_suite(void);
