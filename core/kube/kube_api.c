@@ -142,7 +142,17 @@ int dr_kube_request(const struct dr_kubeconfig *kc, const char *method, const ch
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	} else if (kc->ca.data) {
+		/* exactly this CA, as client-go: the blob replaces only the CA
+		 * file; libcurl's built-in CA directory (/etc/ssl/certs) would
+		 * still be searched, so a certificate from any system CA (a
+		 * TLS-inspecting proxy's) would get the token */
 		set_blob(c, CURLOPT_CAINFO_BLOB, &kc->ca);
+		curl_easy_setopt(c, CURLOPT_CAINFO, NULL);
+		curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+		curl_easy_setopt(c, CURLOPT_SSL_OPTIONS, 0L); /* no CURLSSLOPT_NATIVE_CA */
+#if LIBCURL_VERSION_NUM >= 0x075700
+		curl_easy_setopt(c, CURLOPT_CA_CACHE_TIMEOUT, 0L); /* no shared CA store */
+#endif
 	}
 	if (kc->cert.data && kc->key.data) {
 		set_blob(c, CURLOPT_SSLCERT_BLOB, &kc->cert);
