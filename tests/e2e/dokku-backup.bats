@@ -319,6 +319,51 @@ malformed() {
   assert_eq "$(snapshot)" "$before" "after an oversized recipe"
 }
 
+@test "(backup) all or nothing: what the write or a reader would refuse fails the import before the first task" {
+  seed_properties
+  local good='- name: registry properties
+  tasks:
+    - dokku_registry_property:
+        app: app1
+        property: push-on-release
+        value: "false"' before big name
+  before=$(snapshot)
+  # a 100 KiB server: every property reader stops at 64 KiB
+  big=$(head -c $((100 * 1024)) /dev/zero | tr '\0' 'x')
+  printf '%s\n' "$good
+    - dokku_registry_property:
+        app: app1
+        property: server
+        value: $big" >"$SCOPE_APP/config/registry.yml"
+  drr backup-app-import app1 "$SCOPE_APP"
+  assert_status 1
+  assert_stderr " !     Unable to import registry properties: $SCOPE_APP/config/registry.yml: line 9: the value of server is 102400 bytes, over the 65536 bytes a property may hold (every reader stops there)"
+  assert_eq "$(snapshot)" "$before" "property files after a 100 KiB value"
+  # a property name over NAME_MAX (with the atomic write's temp suffix)
+  name=$(head -c 250 /dev/zero | tr '\0' 'n')
+  printf '%s\n' "$good
+    - dokku_registry_property:
+        app: app1
+        property: $name
+        value: x" >"$SCOPE_APP/config/registry.yml"
+  drr backup-app-import app1 "$SCOPE_APP"
+  assert_status 1
+  assert_stderr " !     Unable to import registry properties: $SCOPE_APP/config/registry.yml: line 9: the property name \"${name:0:40}...\" is 250 bytes long, over the 245 a property file may have"
+  assert_eq "$(snapshot)" "$before" "property files after an over-long name"
+  # and everything still reads
+  must registry:report app1
+  # at the limit it imports and reads back
+  big=$(head -c 65536 /dev/zero | tr '\0' 'x')
+  printf '%s\n' "$good
+    - dokku_registry_property:
+        app: app1
+        property: server
+        value: $big" >"$SCOPE_APP/config/registry.yml"
+  must backup-app-import app1 "$SCOPE_APP"
+  assert_eq "$(wc -c <"$REG/app1/server")" 65536 "server bytes"
+  must registry:report app1 --registry-server
+}
+
 # ---------------------------------------------------------------------------
 # logins: never in the backup, a hint to log in again
 
