@@ -230,10 +230,18 @@ static int do_import(const char *app, const char *scope_dir)
 	int rc = 0;
 
 	/* both files checked before anything is written */
-	if (read_logins(scope_dir, &recs, &e) != 0)
-		return dr_log_fail(1, "Unable to import the registry logins list: %s", e.msg);
+	if (read_logins(scope_dir, &recs, &e) != 0) {
+		char shown[sizeof(e.msg) * 4];
+
+		dr_text_safe(e.msg, strlen(e.msg), shown, sizeof(shown));
+		return dr_log_fail(1, "Unable to import the registry logins list: %s", shown);
+	}
 	if (dr_backup_props_import(app ? app : DR_GLOBAL, scope_dir, &result, &e) != 0) {
-		rc = dr_log_fail(1, "Unable to import registry properties: %s", e.msg);
+		char shown[sizeof(e.msg) * 4];
+
+		/* the message quotes the backup (a property name, a value) */
+		dr_text_safe(e.msg, strlen(e.msg), shown, sizeof(shown));
+		rc = dr_log_fail(1, "Unable to import registry properties: %s", shown);
 		goto out;
 	}
 	if (result.credential_tasks) {

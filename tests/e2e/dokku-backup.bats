@@ -525,4 +525,15 @@ EOF
   assert_stderr_line 2 " !     Registry login for quay.io is not in the backup; log in again with: dokku registry:login --password-stdin app1 quay.io '\\e]0;x\\x07\\u202euser\\u009b'"
   # not one control byte reached the terminal
   run ! grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80\xae' <<<"$stderr"
+  # an error that quotes the backup (a property name) is escaped too
+  printf '%s\n' '- name: registry properties
+  tasks:
+    - dokku_registry_property:
+        app: app1
+        property: "\e[2K\rok/x"
+        value: x' >"$SCOPE_APP/config/registry.yml"
+  drr backup-app-import app1 "$SCOPE_APP"
+  assert_status 1
+  assert_stderr " !     Unable to import registry properties: $SCOPE_APP/config/registry.yml: line 5: \"\\e[2K\\rok/x\" is not a registry property"
+  run ! grep -qP '[\x00-\x08\x0b-\x1f\x7f]' <<<"$stderr"
 }
