@@ -19,6 +19,7 @@
 #include "properties.h"
 #include "scope.h"
 #include "secmem.h"
+#include "text.h"
 #include "cmd.h"
 #include "creds.h"
 
@@ -134,6 +135,15 @@ static char *shell_word(const char *s)
 	return g_string_free(q, FALSE);
 }
 
+/* shell_word, escaped for a terminal (malloc'd) */
+static char *safe_word(const char *s)
+{
+	char *word = shell_word(s), *out = dr_text_safe_dup(word);
+
+	g_free(word);
+	return out;
+}
+
 /* Reads and checks the login records; a missing file is none. */
 static int read_logins(const char *scope_dir, struct dr_login_recs *recs, struct dr_err *e)
 {
@@ -172,7 +182,7 @@ static void print_login_hints(const char *app, const struct dr_login_recs *recs)
 
 	for (size_t i = 0; i < recs->n; i++) {
 		const char *user = recs->v[i].username;
-		char *server, *who, *scope;
+		char *server, *who, *scope, *shown;
 
 		if (have_cfg && dr_dockercfg_auth_entry(&cfg, recs->v[i].server))
 			continue; /* logged in already */
@@ -181,15 +191,20 @@ static void print_login_hints(const char *app, const struct dr_login_recs *recs)
 		/* docker's identity tokens have no user name to log in with */
 		if (!user || !user[0] || strcmp(user, "<token>") == 0)
 			user = NULL;
-		server = shell_word(recs->v[i].server);
-		who = user ? shell_word(user) : g_strdup("<username>");
-		scope = app ? shell_word(app) : g_strdup("--global");
-		dr_log_warn("Registry login for %s is not in the backup; log in again with: "
-			    "dokku registry:login --password-stdin %s %s %s",
-			    recs->v[i].server, scope, server, who);
-		g_free(server);
-		g_free(who);
-		g_free(scope);
+		/* the names come from another server's backup: quoted for the
+		 * shell, then escaped for the terminal (no ESC or CR may redraw
+		 * the command that is printed to be run) */
+		server = safe_word(recs->v[i].server);
+		who = user ? safe_word(user) : strdup("<username>");
+		scope = app ? safe_word(app) : strdup("--global");
+		shown = dr_text_safe_dup(recs->v[i].server);
+		if (server && who && scope && shown)
+			dr_log_warn("Registry login for %s is not in the backup; log in again with: "
+				    "dokku registry:login --password-stdin %s %s %s", shown, scope, server, who);
+		free(server);
+		free(who);
+		free(scope);
+		free(shown);
 	}
 	if (have_cfg)
 		dr_dockercfg_free(&cfg);
@@ -215,10 +230,18 @@ static int do_import(const char *app, const char *scope_dir)
 	int rc = 0;
 
 	/* both files checked before anything is written */
-	if (read_logins(scope_dir, &recs, &e) != 0)
-		return dr_log_fail(1, "Unable to import the registry logins list: %s", e.msg);
+	if (read_logins(scope_dir, &recs, &e) != 0) {
+		char shown[sizeof(e.msg) * 4];
+
+		dr_text_safe(e.msg, strlen(e.msg), shown, sizeof(shown));
+		return dr_log_fail(1, "Unable to import the registry logins list: %s", shown);
+	}
 	if (dr_backup_props_import(app ? app : DR_GLOBAL, scope_dir, &result, &e) != 0) {
-		rc = dr_log_fail(1, "Unable to import registry properties: %s", e.msg);
+		char shown[sizeof(e.msg) * 4];
+
+		/* the message quotes the backup (a property name, a value) */
+		dr_text_safe(e.msg, strlen(e.msg), shown, sizeof(shown));
+		rc = dr_log_fail(1, "Unable to import registry properties: %s", shown);
 		goto out;
 	}
 	if (result.credential_tasks) {

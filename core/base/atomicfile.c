@@ -32,6 +32,41 @@ int dr_file_read(const char *path, size_t limit, struct dr_buf *out, struct dr_e
 	return 0;
 }
 
+int dr_file_read_regular(const char *path, size_t limit, uid_t owner, struct dr_buf *out,
+			 struct dr_err *e)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	int rc;
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return dr_fail(e, DR_ENOTFOUND, "%s does not exist", path);
+		if (errno == ELOOP)
+			return dr_fail(e, DR_EINVAL, "%s is a symbolic link, not a file: remove it", path);
+		return dr_fail(e, DR_EIO, "cannot read %s: %s", path, strerror(errno));
+	}
+	/* not before the open: what was checked is what is read */
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return dr_fail(e, DR_EINVAL, "%s is not a regular file (a FIFO, socket or device?): remove it",
+			       path);
+	}
+	if (owner != (uid_t)-1 && st.st_uid != owner) {
+		close(fd);
+		return dr_fail(e, DR_EINVAL, "%s belongs to uid %u, not %u: give it to %u or remove it", path,
+			       (unsigned)st.st_uid, (unsigned)owner, (unsigned)owner);
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	rc = dr_read_all(fd, limit, out, e);
+	close(fd);
+	if (rc) {
+		dr_buf_wipe(out);
+		return dr_fail(e, rc, "cannot read %s: %s", path, e ? e->msg : "");
+	}
+	return 0;
+}
+
 static int write_all(int fd, const char *p, size_t len)
 {
 	while (len > 0) {

@@ -11,6 +11,12 @@
 
 /* DR_ENOTFOUND when the file does not exist. */
 int dr_file_read(const char *path, size_t limit, struct dr_buf *out, struct dr_err *e);
+/* For a file in a place another user controls: a symbolic link as the last
+ * component, a FIFO, socket or device is refused (DR_EINVAL: never
+ * followed, never waited on), and so is a file not owned by owner
+ * ((uid_t)-1: any owner). DR_ENOTFOUND when it does not exist. */
+int dr_file_read_regular(const char *path, size_t limit, uid_t owner, struct dr_buf *out,
+			 struct dr_err *e);
 /* Old-or-new: readers see the whole old file or the whole new one. The temp
  * file, "<path>.tmpXXXXXX", is flock'ed by its writer until the rename;
  * unlocked ones (their writer was killed) are removed on the next write of

@@ -1,5 +1,7 @@
 #include "text.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The UTF-8 forms of U+1680, U+2000-U+200A, U+2028, U+2029, U+202F,
@@ -72,4 +74,97 @@ char *dr_trim(char *s)
 	memmove(s, s + start, end - start);
 	s[end - start] = '\0';
 	return s;
+}
+
+/* ---- text from outside, for a terminal ---- */
+
+/* The code point of the well-formed UTF-8 sequence at s[0..n), its length
+ * in *len; -1 when s does not start with one (a stray continuation byte,
+ * an overlong form, a surrogate, beyond U+10FFFF, cut short). */
+static long utf8_decode(const unsigned char *s, size_t n, size_t *len)
+{
+	long cp, min;
+	size_t k;
+
+	if (s[0] < 0x80) {
+		*len = 1;
+		return s[0];
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		k = 2, cp = s[0] & 0x1f, min = 0x80;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		k = 3, cp = s[0] & 0x0f, min = 0x800;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		k = 4, cp = s[0] & 0x07, min = 0x10000;
+	else
+		return -1;
+	if (n < k)
+		return -1;
+	for (size_t i = 1; i < k; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	*len = k;
+	return cp;
+}
+
+/* Code points a terminal acts on or that change how the line reads:
+ * C0, DEL, C1, and the invisible formatting ones (bidi embeddings,
+ * overrides and isolates, marks, zero-width characters, line and
+ * paragraph separators, the BOM, interlinear annotation). */
+static int must_escape(long cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x61c || cp == 0x180e ||
+	       (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb);
+}
+
+size_t dr_text_safe(const char *in, size_t len, char *out, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t o = 0, i = 0;
+
+	if (n == 0)
+		return 0;
+	while (i < len) {
+		char esc[16];
+		const char *piece = esc;
+		size_t k = 1, plen;
+		long cp = utf8_decode(s + i, len - i, &k);
+
+		if (cp < 0) {
+			snprintf(esc, sizeof(esc), "\\x%02x", s[i]);
+			k = 1;
+		} else if (cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x1b) {
+			snprintf(esc, sizeof(esc), "\\%c", cp == '\t' ? 't' : cp == '\n' ? 'n' :
+				 cp == '\r' ? 'r' : 'e');
+		} else if (cp < 0x20 || cp == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\x%02lx", cp);
+		} else if (must_escape(cp)) {
+			snprintf(esc, sizeof(esc), "\\u%04lx", cp);
+		} else {
+			piece = in + i;
+		}
+		plen = piece == esc ? strlen(esc) : k;
+		if (o + plen + 1 > n)
+			break; /* never half a character or half an escape */
+		memcpy(out + o, piece, plen);
+		o += plen;
+		i += k;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+char *dr_text_safe_dup(const char *s)
+{
+	size_t len = strlen(s), n = len * 6 + 1; /* \u202e: 6 bytes for 3 */
+	char *out = malloc(n);
+
+	if (out)
+		dr_text_safe(s, len, out, n);
+	return out;
 }

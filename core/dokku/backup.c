@@ -128,16 +128,21 @@ int dr_backup_props_export(const char *app, const char *scope_dir, struct dr_err
 }
 
 /* A recipe property becomes a file name in the app's directory: one path
- * component. */
-static int check_task(const char *path, const struct dr_recipe_task *t, struct dr_err *e)
+ * component, which the write and every reader accept (checked for every
+ * task before the first is applied: an import is all or nothing). */
+static int check_task(const char *app, const char *path, const struct dr_recipe_task *t,
+		      struct dr_err *e)
 {
 	const char *p = t->property;
+	int absent = t->state && strcmp(t->state, "absent") == 0;
 
-	if (!p[0])
+	if (!p[0] || strcmp(p, CREDENTIALS_FILE) == 0)
 		return 0;
 	if (strchr(p, '/') || p[0] == '.')
 		return dr_fail(e, DR_EINVAL, "%s: line %zu: \"%.60s\" is not a registry property",
 			       path, t->line, p);
+	if (dr_prop_check(app, p, absent ? 0 : strlen(t->value), e) != 0)
+		return dr_fail(e, DR_EINVAL, "%s: line %zu: %s", path, t->line, e->msg);
 	return 0;
 }
 
@@ -160,7 +165,7 @@ int dr_backup_props_import(const char *app, const char *scope_dir, struct dr_bac
 	if (rc == 0)
 		rc = dr_recipe_parse(data.data, data.len, path, DR_BACKUP_TASK, &r, e);
 	for (size_t i = 0; rc == 0 && i < r.n; i++)
-		rc = check_task(path, &r.tasks[i], e);
+		rc = check_task(app, path, &r.tasks[i], e);
 	for (size_t i = 0; rc == 0 && i < r.n; i++) {
 		const struct dr_recipe_task *t = &r.tasks[i];
 

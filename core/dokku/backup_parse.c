@@ -144,6 +144,9 @@ static int scalar_text(struct reader *r, const char *key, char **out)
 		*out = strndup((const char *)raw, n);
 		g_free(raw);
 	} else {
+		/* a "\0" escape: a property file holds no NUL (it would be cut) */
+		if (strlen(v) != r->ev.data.scalar.length)
+			return failf(r, line_of(r), "%s holds a NUL byte, which a property cannot", key);
 		*out = strdup(is_null(&r->ev) ? "" : v);
 	}
 	return *out ? 0 : dr_fail(r->e, DR_EIO, "out of memory");

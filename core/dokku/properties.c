@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,25 @@ static int safe_component(const char *s)
 	return s[0] && strcmp(s, ".") && strcmp(s, "..") && !strchr(s, '/');
 }
 
+int dr_prop_check(const char *app, const char *prop, size_t value_len, struct dr_err *e)
+{
+	size_t name = strlen(prop), path = strlen(dr_props_base()) + strlen(app) + name + 2;
+
+	if (!safe_component(app) || !safe_component(prop))
+		return dr_fail(e, DR_EINVAL, "invalid property path %s/%s", app, prop);
+	/* the atomic write's temp file is "<name>.tmpXXXXXX" in the same directory */
+	if (name > DR_PROP_NAME_MAX)
+		return dr_fail(e, DR_EINVAL, "the property name \"%.40s...\" is %zu bytes long, over the "
+			       "%d a property file may have", prop, name, DR_PROP_NAME_MAX);
+	if (path + DR_TEMP_SUFFIX_LEN >= PATH_MAX)
+		return dr_fail(e, DR_EINVAL, "the path of property %.40s of %.40s would be over %d bytes",
+			       prop, app, PATH_MAX);
+	if (value_len > DR_PROP_LIMIT)
+		return dr_fail(e, DR_EINVAL, "the value of %.60s is %zu bytes, over the %d bytes a "
+			       "property may hold (every reader stops there)", prop, value_len, DR_PROP_LIMIT);
+	return 0;
+}
+
 int dr_prop_get(const char *app, const char *prop, char **value, struct dr_err *e)
 {
 	struct dr_buf buf = { 0 };
@@ -156,8 +176,9 @@ int dr_prop_set(const char *app, const char *prop, const char *value, struct dr_
 	char *dir, *path;
 	int rc;
 
-	if (!safe_component(app) || !safe_component(prop))
-		return dr_fail(e, DR_EINVAL, "invalid property path %s/%s", app, prop);
+	rc = dr_prop_check(app, prop, strlen(value), e);
+	if (rc)
+		return rc;
 	cache_drop();
 	dir = dr_props_dir(app);
 	path = prop_path(app, prop);

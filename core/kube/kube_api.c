@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 #define CONNECT_TIMEOUT_MS 10000L
 #define LOW_SPEED_BYTES 1L
 #define LOW_SPEED_SECONDS 15L
@@ -142,7 +144,17 @@ int dr_kube_request(const struct dr_kubeconfig *kc, const char *method, const ch
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	} else if (kc->ca.data) {
+		/* exactly this CA, as client-go: the blob replaces only the CA
+		 * file; libcurl's built-in CA directory (/etc/ssl/certs) would
+		 * still be searched, so a certificate from any system CA (a
+		 * TLS-inspecting proxy's) would get the token */
 		set_blob(c, CURLOPT_CAINFO_BLOB, &kc->ca);
+		curl_easy_setopt(c, CURLOPT_CAINFO, NULL);
+		curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+		curl_easy_setopt(c, CURLOPT_SSL_OPTIONS, 0L); /* no CURLSSLOPT_NATIVE_CA */
+#if LIBCURL_VERSION_NUM >= 0x075700
+		curl_easy_setopt(c, CURLOPT_CA_CACHE_TIMEOUT, 0L); /* no shared CA store */
+#endif
 	}
 	if (kc->cert.data && kc->key.data) {
 		set_blob(c, CURLOPT_SSLCERT_BLOB, &kc->cert);
@@ -175,10 +187,14 @@ char *dr_kube_status_message(const struct dr_kube_resp *resp)
 	const char *msg = json_string_value(json_object_get(root, "message"));
 	char *out = NULL;
 
-	if (msg && msg[0])
-		out = strndup(msg, 300);
-	else if (asprintf(&out, "HTTP %ld", resp->status) < 0)
+	if (msg && msg[0]) {
+		/* the cluster's words reach a terminal: escaped, at most 300 bytes */
+		out = malloc(301);
+		if (out)
+			dr_text_safe(msg, strlen(msg), out, 301);
+	} else if (asprintf(&out, "HTTP %ld", resp->status) < 0) {
 		out = NULL;
+	}
 	json_decref(root);
 	return out;
 }

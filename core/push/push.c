@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "secmem.h"
+#include "text.h"
 
 #define DEFAULT_JOBS 4
 #define MAX_JOBS 32
@@ -191,9 +192,13 @@ static int put_manifest(struct dr_push_ctx *c, struct dr_registry *r,
 		if (dr_push_signal)
 			return dr_fail(e, DR_EIO, "interrupted");
 		rc = dr_registry_request(r, &q, &resp, e);
-		if (rc == 0 && resp.status == 201 && resp.digest && strcmp(resp.digest, m->digest) != 0)
+		if (rc == 0 && resp.status == 201 && resp.digest && strcmp(resp.digest, m->digest) != 0) {
+			char shown[160]; /* the registry's header, for a terminal */
+
+			dr_text_safe(resp.digest, strlen(resp.digest), shown, sizeof(shown));
 			rc = dr_fail(e, DR_EIO, "registry %s stored manifest %s as %s", c->ref->host,
-				     m->digest, resp.digest);
+				     m->digest, shown);
+		}
 		else if (rc == 0 && resp.status != 201) {
 			dr_registry_error_text(resp.body, resp.body_len, NULL, msg, sizeof(msg));
 			rc = dr_fail(e, dr_push_transient(0, resp.status) ? DR_ENET : DR_EIO,

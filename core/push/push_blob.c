@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 #define MONO_MAX ((long long)1 << 20)
 #define CHUNK ((long long)64 << 20)
 #define MAX_RETRIES 6
@@ -239,9 +241,13 @@ static int commit(struct dr_upload *u, struct dr_registry_request *q, struct dr_
 	q->method = "PUT";
 	q->url = url;
 	rc = dr_up_send(u, q, &resp, e);
-	if (rc == 0 && resp.status == 201 && resp.digest && strcmp(resp.digest, u->b->d.digest) != 0)
+	if (rc == 0 && resp.status == 201 && resp.digest && strcmp(resp.digest, u->b->d.digest) != 0) {
+		char shown[160]; /* the registry's header, for a terminal */
+
+		dr_text_safe(resp.digest, strlen(resp.digest), shown, sizeof(shown));
 		rc = dr_fail(e, DR_EIO, "registry %s stored blob %s as %s", u->c->ref->host,
-			     u->b->d.digest, resp.digest);
+			     u->b->d.digest, shown);
+	}
 	else if (rc == 0 && resp.status == 404)
 		u->restart = 1; /* the session expired or the registry lost it */
 	if (rc == 0 && resp.status != 201)
@@ -377,9 +383,12 @@ static int reposition(struct dr_upload *u, long long off, struct dr_err *e)
  * sent): the session is not trusted any more, a new one starts. */
 static int impossible_range(struct dr_upload *u, const char *range, struct dr_err *e)
 {
+	char shown[65]; /* the registry's header, for a terminal */
+
 	u->restart = 1;
-	return dr_fail(e, DR_EIO, "registry %s reported an impossible upload offset (Range \"%.64s\") "
-		       "for blob %s of %lld bytes: starting its upload again", u->c->ref->host, range,
+	dr_text_safe(range, strlen(range), shown, sizeof(shown));
+	return dr_fail(e, DR_EIO, "registry %s reported an impossible upload offset (Range \"%s\") "
+		       "for blob %s of %lld bytes: starting its upload again", u->c->ref->host, shown,
 		       u->b->d.digest, u->b->d.size);
 }
 
@@ -433,9 +442,14 @@ static int patch(struct dr_upload *u, long long off, long long len, long long *n
 			 dr_range_resume(resp.range, off + len, u->b->d.size, next) != 0)
 			rc = impossible_range(u, resp.range, e);
 		/* a registry that keeps taking no data would loop us forever */
-		if (rc == 0 && *next <= off && ++u->stalls > MAX_RETRIES)
+		if (rc == 0 && *next <= off && ++u->stalls > MAX_RETRIES) {
+			char shown[65]; /* the registry's header, for a terminal */
+
+			dr_text_safe(resp.range ? resp.range : "", resp.range ? strlen(resp.range) : 0,
+				     shown, sizeof(shown));
 			rc = dr_fail(e, DR_EIO, "registry %s keeps accepting none of blob %s (Range "
-				     "\"%.64s\")", u->c->ref->host, u->b->d.digest, resp.range);
+				     "\"%s\")", u->c->ref->host, u->b->d.digest, shown);
+		}
 	} else if (rc == 0 && resp.status == 416) {
 		rc = dr_up_session_offset(u, next, e); /* out of step: ask where to go on */
 	} else if (rc == 0) {

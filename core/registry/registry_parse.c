@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "serverurl.h"
+#include "text.h"
 
 /* ---- WWW-Authenticate (RFC 7235) ---- */
 
@@ -195,8 +196,9 @@ void dr_registry_error_text(const char *body, size_t len, const char *secret, ch
 	if (secret && *secret && strstr(s, secret))
 		s = "(message withheld: it quotes the secret)";
 	memcpy(out, ": ", 2);
-	for (size_t i = 0; s[i] && o + 1 < n && i < DR_REGISTRY_MSG_MAX; i++)
-		out[o++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? ' ' : s[i];
+	/* the registry's words reach a terminal: escaped, at most MSG_MAX bytes */
+	o += dr_text_safe(s, strlen(s), out + 2, n - 2 < DR_REGISTRY_MSG_MAX + 1 ? n - 2 :
+			  DR_REGISTRY_MSG_MAX + 1);
 	out[o == 2 ? 0 : o] = '\0';
 	json_decref(root);
 }

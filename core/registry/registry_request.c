@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "text.h"
+
 struct mem_body {
 	const char *data;
 	size_t len, off;
@@ -126,11 +128,13 @@ static int check_location(struct dr_registry *r, const char *url, struct dr_err 
 {
 	int same;
 	enum dr_hop h = dr_redirect_check(r->base, r->base, url, r->insecure, &same);
+	char shown[300]; /* the registry's header, for a terminal */
 
 	if (h == DR_HOP_OK)
 		return 0;
+	dr_text_safe(url, strlen(url), shown, sizeof(shown));
 	return dr_fail(e, DR_EIO, "registry %s sent a Location to %s: %s", r->host,
-		       h == DR_HOP_BAD_URL ? "an unusable URL" : url, dr_hop_reason(h));
+		       h == DR_HOP_BAD_URL ? "an unusable URL" : shown, dr_hop_reason(h));
 }
 
 static int add_header(struct curl_slist **h, const char *name, const char *value)

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "text.h"
+
 #define CLIENT_ID "docker"    /* the client_id docker sends to token services */
 #define MIN_TOKEN_LIFETIME 60 /* seconds; docker's floor for expires_in */
 
@@ -148,16 +150,17 @@ static int next_hop(struct dr_registry *r, struct dr_reg_req *q, const char *rea
 {
 	int same, keep_body = q->status == 307 || q->status == 308;
 	enum dr_hop h = dr_redirect_check(realm, q->url, q->location, r->insecure, &same);
+	char shown[300]; /* the service's header, for a terminal */
 	CURLU *u;
 
+	dr_text_safe(q->location, strlen(q->location), shown, sizeof(shown));
 	if (h != DR_HOP_OK)
 		return dr_fail(e, DR_EIO, "token service %s redirected to %s: %s", q->host,
-			       h == DR_HOP_BAD_URL ? "an unusable URL" : q->location,
-			       dr_hop_reason(h));
+			       h == DR_HOP_BAD_URL ? "an unusable URL" : shown, dr_hop_reason(h));
 	if (!same && q->form && keep_body)
 		return dr_fail(e, DR_EIO, "token service %s redirected the token request (HTTP %ld) "
 			       "to another host (%s): the credentials were not sent there",
-			       q->host, q->status, q->location);
+			       q->host, q->status, shown);
 	if (!same)
 		q->auth = DR_AUTH_NONE;
 	if (q->form && !keep_body)

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "secmem.h"
 
 #define DR_SETUP_UNIT "dokku-keyring.service"
 #define DR_SETUP_CRED_NAME "keyring-password"
@@ -72,6 +73,14 @@ int dr_setup_run_self(const struct dr_setup *s, const char *const *args, char **
 /* Runs `systemctl ARGS…` (30 s deadline); its exit status in *status. */
 int dr_setup_systemctl(const struct dr_setup *s, const char *const *args, int *status,
 		       char **out, struct dr_err *e);
+/* Work on paths the dokku user controls (its home, Dokku's config tree).
+ * fn runs in a child that is the dokku user (no supplementary groups), so it
+ * follows only links and reaches only files that user could itself; what
+ * it puts in *out comes back to *out, its failure to e. 30 s deadline. */
+typedef int (*dr_setup_user_fn)(const struct dr_setup *s, void *arg, struct dr_buf *out,
+				struct dr_err *e);
+int dr_setup_as_user(const struct dr_setup *s, dr_setup_user_fn fn, void *arg, struct dr_buf *out,
+		     struct dr_err *e);
 /* chown to the dokku user (no-op for files already theirs) */
 int dr_setup_chown(const struct dr_setup *s, const char *path, struct dr_err *e);
 

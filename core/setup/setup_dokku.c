@@ -3,6 +3,7 @@
  * and doctor's verdict. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <libgen.h>
 #include <limits.h>
@@ -24,31 +25,33 @@ static const char step_plugin[] = "plugin";
 static const char step_migrate[] = "migrate";
 static const char step_doctor[] = "doctor";
 
-/* mkdir -p for the dokku user: the directories it creates are theirs */
-static int mkdir_for_user(const struct dr_setup *s, const char *dir, struct dr_err *e)
-{
-	char parent[sizeof(s->helper_cfg)];
-	int rc;
+/* what the helper config step found or did, as the dokku user saw it */
+enum { CFG_ALREADY = 'a', CFG_WOULD = 'd', CFG_WROTE = 'w', CFG_UPDATED = 'u' };
 
-	if (dr_is_dir(dir))
-		return 0;
-	snprintf(parent, sizeof(parent), "%s", dir);
-	rc = mkdir_for_user(s, dirname(parent), e);
-	if (rc)
-		return rc;
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return dr_fail(e, DR_EIO, "cannot create %s: %s", dir, strerror(errno));
-	return dr_setup_chown(s, dir, e);
+static int set_verdict(struct dr_buf *out, char verdict, struct dr_err *e)
+{
+	out->data = malloc(2);
+	if (!out->data)
+		return dr_fail(e, DR_EIO, "out of memory");
+	out->data[0] = verdict;
+	out->data[1] = '\0';
+	out->len = 1;
+	out->cap = 2;
+	return 0;
 }
 
-int dr_setup_helper_config(struct dr_setup *s, struct dr_err *e)
+/* Run as the dokku user (dr_setup_as_user): the whole path is theirs. */
+static int helper_config_as_user(const struct dr_setup *s, void *arg, struct dr_buf *out,
+				 struct dr_err *e)
 {
 	struct dr_buf old = { 0 };
 	json_t *root = NULL, *bus;
 	char *text = NULL, dir[sizeof(s->helper_cfg)];
+	char verdict = CFG_WROTE;
 	int rc, existed;
 
-	rc = dr_file_read(s->helper_cfg, CONFIG_LIMIT, &old, e);
+	(void)arg;
+	rc = dr_file_read_regular(s->helper_cfg, CONFIG_LIMIT, s->uid, &old, e);
 	existed = rc == 0;
 	if (rc == DR_ENOTFOUND)
 		rc = 0;
@@ -64,99 +67,151 @@ int dr_setup_helper_config(struct dr_setup *s, struct dr_err *e)
 		goto out;
 	bus = json_object_get(root, "bus");
 	if (json_is_string(bus) && strcmp(json_string_value(bus), s->bus) == 0) {
-		dr_setup_say(s, step_cfg, "%s already uses %s", s->helper_cfg, s->bus);
-		goto out;
-	}
-	if (s->dry_run) {
-		dr_setup_say(s, step_cfg, "would set \"bus\": \"%s\" in %s", s->bus, s->helper_cfg);
-		goto out;
-	}
-	json_object_set_new(root, "bus", json_string(s->bus));
-	text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
-	snprintf(dir, sizeof(dir), "%s", s->helper_cfg);
-	rc = text ? mkdir_for_user(s, dirname(dir), e) : dr_fail(e, DR_EIO, "out of memory");
-	if (rc == 0) {
-		size_t n = strlen(text);
+		verdict = CFG_ALREADY;
+	} else if (s->dry_run) {
+		verdict = CFG_WOULD;
+	} else if (!dr_is_dir(s->home)) {
+		rc = dr_fail(e, DR_ENOTFOUND, "the home of %s, %s, does not exist (install Dokku first)",
+			     s->user, s->home);
+	} else {
+		json_object_set_new(root, "bus", json_string(s->bus));
+		text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
+		snprintf(dir, sizeof(dir), "%s", s->helper_cfg);
+		rc = text ? dr_mkdir_p(dirname(dir), 0700, e) : dr_fail(e, DR_EIO, "out of memory");
+		if (rc == 0) {
+			size_t n = strlen(text);
 
-		text[n] = '\n'; /* the NUL's byte, for the write only */
-		rc = dr_file_write_atomic(s->helper_cfg, text, n + 1, 0600, e);
-		text[n] = '\0';
+			text[n] = '\n'; /* the NUL's byte, for the write only */
+			rc = dr_file_write_atomic(s->helper_cfg, text, n + 1, 0600, e);
+			text[n] = '\0';
+		}
+		verdict = existed ? CFG_UPDATED : CFG_WROTE;
 	}
-	if (rc == 0 && dr_setup_chown(s, s->helper_cfg, e) != 0) {
-		/* back to what it was */
-		rc = e->code;
-		if (existed)
-			dr_file_write_atomic(s->helper_cfg, old.data, old.len, 0600, NULL);
-		else
-			unlink(s->helper_cfg);
-	}
-	if (rc == 0) {
-		s->changed++;
-		dr_setup_say(s, step_cfg, "%s %s: \"bus\": \"%s\"", existed ? "updated" : "wrote",
-			     s->helper_cfg, s->bus);
-	}
+	if (rc == 0)
+		rc = set_verdict(out, verdict, e);
 out:
 	free(text);
 	json_decref(root);
 	dr_buf_wipe(&old);
-	return rc ? dr_fail(e, rc, "%s: %s", step_cfg, e->msg) : 0;
+	return rc;
 }
 
-/* Points link at target through a temp link and rename (never a moment
- * without a plugin). */
-static int relink(const char *link, const char *target, struct dr_err *e)
+int dr_setup_helper_config(struct dr_setup *s, struct dr_err *e)
 {
-	char tmp[PATH_MAX];
+	struct dr_buf v = { 0 };
+	int rc = dr_setup_as_user(s, helper_config_as_user, NULL, &v, e);
+	char verdict = rc == 0 && v.data ? v.data[0] : 0;
 
-	snprintf(tmp, sizeof(tmp), "%s.dokku-registry-tmp", link);
-	unlink(tmp);
-	if (symlink(target, tmp) != 0)
-		return dr_fail(e, DR_EIO, "cannot create %s: %s", tmp, strerror(errno));
-	if (rename(tmp, link) != 0) {
-		int err = errno;
-
-		unlink(tmp);
-		return dr_fail(e, DR_EIO, "cannot replace %s: %s", link, strerror(err));
+	dr_buf_wipe(&v);
+	if (rc)
+		return dr_fail(e, rc, "%s: %s", step_cfg, e->msg);
+	if (verdict == CFG_ALREADY) {
+		dr_setup_say(s, step_cfg, "%s already uses %s", s->helper_cfg, s->bus);
+	} else if (verdict == CFG_WOULD) {
+		dr_setup_say(s, step_cfg, "would set \"bus\": \"%s\" in %s", s->bus, s->helper_cfg);
+	} else if (verdict == CFG_WROTE || verdict == CFG_UPDATED) {
+		s->changed++;
+		dr_setup_say(s, step_cfg, "%s %s: \"bus\": \"%s\"", verdict == CFG_UPDATED ? "updated" : "wrote",
+			     s->helper_cfg, s->bus);
+	} else {
+		return dr_fail(e, DR_EIO, "%s: no answer from the child working as %s", step_cfg, s->user);
 	}
 	return 0;
 }
 
+/* plugins/available under lib_root, each step opened without following a
+ * link: Dokku gives both directories to the dokku user, so root only works
+ * in them through this descriptor (the *at calls, never by path). -1 with
+ * errno set when it cannot (ENOENT: no Dokku; ELOOP or ENOTDIR: a link or
+ * a file where Dokku has a directory). */
+static int open_available(const struct dr_setup *s)
+{
+	int lib = open(s->lib_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* root's, like /var/lib */
+	int plugins = -1, avail = -1, err;
+
+	if (lib >= 0)
+		plugins = openat(lib, "plugins", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (plugins >= 0)
+		avail = openat(plugins, "available", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	err = errno;
+	if (lib >= 0)
+		close(lib);
+	if (plugins >= 0)
+		close(plugins);
+	errno = err;
+	return avail;
+}
+
+/* the open_available failure as the step's outcome: 0 (skipped) or an error */
+static int no_available(struct dr_setup *s, int err, struct dr_err *e)
+{
+	if (err == ENOENT) {
+		dr_setup_say(s, step_plugin, "no Dokku in %s: skipped (install Dokku, then run setup again)",
+			     s->lib_root);
+		return 0;
+	}
+	if (err == ELOOP || err == ENOTDIR)
+		return dr_fail(e, DR_EINVAL, "%s: %s/plugins or %s/plugins/available is a symbolic link or "
+			       "not a directory; left alone (Dokku has directories there)", step_plugin,
+			       s->lib_root, s->lib_root);
+	return dr_fail(e, DR_EIO, "%s: cannot open %s/plugins/available: %s", step_plugin, s->lib_root,
+		       strerror(err));
+}
+
+static const char *link_name(const struct dr_setup *s)
+{
+	const char *slash = strrchr(s->plugin_link, '/');
+
+	return slash ? slash + 1 : s->plugin_link;
+}
+
+/* Points the link at target through a temp link and rename (never a moment
+ * without a plugin), all inside the directory dir. */
+static int relink(const struct dr_setup *s, int dir, const char *target, struct dr_err *e)
+{
+	char tmp[sizeof(s->plugin_link) + 32];
+
+	snprintf(tmp, sizeof(tmp), "%s.dokku-registry-tmp", link_name(s));
+	unlinkat(dir, tmp, 0);
+	if (symlinkat(target, dir, tmp) != 0)
+		return dr_fail(e, DR_EIO, "cannot create %s.dokku-registry-tmp: %s", s->plugin_link,
+			       strerror(errno));
+	if (renameat(dir, tmp, dir, link_name(s)) != 0) {
+		int err = errno;
+
+		unlinkat(dir, tmp, 0);
+		return dr_fail(e, DR_EIO, "cannot replace %s: %s", s->plugin_link, strerror(err));
+	}
+	fsync(dir);
+	return 0;
+}
+
 /* The plugin link's target ("" when it is not a link, NULL when missing). */
-static const char *link_target(const char *link, char *buf, size_t n)
+static const char *link_target(const struct dr_setup *s, int dir, char *buf, size_t n)
 {
 	struct stat st;
 	ssize_t len;
 
-	if (lstat(link, &st) != 0)
+	if (fstatat(dir, link_name(s), &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return NULL;
 	if (!S_ISLNK(st.st_mode))
 		return "";
-	len = readlink(link, buf, n - 1);
+	len = readlinkat(dir, link_name(s), buf, n - 1);
 	if (len < 0)
 		return "";
 	buf[len] = '\0';
 	return buf;
 }
 
-int dr_setup_plugin(struct dr_setup *s, struct dr_err *e)
+static int plugin_in(struct dr_setup *s, int dir, struct dr_err *e)
 {
-	char buf[PATH_MAX], avail[sizeof(s->lib_root) + 32];
+	char buf[PATH_MAX];
 	const char *now;
 
-	if (s->no_plugin) {
-		dr_setup_say(s, step_plugin, "left alone (--no-plugin)");
-		return 0;
-	}
-	snprintf(avail, sizeof(avail), "%s/plugins/available", s->lib_root);
-	if (!dr_is_dir(avail)) {
-		dr_setup_say(s, step_plugin, "no Dokku in %s: skipped (install Dokku, then run setup again)",
-			     s->lib_root);
-		return 0;
-	}
 	if (!dr_is_dir(s->shim_dir))
 		return dr_fail(e, DR_ENOTFOUND, "%s: the plugin shim %s is missing (reinstall dokku-registry)",
 			       step_plugin, s->shim_dir);
-	now = link_target(s->plugin_link, buf, sizeof(buf));
+	now = link_target(s, dir, buf, sizeof(buf));
 	if (now && strcmp(now, s->shim_dir) == 0) {
 		dr_setup_say(s, step_plugin, "%s already points at %s", s->plugin_link, s->shim_dir);
 		return 0;
@@ -169,7 +224,7 @@ int dr_setup_plugin(struct dr_setup *s, struct dr_err *e)
 			     now ? now : "missing");
 		return 0;
 	}
-	if (relink(s->plugin_link, s->shim_dir, e) != 0)
+	if (relink(s, dir, s->shim_dir, e) != 0)
 		return dr_fail(e, e->code, "%s: %s", step_plugin, e->msg);
 	s->changed++;
 	dr_setup_say(s, step_plugin, "%s now points at %s (was %s; `dokku-registry setup --undo` restores it)",
@@ -177,10 +232,26 @@ int dr_setup_plugin(struct dr_setup *s, struct dr_err *e)
 	return 0;
 }
 
-int dr_setup_undo_plugin(struct dr_setup *s, struct dr_err *e)
+int dr_setup_plugin(struct dr_setup *s, struct dr_err *e)
+{
+	int dir, rc;
+
+	if (s->no_plugin) {
+		dr_setup_say(s, step_plugin, "left alone (--no-plugin)");
+		return 0;
+	}
+	dir = open_available(s);
+	if (dir < 0)
+		return no_available(s, errno, e);
+	rc = plugin_in(s, dir, e);
+	close(dir);
+	return rc;
+}
+
+static int undo_in(struct dr_setup *s, int dir, struct dr_err *e)
 {
 	char buf[PATH_MAX];
-	const char *now = link_target(s->plugin_link, buf, sizeof(buf));
+	const char *now = link_target(s, dir, buf, sizeof(buf));
 
 	if (!now || strcmp(now, s->shim_dir) != 0) {
 		dr_setup_say(s, step_plugin, "%s is not the dokku-registry shim: nothing to undo",
@@ -194,7 +265,7 @@ int dr_setup_undo_plugin(struct dr_setup *s, struct dr_err *e)
 		dr_setup_say(s, step_plugin, "would point %s back at %s", s->plugin_link, s->core_plugin);
 		return 0;
 	}
-	if (relink(s->plugin_link, s->core_plugin, e) != 0)
+	if (relink(s, dir, s->core_plugin, e) != 0)
 		return dr_fail(e, e->code, "%s: %s", step_plugin, e->msg);
 	s->changed++;
 	dr_setup_say(s, step_plugin, "%s points at Dokku's own plugin again (%s); the keyring is left as it is",
@@ -202,24 +273,45 @@ int dr_setup_undo_plugin(struct dr_setup *s, struct dr_err *e)
 	return 0;
 }
 
+int dr_setup_undo_plugin(struct dr_setup *s, struct dr_err *e)
+{
+	int dir = open_available(s), rc;
+
+	if (dir < 0 && errno == ENOENT) {
+		dr_setup_say(s, step_plugin, "%s is not the dokku-registry shim: nothing to undo",
+			     s->plugin_link);
+		return 0;
+	}
+	if (dir < 0)
+		return no_available(s, errno, e);
+	rc = undo_in(s, dir, e);
+	close(dir);
+	return rc;
+}
+
 /* Whether dir/config.json holds a password or identity token in auths. */
 static int has_plaintext(const char *dir)
 {
-	struct dr_dockercfg c = { 0 };
+	struct dr_buf buf = { 0 };
+	char path[PATH_MAX];
 	const char *key;
-	json_t *v;
+	json_t *root, *v;
 	int found = 0;
 
-	if (dr_dockercfg_load(&c, dir, NULL) != 0)
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	/* a FIFO would hold the scan: refused like any non-file */
+	if (dr_file_read_regular(path, DR_DOCKERCONFIG_LIMIT, (uid_t)-1, &buf, NULL) != 0)
 		return 0;
-	json_object_foreach(json_object_get(c.root, "auths"), key, v) {
+	root = json_loadb(buf.data, buf.len, 0, NULL);
+	dr_buf_wipe(&buf); /* base64 passwords */
+	json_object_foreach(json_object_get(root, "auths"), key, v) {
 		const char *a = json_string_value(json_object_get(v, "auth"));
 		const char *t = json_string_value(json_object_get(v, "identitytoken"));
 
 		if ((a && *a) || (t && *t))
 			found = 1;
 	}
-	dr_dockercfg_free(&c);
+	json_decref(root);
 	return found;
 }
 
@@ -228,45 +320,78 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* "--global" (for the dokku user's ~/.docker) and the apps whose registry
- * config.json has plaintext credentials, sorted; *n entries. */
-static char **plaintext_scopes(const struct dr_setup *s, size_t *n)
+static int add_scope(struct dr_buf *out, const char *name, struct dr_err *e)
+{
+	size_t n = strlen(name) + 1;
+	char *grown;
+
+	if (out->len + n + 1 > out->cap) {
+		size_t cap = (out->cap ? out->cap * 2 : 256) + n;
+
+		grown = realloc(out->data, cap);
+		if (!grown)
+			return dr_fail(e, DR_EIO, "out of memory");
+		out->data = grown;
+		out->cap = cap;
+	}
+	memcpy(out->data + out->len, name, n);
+	out->len += n;
+	out->data[out->len] = '\0';
+	return 0;
+}
+
+/* Run as the dokku user (dr_setup_as_user), who owns every file it reads:
+ * "--global" (for its ~/.docker) and the apps whose registry config.json
+ * has plaintext credentials, each name NUL-terminated, in out. */
+static int scan_as_user(const struct dr_setup *s, void *arg, struct dr_buf *out, struct dr_err *e)
 {
 	char dir[sizeof(s->lib_root) + 300], base[sizeof(s->lib_root) + 32];
-	char **v = calloc(1, sizeof(char *));
-	size_t k = 0, first_app;
 	struct dirent *d;
+	int rc = 0;
 	DIR *dh;
 
-	*n = 0;
-	if (!v)
-		return NULL;
+	(void)arg;
 	snprintf(dir, sizeof(dir), "%s/.docker", s->home);
 	if (has_plaintext(dir))
-		v[k++] = strdup("--global");
-	first_app = k;
+		rc = add_scope(out, "--global", e);
 	snprintf(base, sizeof(base), "%s/config/registry", s->lib_root);
 	dh = opendir(base);
-	while (dh) {
-		char **grown;
-
-		d = readdir(dh);
-		if (!d)
-			break;
+	while (dh && rc == 0 && (d = readdir(dh)) != NULL) {
 		if (d->d_name[0] == '.' || d->d_name[0] == '-')
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", base, d->d_name);
-		if (!has_plaintext(dir))
-			continue;
-		grown = realloc(v, (k + 2) * sizeof(char *));
-		if (!grown)
-			break;
-		v = grown;
-		v[k++] = strdup(d->d_name);
+		if (has_plaintext(dir))
+			rc = add_scope(out, d->d_name, e);
 	}
 	if (dh)
 		closedir(dh);
-	v[k] = NULL;
+	return rc;
+}
+
+/* "--global" and the apps with plaintext credentials, the apps sorted;
+ * *n entries; NULL with e set when the scan failed. */
+static char **plaintext_scopes(const struct dr_setup *s, size_t *n, struct dr_err *e)
+{
+	struct dr_buf names = { 0 };
+	size_t k = 0, first_app;
+	char **v;
+
+	*n = 0;
+	if (dr_setup_as_user(s, scan_as_user, NULL, &names, e) != 0)
+		return NULL;
+	for (size_t i = 0; i < names.len; i += strlen(names.data + i) + 1)
+		k++;
+	v = calloc(k + 1, sizeof(char *));
+	if (!v) {
+		dr_buf_wipe(&names);
+		dr_fail(e, DR_EIO, "out of memory");
+		return NULL;
+	}
+	k = 0;
+	for (size_t i = 0; i < names.len; i += strlen(names.data + i) + 1)
+		v[k++] = strdup(names.data + i);
+	dr_buf_wipe(&names);
+	first_app = k && strcmp(v[0], "--global") == 0 ? 1 : 0;
 	qsort(v + first_app, k - first_app, sizeof(char *), by_name);
 	*n = k;
 	return v;
@@ -305,9 +430,9 @@ int dr_setup_migrate(struct dr_setup *s, struct dr_err *e)
 		dr_setup_say(s, step_migrate, "skipped (--no-migrate)");
 		return 0;
 	}
-	scopes = plaintext_scopes(s, &n);
+	scopes = plaintext_scopes(s, &n, e);
 	if (!scopes)
-		return dr_fail(e, DR_EIO, "%s: out of memory", step_migrate);
+		return dr_fail(e, e->code, "%s: %s", step_migrate, e->msg);
 	if (n == 0) {
 		dr_setup_say(s, step_migrate, "no plaintext credentials in %s/.docker or any app", s->home);
 	} else if (!s->have_systemd) {

@@ -140,6 +140,31 @@ static void remove_plain(const char *path)
 	unlink(path);
 }
 
+/* Run as the dokku user: whether its login keyring file is there (root
+ * would stat through that user's links). "1" or "0" in out. */
+static int keyring_as_user(const struct dr_setup *s, void *arg, struct dr_buf *out, struct dr_err *e)
+{
+	(void)arg;
+	out->data = strdup(dr_is_file(s->keyring_file) ? "1" : "0");
+	if (!out->data)
+		return dr_fail(e, DR_EIO, "out of memory");
+	out->len = 1;
+	out->cap = 2;
+	return 0;
+}
+
+/* 1 or 0, or a DR_E code */
+static int keyring_exists(const struct dr_setup *s, struct dr_err *e)
+{
+	struct dr_buf got = { 0 };
+	int rc = dr_setup_as_user(s, keyring_as_user, NULL, &got, e);
+
+	if (rc == 0)
+		rc = got.data && got.data[0] == '1';
+	dr_buf_wipe(&got);
+	return rc;
+}
+
 static int sealing_here(const struct dr_setup *s)
 {
 	/* LoadCredentialEncrypted= needs systemd itself to run the unit */
@@ -168,7 +193,10 @@ int dr_setup_password(struct dr_setup *s, struct dr_err *e)
 		dr_setup_say(s, step_pw, "already in %s (root-only, LoadCredential=)", s->pw_file);
 		return 0;
 	}
-	if (!dr_is_file(s->pw_file) && !s->password_file && dr_is_file(s->keyring_file))
+	rc = !dr_is_file(s->pw_file) && !s->password_file ? keyring_exists(s, e) : 0;
+	if (rc < 0)
+		return dr_fail(e, rc, "%s: %s", step_pw, e->msg);
+	if (rc > 0)
 		return dr_fail(e, DR_EINVAL,
 			       "%s: a keyring exists (%s) but no password file: pass its password with "
 			       "--password-file FILE, or move the keyring away to start afresh",

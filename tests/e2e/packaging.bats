@@ -192,6 +192,35 @@ EOF
   DPKG_ROOT="$BATS_TEST_TMPDIR/empty" sh "$BATS_FILE_TMPDIR/control/postrm" remove
 }
 
+@test "postrm: plugins/available swapped for a link to a root directory gets nothing from root" {
+  [ "$(id -u)" = 0 ] || skip "needs root (the dokku user's side is played by nobody)"
+  local d r lib
+  d=$(mktemp -d /tmp/dr-postrm.XXXXXX)
+  chmod 0755 "$d"
+  r=$d/root
+  lib=$r/var/lib/dokku
+  mkdir -p "$lib/core-plugins/available/registry" "$lib/plugins" "$r/etc/x"
+  # the state a swap after postrm's check leaves: the shim link it checked,
+  # now reached through the dokku user's link to a root directory
+  ln -s /usr/share/dokku-registry/dokku-plugin "$r/etc/x/registry"
+  ln -s "$r/etc/x" "$lib/plugins/available"
+  chown -hR nobody:nogroup "$lib/plugins"
+  run env DPKG_ROOT="$r" sh "$BATS_FILE_TMPDIR/control/postrm" remove
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(readlink "$r/etc/x/registry")" = /usr/share/dokku-registry/dokku-plugin ]
+  [ "$(stat -c %u "$r/etc/x/registry")" = 0 ]
+  [[ $output == *"could not point $lib/plugins/available/registry back"* ]] || { echo "$output"; false; }
+  # Dokku's own layout: the link is put back, by the dokku user
+  rm "$lib/plugins/available"
+  mkdir "$lib/plugins/available"
+  ln -s /usr/share/dokku-registry/dokku-plugin "$lib/plugins/available/registry"
+  chown -hR nobody:nogroup "$lib/plugins"
+  DPKG_ROOT="$r" sh "$BATS_FILE_TMPDIR/control/postrm" remove
+  [ "$(readlink "$lib/plugins/available/registry")" = /var/lib/dokku/core-plugins/available/registry ]
+  [ "$(stat -c %u "$lib/plugins/available/registry")" = 65534 ]
+  rm -rf "$d"
+}
+
 @test "the programs run from a dpkg -x root" {
   run "$ROOT/usr/bin/docker-credential-dokku" version
   [ "$status" -eq 0 ]
@@ -422,4 +451,26 @@ argv_is() { # expected arguments...
   # idempotent
   DOKKU_LIB_ROOT="$BATS_TEST_TMPDIR/lib" DOKKU_SYSTEM_USER=no-such-user-here run "$p/install"
   [ "$status" -eq 0 ]
+}
+
+@test "plugin shim: install trigger as root makes config/registry as the dokku user; a link there leads root nowhere" {
+  [ "$(id -u)" = 0 ] || skip "needs root (the dokku user's side is played by nobody)"
+  local p="$ROOT/usr/share/dokku-registry/dokku-plugin" d lib
+  d=$(mktemp -d /tmp/dr-install.XXXXXX)
+  chmod 0755 "$d"
+  lib=$d/lib
+  mkdir -p "$lib/config" "$d/private"
+  chmod 0700 "$d/private"
+  chown nobody:nogroup "$lib/config"
+  DOKKU_LIB_ROOT="$lib" DOKKU_SYSTEM_USER=nobody DOKKU_SYSTEM_GROUP=nogroup run "$p/install"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(stat -c '%a %U' "$lib/config/registry")" = "755 nobody" ]
+  # the dokku user puts a link to a root-only directory in its place
+  rmdir "$lib/config/registry"
+  setpriv --reuid=nobody --regid=nogroup --clear-groups -- ln -s "$d/private" "$lib/config/registry"
+  DOKKU_LIB_ROOT="$lib" DOKKU_SYSTEM_USER=nobody DOKKU_SYSTEM_GROUP=nogroup run "$p/install"
+  [ "$status" -eq 1 ]
+  [[ $output == *"cannot be created by nobody, and $lib/config is not root's: left alone" ]] || { echo "$output"; false; }
+  [ "$(stat -c '%a %U' "$d/private")" = "700 root" ]
+  rm -rf "$d"
 }

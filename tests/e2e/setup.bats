@@ -278,3 +278,69 @@ as_dokku() {
   run as_dokku env XDG_DATA_HOME="$D/elsewhere" "$DR_BUILD_DIR/$DR" doctor
   [[ $output == *"warn  backup       the keyring $D/elsewhere/keyrings/login.keyring is outside the documented backup path"* ]]
 }
+
+# The dokku user owns every component of ~dokku/.config/docker-credential-dokku/
+# config.json: setup (root) must get nothing from links, FIFOs or other
+# owners' files placed there. Each attack below worked against root before.
+@test "setup vs the dokku user: config.json linked to a root-only file is refused, not copied" {
+  mkdir -m 0700 "$R/etc/private"
+  printf '{"bus":"unix:path=/x","token":"s3cret-%s"}\n' "$RANDOM" >"$R/etc/private/secret.json"
+  chmod 0600 "$R/etc/private/secret.json"
+  cp "$R/etc/private/secret.json" "$D/secret-before"
+  as_dokku mkdir -p "$R/home/dokku/.config/docker-credential-dokku"
+  as_dokku ln -s "$R/etc/private/secret.json" "$R/home/dokku/.config/docker-credential-dokku/config.json"
+  su_setup --no-migrate
+  [ "$status" -eq 1 ] || { echo "$output"; false; }
+  [ "${lines[-1]}" = " !     helper config: $R/home/dokku/.config/docker-credential-dokku/config.json is a symbolic link, not a file: remove it" ]
+  cmp "$D/secret-before" "$R/etc/private/secret.json"
+  [ "$(stat -c '%a %u' "$R/etc/private/secret.json")" = "600 0" ]
+  [ -L "$R/home/dokku/.config/docker-credential-dokku/config.json" ]
+  run grep -rlF s3cret- "$R/home"
+  [ "$status" -eq 1 ] || { echo "$output"; false; }
+}
+
+@test "setup vs the dokku user: ~/.config linked to a root directory gets no dokku-owned directory" {
+  as_dokku ln -s "$R/etc" "$R/home/dokku/.config"
+  su_setup --no-migrate
+  [ "$status" -eq 1 ] || { echo "$output"; false; }
+  [[ ${lines[-1]} == " !     helper config: cannot create $R/home/dokku/.config/docker-credential-dokku: Permission denied" ]] || { echo "$output"; false; }
+  [ ! -e "$R/etc/docker-credential-dokku" ]
+  run find "$R/etc" -user "$U"
+  [ -z "$output" ] || { echo "$output"; false; }
+}
+
+@test "setup vs the dokku user: a directory link to a root-owned config.json is neither rewritten nor given away" {
+  mkdir -m 0755 "$R/etc/docker-credential-dokku"
+  printf '{"bus":"unix:path=/system-wide"}\n' >"$R/etc/docker-credential-dokku/config.json"
+  chmod 0644 "$R/etc/docker-credential-dokku/config.json"
+  cp "$R/etc/docker-credential-dokku/config.json" "$D/cfg-before"
+  as_dokku mkdir -p "$R/home/dokku/.config"
+  as_dokku ln -s "$R/etc/docker-credential-dokku" "$R/home/dokku/.config/docker-credential-dokku"
+  su_setup --no-migrate
+  [ "$status" -eq 1 ] || { echo "$output"; false; }
+  [[ ${lines[-1]} == " !     helper config: $R/home/dokku/.config/docker-credential-dokku/config.json belongs to uid 0, not $U"* ]] || { echo "$output"; false; }
+  cmp "$D/cfg-before" "$R/etc/docker-credential-dokku/config.json"
+  [ "$(stat -c '%a %u %U' "$R/etc/docker-credential-dokku" "$R/etc/docker-credential-dokku/config.json")" = "755 0 root
+644 0 root" ]
+}
+
+@test "setup vs the dokku user: a FIFO as config.json is refused at once, setup does not hang" {
+  as_dokku mkdir -p "$R/home/dokku/.config/docker-credential-dokku"
+  as_dokku mkfifo "$R/home/dokku/.config/docker-credential-dokku/config.json"
+  start=$(date +%s)
+  run timeout 60 "$DR_BUILD_DIR/$DR" setup --root "$R" --no-migrate
+  [ "$status" -eq 1 ] || { echo "$output"; false; }
+  [ "${lines[-1]}" = " !     helper config: $R/home/dokku/.config/docker-credential-dokku/config.json is not a regular file (a FIFO, socket or device?): remove it" ]
+  [ $(($(date +%s) - start)) -lt 50 ]
+}
+
+@test "setup vs the dokku user: plugins/available linked to a root directory gets no link from root" {
+  mkdir -p "$R/etc/x"
+  chown -R "$U:$U" "$R/var/lib/dokku/plugins"
+  rm -rf "$R/var/lib/dokku/plugins/available"
+  as_dokku ln -s "$R/etc/x" "$R/var/lib/dokku/plugins/available"
+  su_setup --no-migrate
+  [ "$status" -eq 1 ] || { echo "$output"; false; }
+  [ "${lines[-1]}" = " !     plugin: $R/var/lib/dokku/plugins or $R/var/lib/dokku/plugins/available is a symbolic link or not a directory; left alone (Dokku has directories there)" ]
+  [ -z "$(ls -A "$R/etc/x")" ]
+}

@@ -24,6 +24,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.body.len = size;
 	r.body.cap = size + 1;
 	msg = dr_kube_status_message(&r);
+	/* escaped for a terminal: no control byte, at most 300 bytes */
+	for (const char *p = msg; p && *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || p - msg >= 300)
+			abort();
+	}
 	free(msg);
 	dr_kube_resp_free(&r);
 	return 0;

@@ -316,6 +316,11 @@ class Hostile(Base):
             if mode in ("chunk-min", "chunk-min-huge"):
                 hdrs.append(("OCI-Chunk-Min-Length",
                              "5242880" if mode == "chunk-min" else "1073741824"))
+        if (mode == "manifest-digest-escape" and self.command == "PUT" and "/manifests/" in path
+                and status == 201):
+            # a digest header that, printed raw, erases the line and rewrites it
+            hdrs = [(k, "sha256:\x1b[2K\x1b[1Apushed fine\x1b]0;pwned\x07" if k.lower() ==
+                     "docker-content-digest" else v) for k, v in hdrs]
         trickle = (mode == "trickle-put" and self.command == "PUT" and upload and
                    "digest=" in self.path and bump("put") == 1)
         if trickle:

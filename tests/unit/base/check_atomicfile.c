@@ -177,6 +177,37 @@ START_TEST(test_file_size_limit_is_an_error)
 }
 END_TEST
 
+/* dr_file_read_regular: a file is read; a link, a FIFO (at once, no
+ * wait for a writer) and another owner's file are refused */
+START_TEST(test_read_regular_refuses_links_fifos_owners)
+{
+	char other[300];
+	struct dr_buf b = { 0 };
+	struct dr_err e = { 0 };
+
+	ck_assert_int_eq(dr_file_write_atomic(path, "{}", 2, 0600, &e), 0);
+	ck_assert_int_eq(dr_file_read_regular(path, 64, geteuid(), &b, &e), 0);
+	ck_assert_str_eq(b.data, "{}");
+	dr_buf_wipe(&b);
+	ck_assert_int_eq(dr_file_read_regular(path, 64, geteuid() + 1, &b, &e), DR_EINVAL);
+	ck_assert_msg(strstr(e.msg, "belongs to uid") != NULL, "%s", e.msg);
+	ck_assert_int_eq(dr_file_read_regular(path, 1, (uid_t)-1, &b, &e), DR_ETOOBIG);
+	snprintf(other, sizeof(other), "%s/link", dir);
+	ck_assert_int_eq(symlink(path, other), 0);
+	ck_assert_int_eq(dr_file_read_regular(other, 64, (uid_t)-1, &b, &e), DR_EINVAL);
+	ck_assert_msg(strstr(e.msg, "is a symbolic link") != NULL, "%s", e.msg);
+	snprintf(other, sizeof(other), "%s/fifo", dir);
+	ck_assert_int_eq(mkfifo(other, 0600), 0);
+	alarm(5);
+	ck_assert_int_eq(dr_file_read_regular(other, 64, (uid_t)-1, &b, &e), DR_EINVAL);
+	alarm(0);
+	ck_assert_msg(strstr(e.msg, "not a regular file") != NULL, "%s", e.msg);
+	snprintf(other, sizeof(other), "%s/missing", dir);
+	ck_assert_int_eq(dr_file_read_regular(other, 64, (uid_t)-1, &b, &e), DR_ENOTFOUND);
+	ck_assert_ptr_null(b.data);
+}
+END_TEST
+
 Suite *atomicfile_suite(void)
 {
 	Suite *s = suite_create("atomicfile");
@@ -187,6 +218,7 @@ Suite *atomicfile_suite(void)
 	tcase_add_test(tc, test_abandoned_temps_are_removed);
 	tcase_add_test(tc, test_live_writer_temp_is_kept);
 	tcase_add_test(tc, test_file_size_limit_is_an_error);
+	tcase_add_test(tc, test_read_regular_refuses_links_fifos_owners);
 	suite_add_tcase(s, tc);
 	return s;
 }

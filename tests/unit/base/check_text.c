@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
@@ -73,6 +74,81 @@ START_TEST(test_trim_long)
 }
 END_TEST
 
+/* input (with its length: NULs inside) -> dr_text_safe result */
+static const struct {
+	const char *in;
+	size_t len;
+	const char *out;
+} safes[] = {
+#define S(lit, out) { lit, sizeof(lit) - 1, out }
+	S("", ""),
+	S("registry.example.com: unauthorized", "registry.example.com: unauthorized"),
+	S("DOMAIN\\user", "DOMAIN\\user"),       /* a backslash stays */
+	S("caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x90\xb3", "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x90\xb3"),
+	/* the hostile backup's user name: redraw the line, then a command */
+	S("\x1b[2K\rbob ; curl x | sh #", "\\e[2K\\rbob ; curl x | sh #"),
+	S("a\nb\tc", "a\\nb\\tc"),
+	S("\x01\x07\x08\x7f", "\\x01\\x07\\x08\\x7f"),
+	S("a\0b", "a\\x00b"),
+	/* C1 controls: CSI U+009B, NEL U+0085 */
+	S("\xc2\x9b" "31m\xc2\x85", "\\u009b31m\\u0085"),
+	/* bidi overrides and isolates, zero-width, separators, BOM */
+	S("\xe2\x80\xae" "exe.txt", "\\u202eexe.txt"),
+	S("\xe2\x81\xa6x\xe2\x81\xa9", "\\u2066x\\u2069"),
+	S("\xe2\x80\x8b\xe2\x80\x8f\xd8\x9c", "\\u200b\\u200f\\u061c"),
+	S("\xe2\x80\xa8\xe2\x80\xa9\xef\xbb\xbf", "\\u2028\\u2029\\ufeff"),
+	/* invalid UTF-8: each byte */
+	S("\xff\xfe", "\\xff\\xfe"),
+	S("x\xc3", "x\\xc3"),                     /* cut short */
+	S("\xc0\xaf", "\\xc0\\xaf"),               /* overlong '/' */
+	S("\xed\xa0\x80", "\\xed\\xa0\\x80"),      /* a surrogate */
+	S("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80"), /* beyond U+10FFFF */
+	S("\x80" "a", "\\x80a"),
+#undef S
+};
+
+START_TEST(test_safe)
+{
+	char out[256];
+	size_t n = dr_text_safe(safes[_i].in, safes[_i].len, out, sizeof(out));
+
+	ck_assert_str_eq(out, safes[_i].out);
+	ck_assert_uint_eq(n, strlen(out));
+}
+END_TEST
+
+/* a small buffer gets whole characters and whole escapes only */
+START_TEST(test_safe_truncates_at_boundaries)
+{
+	char out[8];
+
+	dr_text_safe("abcd\x1b" "ef", 7, out, 6);
+	ck_assert_str_eq(out, "abcd"); /* "\e" would not fit */
+	dr_text_safe("abcd\xc3\xa9", 6, out, 6);
+	ck_assert_str_eq(out, "abcd");
+	dr_text_safe("abcd\xc3\xa9", 6, out, 7);
+	ck_assert_str_eq(out, "abcd\xc3\xa9");
+	ck_assert_uint_eq(dr_text_safe("x", 1, out, 1), 0);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
+/* the worst case fits what dr_text_safe_dup allocates */
+START_TEST(test_safe_dup)
+{
+	char in[301], *out;
+
+	memset(in, 0x01, 300);
+	in[300] = '\0';
+	out = dr_text_safe_dup(in);
+	ck_assert_uint_eq(strlen(out), 1200);
+	free(out);
+	out = dr_text_safe_dup("\xe2\x80\xae");
+	ck_assert_str_eq(out, "\\u202e");
+	free(out);
+}
+END_TEST
+
 Suite *text_suite(void)
 {
 	Suite *s = suite_create("text");
@@ -81,6 +157,11 @@ Suite *text_suite(void)
 	tcase_add_loop_test(tc, test_trim, 0, (int)(sizeof(trims) / sizeof(trims[0])));
 	tcase_add_test(tc, test_trim_in_place);
 	tcase_add_test(tc, test_trim_long);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("safe");
+	tcase_add_loop_test(tc, test_safe, 0, (int)(sizeof(safes) / sizeof(safes[0])));
+	tcase_add_test(tc, test_safe_truncates_at_boundaries);
+	tcase_add_test(tc, test_safe_dup);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -204,6 +204,82 @@ START_TEST(test_bad_slice_changes_nothing)
 }
 END_TEST
 
+/* what the write or a reader would refuse is refused before the first
+ * task is applied: a name over NAME_MAX (with the temp file's suffix), a
+ * value over the 64 KiB every property reader stops at */
+START_TEST(test_limits_checked_before_any_write)
+{
+	struct dr_err e = { 0 };
+	struct dr_backup_import imp;
+	char *path = dr_backup_recipe_path(scope), want[1024], name[300], *big, *yaml;
+	size_t n;
+
+	ck_assert_int_eq(dr_prop_set("app5", "server", "old.example.com", &e), 0);
+	memset(name, 'p', sizeof(name));
+	for (int k = 0; k < 3; k++) {
+		/* 0: a name of DR_PROP_NAME_MAX + 1 bytes, 1: an absent one of 256
+		 * (a delete of it would fail too), 2: a value one byte over */
+		size_t nlen = k == 0 ? DR_PROP_NAME_MAX + 1 : k == 1 ? 256 : 5;
+		size_t vlen = k == 2 ? DR_PROP_LIMIT + 1 : 1;
+
+		name[nlen] = '\0';
+		big = malloc(vlen + 1);
+		memset(big, 'v', vlen);
+		big[vlen] = '\0';
+		n = strlen(big) + strlen(name) + 512;
+		yaml = malloc(n);
+		snprintf(yaml, n,
+			 "- name: registry properties\n"
+			 "  tasks:\n"
+			 "    - dokku_registry_property:\n"
+			 "        app: app5\n"
+			 "        property: server\n"
+			 "        value: new.example.com\n"
+			 "    - dokku_registry_property:\n"
+			 "        app: app5\n"
+			 "        property: %s\n"
+			 "        %s: %s\n",
+			 name, k == 1 ? "state" : "value", k == 1 ? "absent" : big);
+		write_slice(yaml);
+		ck_assert_int_ne(dr_backup_props_import("app5", scope, &imp, &e), 0);
+		/* nothing was written: the first task neither */
+		expect_prop("app5", "server", "old.example.com");
+		if (k < 2)
+			snprintf(want, sizeof(want), "%s: line 9: the property name \"%.40s...\" is %zu bytes "
+				 "long, over the %d a property file may have", path, name, nlen, DR_PROP_NAME_MAX);
+		else
+			snprintf(want, sizeof(want), "%s: line 9: the value of ppppp is %d bytes, over the %d "
+				 "bytes a property may hold (every reader stops there)", path, DR_PROP_LIMIT + 1,
+				 DR_PROP_LIMIT);
+		ck_assert_str_eq(e.msg, want);
+		name[nlen] = 'p';
+		free(big);
+		free(yaml);
+	}
+	/* at the limits: imported, and read back whole */
+	name[DR_PROP_NAME_MAX] = '\0';
+	big = malloc(DR_PROP_LIMIT + 1);
+	memset(big, 'v', DR_PROP_LIMIT);
+	big[DR_PROP_LIMIT] = '\0';
+	n = strlen(big) + 1024;
+	yaml = malloc(n);
+	snprintf(yaml, n,
+		 "- name: registry properties\n"
+		 "  tasks:\n"
+		 "    - dokku_registry_property:\n"
+		 "        app: app5\n"
+		 "        property: %s\n"
+		 "        value: %s\n",
+		 name, big);
+	write_slice(yaml);
+	ck_assert_msg(dr_backup_props_import("app5", scope, &imp, &e) == 0, "%s", e.msg);
+	expect_prop("app5", name, big);
+	free(big);
+	free(yaml);
+	free(path);
+}
+END_TEST
+
 START_TEST(test_logins_round_trip)
 {
 	struct dr_login_recs l = { 0 }, back = { 0 };
@@ -244,6 +320,7 @@ Suite *backup_suite(void)
 	tcase_add_test(tc, test_export_nothing);
 	tcase_add_test(tc, test_import_absent_and_credentials);
 	tcase_add_test(tc, test_bad_slice_changes_nothing);
+	tcase_add_test(tc, test_limits_checked_before_any_write);
 	tcase_add_test(tc, test_logins_round_trip);
 	suite_add_tcase(s, tc);
 	return s;

@@ -77,6 +77,11 @@ static const struct {
 	{ "- {tasks: &t []}\n- {tasks: *t}\n", "r.yml: line 2: aliases are not supported here" },
 	{ "- tasks:\n  - dokku_registry_property: {value: !!binary '***'}\n",
 	  "r.yml: line 2: value is not valid !!binary" },
+	/* a "\0" escape would be cut off at the NUL by every reader */
+	{ "- tasks:\n  - dokku_registry_property: {value: \"ab\\0cd\"}\n",
+	  "r.yml: line 2: value holds a NUL byte, which a property cannot" },
+	{ "- tasks:\n  - dokku_registry_property: {property: \"x\\0y\"}\n",
+	  "r.yml: line 2: property holds a NUL byte, which a property cannot" },
 	{ "- tasks:\n  - dokku_registry_property: {property: x\n",
 	  "r.yml: line 3: did not find expected ',' or '}' (while parsing a flow mapping on line 2)" },
 	{ "- tasks:\n\t- x\n",

@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,35 @@ START_TEST(test_read_limit)
 }
 END_TEST
 
+/* the write refuses what it could not write or a reader could not read
+ * back: a value over the read limit, a name over NAME_MAX less the temp
+ * file's suffix; nothing is written */
+START_TEST(test_write_limits)
+{
+	struct dr_err e = { 0 };
+	static char big[DR_PROP_LIMIT + 2];
+	char name[NAME_MAX + 2], want[700], *list;
+
+	memset(big, 'w', DR_PROP_LIMIT + 1);
+	ck_assert_int_eq(dr_prop_set("web", "server", big, &e), DR_EINVAL);
+	snprintf(want, sizeof(want), "the value of server is %d bytes, over the %d bytes a property may "
+		 "hold (every reader stops there)", DR_PROP_LIMIT + 1, DR_PROP_LIMIT);
+	ck_assert_str_eq(e.msg, want);
+	memset(name, 'n', DR_PROP_NAME_MAX + 1);
+	name[DR_PROP_NAME_MAX + 1] = '\0';
+	ck_assert_int_eq(dr_prop_set("web", name, "x", &e), DR_EINVAL);
+	ck_assert_msg(strstr(e.msg, "is 246 bytes long, over the 245") != NULL, "%s", e.msg);
+	list = unit_ls(unit_dokku_lib_root());
+	ck_assert_str_eq(list, "");
+	free(list);
+	/* at the limits: written and read back */
+	big[DR_PROP_LIMIT] = '\0';
+	name[DR_PROP_NAME_MAX] = '\0';
+	ck_assert_msg(dr_prop_set("web", name, big, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(dr_prop_check("web", name, DR_PROP_LIMIT, &e), 0);
+}
+END_TEST
+
 START_TEST(test_unreadable)
 {
 	struct dr_err e = { 0 };
@@ -285,6 +315,7 @@ Suite *properties_suite(void)
 	tcase_add_test(tc, test_set_overwrite_unset);
 	tcase_add_loop_test(tc, test_bad_components, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_read_limit);
+	tcase_add_test(tc, test_write_limits);
 	tcase_add_test(tc, test_unreadable);
 	tcase_add_test(tc, test_cache);
 	tcase_add_test(tc, test_setup_destroy);

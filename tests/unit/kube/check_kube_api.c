@@ -230,6 +230,12 @@ START_TEST(test_status_message)
 	ck_assert_uint_eq(strlen(msg), 300);
 	ck_assert_int_eq(msg[299], 'm');
 	free(msg);
+	/* the cluster's words reach a terminal: nothing in them acts on it */
+	r.body.data = "{\"message\":\"secrets \\\"x\\\" is forbidden\\u001b[2K\\r\\u009b ok\\u202e\\n\"}";
+	r.body.len = strlen(r.body.data);
+	msg = dr_kube_status_message(&r);
+	ck_assert_str_eq(msg, "secrets \"x\" is forbidden\\e[2K\\r\\u009b ok\\u202e\\n");
+	free(msg);
 }
 END_TEST
 

@@ -167,8 +167,10 @@ static const struct {
 	{ "{\"details\":\"incorrect username or password\"}", "pw",
 	  ": incorrect username or password" },
 	{ "{\"errors\":[{\"code\":\"X\"}],\"details\":\"d\"}", NULL, ": d" },
-	/* one line */
-	{ "{\"details\":\"a\\nb\\tc\\u0007d\"}", NULL, ": a b c d" },
+	/* one line, and nothing a terminal acts on (escaped by dr_text_safe) */
+	{ "{\"details\":\"a\\nb\\tc\\u0007d\"}", NULL, ": a\\nb\\tc\\x07d" },
+	{ "{\"details\":\"\\u001b[2K\\rok \\u009b1m \\u202egnp.exe\"}", NULL,
+	  ": \\e[2K\\rok \\u009b1m \\u202egnp.exe" },
 	/* never the secret, not even in the registry's own words */
 	{ "{\"details\":\"bad password hunter2 for bob\"}", "hunter2",
 	  ": (message withheld: it quotes the secret)" },

@@ -21,8 +21,8 @@ static void expect_owner(const char *path)
 	struct stat st;
 
 	ck_assert_int_eq(lstat(path, &st), 0);
-	ck_assert_uint_eq(st.st_uid, 1001);
-	ck_assert_uint_eq(st.st_gid, 1002);
+	ck_assert_uint_eq(st.st_uid, SETUP_UID);
+	ck_assert_uint_eq(st.st_gid, SETUP_GID);
 }
 
 static void write_cfg(const char *text, mode_t mode)
@@ -33,6 +33,7 @@ static void write_cfg(const char *text, mode_t mode)
 	snprintf(dir, sizeof(dir), "%s/.config/docker-credential-dokku", setup_ctx.home);
 	ck_assert_int_eq(dr_mkdir_p(dir, 0700, &e), 0);
 	unit_write(setup_ctx.helper_cfg, text, strlen(text), mode);
+	setup_give("home/dokku");
 }
 
 START_TEST(helper_config_new_file)
@@ -125,13 +126,123 @@ START_TEST(helper_config_dry_run)
 		   "-----> (dry run) helper config: would set \"bus\": \"%s\" in %s\n", setup_ctx.bus, setup_ctx.helper_cfg);
 	ck_assert_int_eq(rc, 0);
 	ck_assert_int_eq(setup_ctx.changed, 0);
-	ck_assert_int_eq(access(setup_ctx.home, F_OK), -1);
+	ck_assert_int_eq(access(setup_ctx.helper_cfg, F_OK), -1);
 	/* an existing file is left as it is too */
 	write_cfg("{\"a\":1}", 0644);
 	setup_expect_out(setup_run_step(dr_setup_helper_config, &e, &rc),
 		   "-----> (dry run) helper config: would set \"bus\": \"%s\" in %s\n", setup_ctx.bus, setup_ctx.helper_cfg);
 	setup_expect_file(setup_ctx.helper_cfg, "{\"a\":1}");
 	ck_assert_int_eq(unit_mode(setup_ctx.helper_cfg), 0644);
+}
+END_TEST
+
+/* root/rel, a root-only (0700) directory holding a root-only file */
+static void root_secret(const char *rel, const char *file, const char *text, char *path, size_t n)
+{
+	char dir[4300];
+
+	snprintf(dir, sizeof(dir), "%s/%s", setup_root, rel);
+	setup_mk(rel);
+	ck_assert_int_eq(chmod(dir, 0700), 0);
+	snprintf(path, n, "%s/%s", dir, file);
+	unit_write(path, text, strlen(text), 0600);
+}
+
+static void expect_root_file(const char *path, const char *text)
+{
+	struct stat st;
+
+	setup_expect_file(path, text);
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert_uint_eq(st.st_uid, 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+}
+
+/* config.json -> a root-only JSON file: its content must not land in a
+ * file of the dokku user */
+START_TEST(helper_config_link_to_root_file)
+{
+	static const char secret[] = "{\"bus\":\"unix:path=/x\",\"token\":\"s3cret-root-only\"}";
+	char path[4400], dir[4300];
+	struct dr_err e = { 0 };
+	int rc;
+
+	root_secret("etc/private", "secret.json", secret, path, sizeof(path));
+	snprintf(dir, sizeof(dir), "%s/.config/docker-credential-dokku", setup_ctx.home);
+	ck_assert_int_eq(dr_mkdir_p(dir, 0700, &e), 0);
+	ck_assert_int_eq(symlink(path, setup_ctx.helper_cfg), 0);
+	setup_give("home/dokku");
+	setup_expect_out(setup_run_step(dr_setup_helper_config, &e, &rc), "%s", "");
+	ck_assert_int_eq(rc, DR_EINVAL);
+	ck_assert_msg(strstr(e.msg, "is a symbolic link") != NULL, "%s", e.msg);
+	expect_root_file(path, secret);
+	ck_assert_int_eq(readlink(setup_ctx.helper_cfg, dir, sizeof(dir)), (ssize_t)strlen(path));
+	ck_assert_int_eq(setup_ctx.changed, 0);
+}
+END_TEST
+
+/* ~dokku/.config -> a root directory: nothing is created there */
+START_TEST(helper_config_dir_link_to_root_dir)
+{
+	char etc[4300], link[4300], *names;
+	struct dr_err e = { 0 };
+	int rc;
+
+	snprintf(etc, sizeof(etc), "%s/etc", setup_root);
+	snprintf(link, sizeof(link), "%s/.config", setup_ctx.home);
+	ck_assert_int_eq(symlink(etc, link), 0);
+	setup_give("home/dokku");
+	setup_expect_out(setup_run_step(dr_setup_helper_config, &e, &rc), "%s", "");
+	ck_assert_int_ne(rc, 0);
+	ck_assert_msg(strstr(e.msg, "Permission denied") != NULL, "%s", e.msg);
+	names = unit_ls(etc);
+	ck_assert_str_eq(names, "passwd");
+	free(names);
+}
+END_TEST
+
+/* ~dokku/.config/docker-credential-dokku -> a root directory holding a
+ * root-owned config.json: neither rewritten nor given away */
+START_TEST(helper_config_dir_link_to_root_config)
+{
+	static const char cfg[] = "{\"bus\":\"unix:path=/system\"}";
+	char path[4400], link[4300], dir[4300];
+	struct dr_err e = { 0 };
+	int rc;
+
+	root_secret("etc/docker-credential-dokku", "config.json", cfg, path, sizeof(path));
+	snprintf(dir, sizeof(dir), "%s/etc/docker-credential-dokku", setup_root);
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	snprintf(link, sizeof(link), "%s/.config", setup_ctx.home);
+	ck_assert_int_eq(mkdir(link, 0700), 0);
+	snprintf(link, sizeof(link), "%s/.config/docker-credential-dokku", setup_ctx.home);
+	ck_assert_int_eq(symlink(dir, link), 0);
+	setup_give("home/dokku");
+	setup_expect_out(setup_run_step(dr_setup_helper_config, &e, &rc), "%s", "");
+	ck_assert_int_eq(rc, DR_EINVAL);
+	ck_assert_msg(strstr(e.msg, "belongs to uid 0") != NULL, "%s", e.msg);
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	expect_root_file(path, cfg);
+}
+END_TEST
+
+/* config.json is a FIFO nobody writes: refused at once, no hang */
+START_TEST(helper_config_fifo)
+{
+	char dir[4300];
+	struct dr_err e = { 0 };
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/.config/docker-credential-dokku", setup_ctx.home);
+	ck_assert_int_eq(dr_mkdir_p(dir, 0700, &e), 0);
+	ck_assert_int_eq(mkfifo(setup_ctx.helper_cfg, 0600), 0);
+	setup_give("home/dokku");
+	alarm(10); /* the old code waited here forever */
+	setup_expect_out(setup_run_step(dr_setup_helper_config, &e, &rc), "%s", "");
+	alarm(0);
+	ck_assert_int_eq(rc, DR_EINVAL);
+	ck_assert_msg(strstr(e.msg, "not a regular file") != NULL, "%s", e.msg);
 }
 END_TEST
 
@@ -312,6 +423,41 @@ START_TEST(undo_plugin)
 }
 END_TEST
 
+/* Dokku gives plugins/ and plugins/available to the dokku user: either one
+ * swapped for a link to a root directory gets nothing from root */
+START_TEST(plugin_dirs_are_links)
+{
+	static const char *const rels[] = { "var/lib/dokku/plugins", "var/lib/dokku/plugins/available" };
+	char etc[2][4300], path[4300], *names;
+	struct dr_err e = { 0 };
+	int rc;
+
+	dokku_layout();
+	setup_mk("etc/x/available");
+	snprintf(etc[0], sizeof(etc[0]), "%s/etc/x", setup_root);
+	snprintf(etc[1], sizeof(etc[1]), "%s/etc/x/available", setup_root);
+	for (size_t i = 0; i < sizeof(rels) / sizeof(rels[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", setup_root, rels[i]);
+		ck_assert_int_eq(dr_remove_tree(path, &e), 0);
+		if (i == 1)
+			setup_mk("var/lib/dokku/plugins");
+		ck_assert_int_eq(symlink(etc[i], path), 0);
+		setup_give("var/lib/dokku/plugins");
+		setup_expect_out(setup_run_step(dr_setup_plugin, &e, &rc), "%s", "");
+		ck_assert_int_eq(rc, DR_EINVAL);
+		ck_assert_msg(strstr(e.msg, "is a symbolic link or not a directory; left alone") != NULL, "%s",
+			      e.msg);
+		setup_expect_out(setup_run_step(dr_setup_undo_plugin, &e, &rc), "%s", "");
+		ck_assert_int_eq(rc, DR_EINVAL);
+		names = unit_ls(etc[1]);
+		ck_assert_str_eq(names, "");
+		free(names);
+		ck_assert_int_eq(unlink(path), 0);
+	}
+	ck_assert_int_eq(setup_ctx.changed, 0);
+}
+END_TEST
+
 static void write_docker_cfg(const char *rel, const char *json)
 {
 	char path[4400];
@@ -319,6 +465,9 @@ static void write_docker_cfg(const char *rel, const char *json)
 	setup_mk(rel);
 	snprintf(path, sizeof(path), "%s/%s/config.json", setup_root, rel);
 	unit_write(path, json, strlen(json), 0600);
+	setup_give("home/dokku");
+	if (access(setup_ctx.lib_root, F_OK) == 0)
+		setup_give("var/lib/dokku/config");
 }
 
 START_TEST(migrate_skips)
@@ -354,6 +503,33 @@ START_TEST(migrate_skips)
 }
 END_TEST
 
+/* the scan for plaintext logins reads as the dokku user: a FIFO does not
+ * hold it, a link to a root-only file is not read */
+START_TEST(migrate_scan_as_the_user)
+{
+	static const char login[] = "{\"auths\":{\"ghcr.io\":{\"auth\":\"dTpw\"}}}";
+	char path[4400], link[4400];
+	struct dr_err e = { 0 };
+	int rc;
+
+	root_secret("etc/private", "config.json", login, path, sizeof(path));
+	setup_mk("home/dokku/.docker");
+	snprintf(link, sizeof(link), "%s/.docker/config.json", setup_ctx.home);
+	ck_assert_int_eq(symlink(path, link), 0);
+	setup_mk("var/lib/dokku/config/registry/app1");
+	snprintf(link, sizeof(link), "%s/config/registry/app1/config.json", setup_ctx.lib_root);
+	ck_assert_int_eq(mkfifo(link, 0600), 0);
+	setup_give("home/dokku");
+	setup_give("var/lib/dokku/config");
+	alarm(10); /* the old scan waited on the FIFO forever */
+	setup_expect_out(setup_run_step(dr_setup_migrate, &e, &rc),
+			 "-----> migrate: no plaintext credentials in %s/.docker or any app\n", setup_ctx.home);
+	alarm(0);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(setup_ctx.incomplete, 0);
+}
+END_TEST
+
 Suite *setup_dokku_suite(void)
 {
 	Suite *su = suite_create("setup_dokku");
@@ -365,6 +541,10 @@ Suite *setup_dokku_suite(void)
 	tcase_add_test(tc, helper_config_already_set);
 	tcase_add_test(tc, helper_config_not_an_object);
 	tcase_add_test(tc, helper_config_dry_run);
+	tcase_add_test(tc, helper_config_link_to_root_file);
+	tcase_add_test(tc, helper_config_dir_link_to_root_dir);
+	tcase_add_test(tc, helper_config_dir_link_to_root_config);
+	tcase_add_test(tc, helper_config_fifo);
 	tcase_add_test(tc, plugin_no_plugin);
 	tcase_add_test(tc, plugin_no_dokku);
 	tcase_add_test(tc, plugin_shim_missing);
@@ -372,7 +552,9 @@ Suite *setup_dokku_suite(void)
 	tcase_add_test(tc, plugin_already_linked);
 	tcase_add_test(tc, plugin_relink);
 	tcase_add_test(tc, undo_plugin);
+	tcase_add_test(tc, plugin_dirs_are_links);
 	tcase_add_test(tc, migrate_skips);
+	tcase_add_test(tc, migrate_scan_as_the_user);
 	suite_add_tcase(su, tc);
 	return su;
 }

@@ -189,6 +189,28 @@ START_TEST(unit_without_systemd)
 }
 END_TEST
 
+/* whether a keyring exists is asked as the dokku user: a link from its
+ * keyrings into a root-only directory does not tell root's answer */
+START_TEST(password_keyring_link_not_followed_by_root)
+{
+	char dir[4300], target[4400];
+	struct dr_err e = { 0 };
+	int rc;
+
+	setup_mk("root/private");
+	snprintf(dir, sizeof(dir), "%s/root/private", setup_root);
+	ck_assert_int_eq(chmod(dir, 0700), 0);
+	snprintf(target, sizeof(target), "%s/login.keyring", dir);
+	unit_write(target, "GnomeKeyring\n", 13, 0600);
+	setup_mk("home/dokku/.local/share/keyrings");
+	ck_assert_int_eq(symlink(target, setup_ctx.keyring_file), 0);
+	setup_give("home/dokku");
+	setup_expect_out(setup_run_step(dr_setup_password, &e, &rc),
+			 "-----> keyring password: written to %s (root-only, mode 0600)\n", setup_ctx.pw_file);
+	ck_assert_msg(rc == 0, "%s", e.msg);
+}
+END_TEST
+
 Suite *setup_keyring_suite(void)
 {
 	Suite *su = suite_create("setup_keyring");
@@ -199,6 +221,7 @@ Suite *setup_keyring_suite(void)
 	tcase_add_test(tc, password_from_file);
 	tcase_add_test(tc, password_file_empty);
 	tcase_add_test(tc, password_keyring_without_password);
+	tcase_add_test(tc, password_keyring_link_not_followed_by_root);
 	tcase_add_test(tc, password_existing_kept);
 	tcase_add_test(tc, password_dry_run);
 	tcase_add_test(tc, unit_without_systemd);

@@ -1,7 +1,9 @@
 /* The scratch root both setup step suites use (check_setup_dokku.c and
  * check_setup_keyring.c): an /etc/passwd with a dokku user (uid 1001,
- * gid 1002), Dokku's settings saved and cleared around each test, and a
+ * gid 1002) whose home exists and is theirs, Dokku's settings saved and cleared around each test, and a
  * dr_setup initialised on that root. */
+#include <errno.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,22 @@ void setup_mk(const char *rel)
 	ck_assert_msg(dr_mkdir_p(path, 0755, &e) == 0, "%s", e.msg);
 }
 
+static int give(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return lchown(p, SETUP_UID, SETUP_GID);
+}
+
+void setup_give(const char *rel)
+{
+	char path[4300];
+
+	snprintf(path, sizeof(path), "%s/%s", setup_root, rel);
+	ck_assert_msg(nftw(path, give, 16, FTW_PHYS) == 0, "chown -R %s: %s", path, strerror(errno));
+}
+
 void setup_world_begin(void)
 {
 	static const char passwd[] = "root:x:0:0:root:/root:/bin/bash\n"
@@ -45,6 +63,11 @@ void setup_world_begin(void)
 	}
 	unit_path(setup_root, sizeof(setup_root), "root");
 	ck_assert_int_eq(mkdir(setup_root, 0755), 0);
+	/* the dokku user walks in to its home, as on a host */
+	unit_path(path, sizeof(path), "");
+	ck_assert_int_eq(chmod(path, 0755), 0);
+	setup_mk("home/dokku");
+	setup_give("home/dokku");
 	setup_mk("etc");
 	snprintf(path, sizeof(path), "%s/etc/passwd", setup_root);
 	unit_write(path, passwd, strlen(passwd), 0644);

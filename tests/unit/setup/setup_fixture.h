@@ -10,8 +10,13 @@ extern struct dr_setup setup_ctx;
 /* checked fixture: the root with etc/passwd, dr_setup_init on it */
 void setup_world_begin(void);
 void setup_world_end(void);
+#define SETUP_UID 1001
+#define SETUP_GID 1002
+
 /* mkdir -p root/rel */
 void setup_mk(const char *rel);
+/* chown -R root/rel to the dokku user (links themselves, not followed) */
+void setup_give(const char *rel);
 /* runs step on setup_ctx with stdout captured; its result in *rc */
 char *setup_run_step(int (*step)(struct dr_setup *, struct dr_err *), struct dr_err *e, int *rc);
 /* got (freed) equals the formatted text */
