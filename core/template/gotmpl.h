@@ -18,7 +18,16 @@
 #define GT_MAX_OUTPUT 65536       /* rendered bytes */
 #define GT_MAX_DEPTH 100          /* nested {{template}} calls (Go: 100000) */
 #define GT_MAX_NEST 200           /* nested parens / control blocks at parse */
-#define GT_MAX_STEPS 1000000      /* evaluated nodes per execution */
+/* The work one execution may do, so that any template ends within a few
+ * milliseconds: steps are nodes walked, commands run, arguments evaluated,
+ * range iterations, and the entries passed over looking up a variable or a
+ * template; text built is every byte written into any string (output,
+ * function results, formatting, padding) and every printf format string
+ * read; scanned text is what eq/ne/lt/le/gt/ge compare and what fmt reads
+ * through for widths and precisions. */
+#define GT_MAX_STEPS 100000       /* steps per execution */
+#define GT_MAX_TEXT (1 << 20)     /* bytes of text built per execution */
+#define GT_MAX_SCAN (16 << 20)    /* bytes of text compared or scanned per execution */
 #define GT_MAX_ARENA (32u << 20)  /* bytes of working memory */
 #define GT_MAX_STACK (2 << 20)    /* bytes of C stack execution may use */
 
@@ -32,6 +41,8 @@ struct gt_ctx {
 	int err_is_parse;
 	const char *src;
 	size_t srclen;
+	void *exec;      /* the execution's state while it runs (gotmpl_exec.c) */
+	size_t steps, text, scanned;
 };
 
 void *gt_alloc(struct gt_ctx *c, size_t n);
@@ -40,7 +51,13 @@ void gt_free_all(struct gt_ctx *c);
 /* Sets c->err and longjmps out; never returns. */
 void gt_die(struct gt_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
-/* A growable byte string in the arena. */
+/* Charge an execution's work (no-ops outside one); past a GT_MAX_* bound
+ * execution fails at the current node, naming the bound. */
+void gt_charge_steps(struct gt_ctx *c, size_t n);
+void gt_charge_scan(struct gt_ctx *c, size_t n);
+void gt_charge_text(struct gt_ctx *c, size_t n);
+
+/* A growable byte string in the arena (its bytes count as text built). */
 struct gt_str {
 	char *s;
 	size_t len, cap;

@@ -24,7 +24,6 @@ struct st {
 	struct var *vars;
 	size_t nvars, capvars;
 	int depth;
-	long steps;
 	uintptr_t stack_base; /* frame address where execution started */
 };
 
@@ -37,6 +36,7 @@ static void __attribute__((noreturn, format(printf, 2, 3))) xerr(struct st *s, c
 	char msg[400];
 	va_list ap;
 
+	s->c->exec = NULL; /* execution ends here: its message is outside the budgets */
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -61,6 +61,44 @@ static void __attribute__((noreturn, format(printf, 2, 3))) xerr(struct st *s, c
 static void at(struct st *s, const struct gt_nd *n)
 {
 	s->node = n;
+}
+
+/* A GT_MAX_* bound passed: fail at the current node, naming the bound. The
+ * message is built outside the budget it reports. */
+static void __attribute__((noreturn)) over(struct gt_ctx *c, const char *what, unsigned long limit,
+					   const char *unit)
+{
+	struct st *s = c->exec;
+
+	c->exec = NULL;
+	xerr(s, "execution %s %lu %s", what, limit, unit);
+}
+
+void gt_charge_steps(struct gt_ctx *c, size_t n)
+{
+	if (!c->exec)
+		return;
+	c->steps += n;
+	if (c->steps > GT_MAX_STEPS)
+		over(c, "longer than", GT_MAX_STEPS, "steps");
+}
+
+void gt_charge_scan(struct gt_ctx *c, size_t n)
+{
+	if (!c->exec)
+		return;
+	c->scanned += n;
+	if (c->scanned > GT_MAX_SCAN)
+		over(c, "compared or scanned more than", GT_MAX_SCAN, "bytes of text");
+}
+
+void gt_charge_text(struct gt_ctx *c, size_t n)
+{
+	if (!c->exec)
+		return;
+	c->text += n;
+	if (c->text > GT_MAX_TEXT)
+		over(c, "built more than", GT_MAX_TEXT, "bytes of text");
 }
 
 static const char *vstr(struct st *s, const struct gt_val *v)
@@ -110,8 +148,10 @@ static void push(struct st *s, const char *name, struct gt_val v)
 static struct var *find_var(struct st *s, const char *name)
 {
 	for (size_t i = s->nvars; i > 0; i--)
-		if (strcmp(s->vars[i - 1].name, name) == 0)
+		if (strcmp(s->vars[i - 1].name, name) == 0) {
+			gt_charge_steps(s->c, s->nvars - i + 1);
 			return &s->vars[i - 1];
+		}
 	xerr(s, "undefined variable: %s", name);
 }
 
@@ -329,7 +369,7 @@ static struct gt_val eval_function(struct st *s, struct gt_val dot, const struct
 {
 	at(s, id);
 	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
-		if (strcmp(funcs[i].name, id->text) == 0)
+		if (funcs[i].name[0] == id->text[0] && strcmp(funcs[i].name, id->text) == 0)
 			return eval_call(s, dot, (int)i, cmd, args, nargs, final);
 	xerr(s, "\"%s\" is not a defined function", id->text);
 }
@@ -361,6 +401,7 @@ static struct gt_val eval_arg(struct st *s, struct gt_val dot, enum ptype t, con
 	struct gt_str b = { 0 };
 
 	at(s, n);
+	gt_charge_steps(s->c, 1);
 	switch (n->type) {
 	case N_DOT: return validate(s, dot, t);
 	case N_NIL:
@@ -386,6 +427,7 @@ static struct gt_val eval_command(struct st *s, struct gt_val dot, const struct 
 {
 	const struct gt_nd *first = cmd->kids[0];
 
+	gt_charge_steps(s->c, 1);
 	switch (first->type) {
 	case N_FIELD: return eval_field_node(s, dot, first, cmd->kids, cmd->nkids, final);
 	case N_CHAIN: return eval_chain_node(s, dot, first, cmd->kids, cmd->nkids, final);
@@ -485,6 +527,8 @@ static void walk_template(struct st *s, struct gt_val dot, const struct gt_nd *t
 
 	at(s, t);
 	tmpl = gt_lookup(s->set, t->text);
+	for (struct gt_tree *k = s->set; k && k != tmpl; k = k->next)
+		gt_charge_steps(s->c, 1); /* the names passed over */
 	if (!tmpl) {
 		struct gt_str q = { 0 };
 
@@ -509,8 +553,7 @@ static void walk_template(struct st *s, struct gt_val dot, const struct gt_nd *t
 
 static enum flow walk(struct st *s, struct gt_val dot, const struct gt_nd *n)
 {
-	if (++s->steps > GT_MAX_STEPS)
-		xerr(s, "execution longer than %d steps", GT_MAX_STEPS);
+	gt_charge_steps(s->c, 1);
 	check_stack(s);
 	at(s, n);
 	switch (n->type) {
@@ -568,7 +611,9 @@ int gt_execute(struct gt_ctx *c, struct gt_tree *set, const char *app, struct gt
 
 	gt_puts(c, o, "", 0);
 	push(&s, "$", data);
+	c->exec = &s;
 	if (top && top->root)
 		walk(&s, data, top->root);
+	c->exec = NULL;
 	return 0;
 }

@@ -22,10 +22,11 @@ const char *gt_type_name(const struct gt_val *v)
 	}
 }
 
-static size_t rune_count(const char *s, size_t n)
+static size_t rune_count(struct gt_ctx *c, const char *s, size_t n)
 {
 	size_t count = 0, w;
 
+	gt_charge_scan(c, n);
 	for (size_t i = 0; i < n; i += w) {
 		gt_utf8_decode(s + i, n - i, &w);
 		count++;
@@ -33,15 +34,23 @@ static size_t rune_count(const char *s, size_t n)
 	return count;
 }
 
+static void put_repeated(struct fmtst *f, char ch, int n)
+{
+	char chunk[64];
+
+	memset(chunk, ch, sizeof(chunk));
+	for (; n > 0; n -= (int)sizeof(chunk))
+		gt_puts(f->c, f->b, chunk, n < (int)sizeof(chunk) ? (size_t)n : sizeof(chunk));
+}
+
 static void write_padding(struct fmtst *f, int n)
 {
-	for (int i = 0; i < n; i++)
-		gt_putc(f->c, f->b, f->zero ? '0' : ' ');
+	put_repeated(f, f->zero ? '0' : ' ', n);
 }
 
 static void pad(struct fmtst *f, const char *s, size_t n)
 {
-	int w = f->wid_present ? f->wid - (int)rune_count(s, n) : 0;
+	int w = f->wid_present ? f->wid - (int)rune_count(f->c, s, n) : 0;
 
 	if (w <= 0) {
 		gt_puts(f->c, f->b, s, n);
@@ -50,8 +59,7 @@ static void pad(struct fmtst *f, const char *s, size_t n)
 		gt_puts(f->c, f->b, s, n);
 	} else {
 		gt_puts(f->c, f->b, s, n);
-		for (int i = 0; i < w; i++)
-			gt_putc(f->c, f->b, ' ');
+		put_repeated(f, ' ', w);
 	}
 }
 
@@ -61,6 +69,7 @@ static size_t truncate_runes(struct fmtst *f, const char *s, size_t n)
 
 	if (!f->prec_present)
 		return n;
+	gt_charge_scan(f->c, n < (size_t)f->prec * 4 ? n : (size_t)f->prec * 4);
 	for (int r = 0; i < n && r < f->prec; r++, i += w)
 		gt_utf8_decode(s + i, n - i, &w);
 	return i;

@@ -54,7 +54,11 @@ static int eq2(struct gt_ctx *c, const struct gt_val *a, const struct gt_val *b,
 	case B_FLOAT: return a->f == b->f;
 	case B_INT: return a->i == b->i;
 	case B_UINT: return a->u == b->u;
-	case B_STRING: return a->slen == b->slen && memcmp(a->s, b->s, a->slen) == 0;
+	case B_STRING:
+		if (a->slen != b->slen)
+			return 0;
+		gt_charge_scan(c, a->slen);
+		return memcmp(a->s, b->s, a->slen) == 0;
 	default:
 		/* nil vs nil, or the data struct against itself or nil */
 		if (a->k == V_INVALID || b->k == V_INVALID)
@@ -85,7 +89,10 @@ static int lt2(struct gt_ctx *c, const struct gt_val *a, const struct gt_val *b,
 	case B_UINT: return a->u < b->u;
 	case B_STRING: {
 		size_t n = a->slen < b->slen ? a->slen : b->slen;
-		int r = memcmp(a->s, b->s, n);
+		int r;
+
+		gt_charge_scan(c, n);
+		r = memcmp(a->s, b->s, n);
 
 		return r < 0 || (r == 0 && a->slen < b->slen);
 	}

@@ -89,6 +89,7 @@ void gt_sprintf(struct gt_ctx *c, struct gt_str *b, const char *fmt, size_t end,
 	size_t i = 0;
 
 	gt_puts(c, b, "", 0);
+	gt_charge_text(c, end); /* read byte by byte: as costly as building it */
 	while (i < end) {
 		struct fmtst f = { .c = c, .b = b };
 		size_t lasti = i, w;

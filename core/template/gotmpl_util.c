@@ -69,6 +69,7 @@ void gt_die(struct gt_ctx *c, const char *fmt, ...)
 
 void gt_puts(struct gt_ctx *c, struct gt_str *b, const char *s, size_t n)
 {
+	gt_charge_text(c, n);
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = (b->len + n + 1) * 2;
 		char *ns;

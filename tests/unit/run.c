@@ -34,6 +34,7 @@ int main(void)
 	srunner_add_suite(sr, gotmpl_printf_suite());
 	srunner_add_suite(sr, gotmpl_num_suite());
 	srunner_add_suite(sr, gotmpl_util_suite());
+	srunner_add_suite(sr, gotmpl_limits_suite());
 	srunner_add_suite(sr, text_suite());
 	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, lockfile_suite());
