@@ -173,7 +173,10 @@ int gt_unquote_char(const char **sp, const char *end, char q, uint32_t *r);
 /* Decodes one UTF-8 rune as Go does (U+FFFD, width 1 on a bad byte). */
 uint32_t gt_utf8_decode(const char *s, size_t n, size_t *width);
 void gt_utf8_put(struct gt_ctx *c, struct gt_str *b, uint32_t r);
+/* Go's unicode.IsLetter, IsDigit, IsSpace, IsPrint (Unicode 15.0.0 tables) */
 int gt_is_letter(uint32_t r);
+int gt_is_digit(uint32_t r);
+int gt_is_space(uint32_t r);
 int gt_is_print(uint32_t r);
 
 /* ---- execution ---- */

@@ -310,9 +310,14 @@ static int is_empty_tree(const struct gt_nd *n)
 				return 0;
 		return 1;
 	case N_TEXT:
-		for (size_t i = 0; i < n->text_len; i++)
-			if (!strchr(" \t\n\v\f\r", n->text[i]) || n->text[i] == '\0')
+		/* bytes.TrimSpace leaves nothing: every rune is unicode.IsSpace
+		 * (NBSP, U+3000 … too); a byte that is not UTF-8 is not a space */
+		for (size_t i = 0, w; i < n->text_len; i += w) {
+			uint32_t r = gt_utf8_decode(n->text + i, n->text_len - i, &w);
+
+			if ((r == 0xFFFD && w == 1) || !gt_is_space(r))
 				return 0;
+		}
 		return 1;
 	default:
 		return 0;
