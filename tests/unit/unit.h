@@ -34,6 +34,7 @@ Suite *gotmpl_num_suite(void);
 Suite *gotmpl_util_suite(void);
 Suite *gotmpl_limits_suite(void);
 Suite *gotmpl_unicode_suite(void);
+Suite *gotmpl_goexact_suite(void);
 Suite *text_suite(void);
 Suite *log_suite(void);
 Suite *lockfile_suite(void);
