@@ -38,6 +38,7 @@ struct gt_ctx {
 	size_t used_total;
 	jmp_buf jb;
 	char err[512];
+	size_t err_len;  /* err may hold NUL bytes (from the template's strings) */
 	int err_is_parse;
 	const char *src;
 	size_t srclen;
@@ -50,6 +51,8 @@ char *gt_strndup(struct gt_ctx *c, const char *s, size_t n);
 void gt_free_all(struct gt_ctx *c);
 /* Sets c->err and longjmps out; never returns. */
 void gt_die(struct gt_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+/* The same with a message of n bytes, NUL bytes kept. */
+void gt_die_bytes(struct gt_ctx *c, const char *msg, size_t n) __attribute__((noreturn));
 
 /* Charge an execution's work (no-ops outside one); past a GT_MAX_* bound
  * execution fails at the current node, naming the bound. */
@@ -126,7 +129,8 @@ struct gt_nd {
 };
 
 struct gt_tree {
-	const char *name;
+	const char *name; /* may hold NUL bytes ("\x00" in its literal): name_len counts */
+	size_t name_len;
 	struct gt_nd *root;
 	struct gt_tree *next;
 };
@@ -137,7 +141,7 @@ int gt_parse_number(struct gt_ctx *c, const char *text, size_t len, int is_char,
 
 /* All trees parsed from the source (the top one is named "template"). */
 struct gt_tree *gt_parse(struct gt_ctx *c);
-struct gt_tree *gt_lookup(struct gt_tree *set, const char *name);
+struct gt_tree *gt_lookup(struct gt_tree *set, const char *name, size_t len);
 void gt_node_string(struct gt_ctx *c, struct gt_str *b, const struct gt_nd *n);
 
 /* ---- values ---- */
@@ -182,9 +186,17 @@ int gt_is_print(uint32_t r);
 /* ---- execution ---- */
 int gt_execute(struct gt_ctx *c, struct gt_tree *set, const char *app, struct gt_str *out);
 
-/* Parses and executes; *out malloc'd on success. On failure err holds Go's
- * text and *is_parse says which of Parse or Execute failed. */
-int gt_render(const char *tmpl, size_t len, const char *app, char **out, int *is_parse, char *err,
-	      size_t errlen);
+/* What gt_render gives back. Output and error texts are byte strings: a
+ * template can put NUL bytes in both. */
+struct gt_result {
+	char *out;      /* on success: malloc'd, out_len bytes and a terminating NUL */
+	size_t out_len;
+	int is_parse;   /* on failure: 1 when Parse failed, 0 when Execute did */
+	char err[512];  /* on failure: Go's text (err_len bytes, at most 511) */
+	size_t err_len;
+};
+
+/* Parses and executes; returns 0 or -1. */
+int gt_render(const char *tmpl, size_t len, const char *app, struct gt_result *r);
 
 #endif

@@ -20,7 +20,8 @@ struct st {
 	const char *app;
 	struct gt_str *out;
 	const struct gt_nd *node;
-	const char *name;
+	const char *name;   /* of the template executing */
+	size_t name_len;
 	struct var *vars;
 	size_t nvars, capvars;
 	int depth;
@@ -30,20 +31,19 @@ struct st {
 static const struct gt_val missing = { .k = V_MISSING };
 static const struct gt_val invalid = { .k = V_INVALID };
 
-static void __attribute__((noreturn, format(printf, 2, 3))) xerr(struct st *s, const char *fmt, ...)
+/* Go's state.errorf: the message behind the template's name, the node's
+ * line:column and its text. Built with lengths: a NUL byte in a template
+ * name, a string or a text does not cut the message. */
+static void __attribute__((noreturn)) xerr_bytes(struct st *s, const char *msg, size_t n)
 {
-	struct gt_str ctx = { 0 }, qname = { 0 };
-	char msg[400];
-	va_list ap;
+	struct gt_str ctx = { 0 }, qname = { 0 }, b = { 0 };
 
 	s->c->exec = NULL; /* execution ends here: its message is outside the budgets */
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	gt_quote(s->c, &qname, s->name, strlen(s->name), -1, 0);
-	if (!s->node)
-		gt_die(s->c, "template: %s: %s", s->name, msg);
-	{
+	if (!s->node) {
+		gt_puts(s->c, &b, "template: ", 10);
+		gt_puts(s->c, &b, s->name, s->name_len);
+		gt_puts(s->c, &b, ": ", 2);
+	} else {
 		size_t pos = s->node->pos, col = pos;
 		int line = 1;
 
@@ -52,10 +52,27 @@ static void __attribute__((noreturn, format(printf, 2, 3))) xerr(struct st *s, c
 				line++;
 				col = pos - i - 1;
 			}
+		gt_quote(s->c, &qname, s->name, s->name_len, -1, 0);
 		gt_node_string(s->c, &ctx, s->node);
-		gt_die(s->c, "template: template:%d:%zu: executing %s at <%s>: %s", line, col, qname.s,
-		       ctx.s ? ctx.s : "", msg);
+		gt_printf(s->c, &b, "template: template:%d:%zu: executing ", line, col);
+		gt_puts(s->c, &b, qname.s, qname.len);
+		gt_puts(s->c, &b, " at <", 5);
+		gt_puts(s->c, &b, ctx.s, ctx.len);
+		gt_puts(s->c, &b, ">: ", 3);
 	}
+	gt_puts(s->c, &b, msg, n);
+	gt_die_bytes(s->c, b.s, b.len);
+}
+
+static void __attribute__((noreturn, format(printf, 2, 3))) xerr(struct st *s, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	xerr_bytes(s, msg, strlen(msg));
 }
 
 static void at(struct st *s, const struct gt_nd *n)
@@ -107,6 +124,16 @@ static const char *vstr(struct st *s, const struct gt_val *v)
 
 	gt_fmt_value(s->c, &b, v, 0, 0);
 	return b.s ? b.s : "";
+}
+
+/* "what" followed by the value as %v prints it, NUL bytes kept */
+static void __attribute__((noreturn)) xerr_value(struct st *s, const char *what, const struct gt_val *v)
+{
+	struct gt_str b = { 0 };
+
+	gt_puts(s->c, &b, what, strlen(what));
+	gt_fmt_value(s->c, &b, v, 0, 0);
+	xerr_bytes(s, b.s, b.len);
 }
 
 static struct gt_val mkstr(const char *p, size_t n)
@@ -176,7 +203,7 @@ static void check_stack(struct st *s)
 static struct gt_val eval_pipeline(struct st *s, struct gt_val dot, const struct gt_nd *pipe);
 static struct gt_val eval_arg(struct st *s, struct gt_val dot, enum ptype t, const struct gt_nd *n);
 struct gt_val gt_builtin(struct gt_ctx *c, const char *name, const struct gt_val *argv, size_t argc,
-			 const char *callee, const char **err);
+			 const char **err);
 
 static void not_a_function(struct st *s, struct gt_nd *const *args, size_t nargs, struct gt_val final)
 {
@@ -309,7 +336,7 @@ static struct gt_val validate(struct st *s, struct gt_val v, enum ptype t)
 static struct gt_val eval_call(struct st *s, struct gt_val dot, int fi, const struct gt_nd *node,
 			       struct gt_nd *const *args, size_t nargs, struct gt_val final)
 {
-	const char *name = funcs[fi].name, *err = NULL, *callee = "";
+	const char *name = funcs[fi].name, *err = NULL;
 	size_t nfixed = funcs[fi].nfixed, num_in, i = 0;
 	struct gt_val *argv, v = invalid;
 
@@ -345,17 +372,27 @@ static struct gt_val eval_call(struct st *s, struct gt_val dot, int fi, const st
 		argv[i] = validate(s, final, t);
 	}
 	if (strcmp(name, "call") == 0) {
+		/* funcs.go call(): nothing here is a function; the callee's name is
+		 * its node's text or the piped value's String() */
 		struct gt_str b = { 0 };
 
-		if (nargs > 0)
-			gt_node_string(s->c, &b, args[0]);
-		else if (final.k == V_STRING)
-			gt_puts(s->c, &b, final.s, final.slen);
-		else
-			gt_printf(s->c, &b, "<%s Value>", final.k == V_INVALID ? "invalid" : gt_type_name(&final));
-		callee = b.s;
+		gt_puts(s->c, &b, "error calling call: ", 20);
+		if (argv[0].k == V_INVALID) {
+			gt_puts(s->c, &b, "call of nil", 11);
+		} else {
+			gt_puts(s->c, &b, "non-function ", 13);
+			if (nargs > 0)
+				gt_node_string(s->c, &b, args[0]);
+			else if (final.k == V_STRING)
+				gt_puts(s->c, &b, final.s, final.slen);
+			else
+				gt_printf(s->c, &b, "<%s Value>", gt_type_name(&final));
+			gt_printf(s->c, &b, " of type %s", gt_type_name(&argv[0]));
+		}
+		at(s, node);
+		xerr_bytes(s, b.s, b.len);
 	}
-	v = gt_builtin(s->c, name, argv, num_in, callee, &err);
+	v = gt_builtin(s->c, name, argv, num_in, &err);
 	if (err) {
 		at(s, node);
 		xerr(s, "error calling %s: %s", name, err);
@@ -510,7 +547,7 @@ static enum flow walk_range(struct st *s, struct gt_val dot, const struct gt_nd 
 			return F_NEXT;
 		}
 	} else if (val.k != V_INVALID) {
-		xerr(s, "range can't iterate over %s", vstr(s, &val));
+		xerr_value(s, "range can't iterate over ", &val);
 	}
 	if (r->else_list)
 		walk(s, dot, r->else_list);
@@ -524,15 +561,16 @@ static void walk_template(struct st *s, struct gt_val dot, const struct gt_nd *t
 	struct var *saved_vars = s->vars;
 	size_t saved_n = s->nvars, saved_cap = s->capvars;
 	const char *saved_name = s->name;
+	size_t saved_name_len = s->name_len;
 
 	at(s, t);
-	tmpl = gt_lookup(s->set, t->text);
+	tmpl = gt_lookup(s->set, t->text, t->text_len);
 	for (struct gt_tree *k = s->set; k && k != tmpl; k = k->next)
 		gt_charge_steps(s->c, 1); /* the names passed over */
 	if (!tmpl) {
 		struct gt_str q = { 0 };
 
-		gt_quote(s->c, &q, t->text, strlen(t->text), -1, 0);
+		gt_quote(s->c, &q, t->text, t->text_len, -1, 0);
 		xerr(s, "template %s not defined", q.s);
 	}
 	if (s->depth >= GT_MAX_DEPTH)
@@ -543,9 +581,11 @@ static void walk_template(struct st *s, struct gt_val dot, const struct gt_nd *t
 	push(s, "$", dot);
 	s->depth++;
 	s->name = tmpl->name;
+	s->name_len = tmpl->name_len;
 	walk(s, dot, tmpl->root);
 	s->depth--;
 	s->name = saved_name;
+	s->name_len = saved_name_len;
 	s->vars = saved_vars;
 	s->nvars = saved_n;
 	s->capvars = saved_cap;
@@ -604,9 +644,9 @@ static enum flow walk(struct st *s, struct gt_val dot, const struct gt_nd *n)
 
 int gt_execute(struct gt_ctx *c, struct gt_tree *set, const char *app, struct gt_str *o)
 {
-	struct st s = { .c = c, .set = set, .app = app, .out = o, .name = "template",
+	struct st s = { .c = c, .set = set, .app = app, .out = o, .name = "template", .name_len = 8,
 			.stack_base = (uintptr_t)__builtin_frame_address(0) };
-	struct gt_tree *top = gt_lookup(set, "template");
+	struct gt_tree *top = gt_lookup(set, "template", 8);
 	struct gt_val data = { .k = V_STRUCT, .s = app, .slen = strlen(app) };
 
 	gt_puts(c, o, "", 0);

@@ -65,6 +65,17 @@ void gt_die(struct gt_ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->err, sizeof(c->err), fmt, ap);
 	va_end(ap);
+	c->err_len = strlen(c->err);
+	longjmp(c->jb, 1);
+}
+
+void gt_die_bytes(struct gt_ctx *c, const char *msg, size_t n)
+{
+	if (n > sizeof(c->err) - 1)
+		n = sizeof(c->err) - 1;
+	memcpy(c->err, msg, n);
+	c->err[n] = '\0';
+	c->err_len = n;
 	longjmp(c->jb, 1);
 }
 

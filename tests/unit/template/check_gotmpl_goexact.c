@@ -31,9 +31,50 @@ static const struct gt_vector vectors[] = {
 	{ "{{printf \"%08v|%07.2s\" . \"abc\"}}", "{00my-app}|00000ab", NULL },
 	/* a rune's %q is strconv.QuoteRune (ToASCII with +), whatever '#' says */
 	{ "{{printf \"%#q|%+#q\" 92 233}}", "'\\\\'|'\\u00e9'", NULL },
+	/* template names are byte strings: a NUL byte neither ends nor merges them */
+	{ "{{define \"a\\x00b\"}}B{{end}}{{define \"a\\x00c\"}}C{{end}}{{template \"a\\x00c\"}}{{template \"a\\x00b\"}}", "CB",
+	  NULL },
+	{ "{{template \"a\\x00b\"}}", NULL,
+	  "template: template:1:11: executing \"template\" at <{{template \"a\\x00b\"}}>: template \"a\\x00b\" not defined" },
+	{ "{{define \"x\\x00y\"}}{{.Foo}}{{end}}{{template \"x\\x00y\" .}}", NULL,
+	  "template: template:1:21: executing \"x\\x00y\" at <.Foo>: can't evaluate field Foo in type registry.templateData" },
+	{ "{{define \"a\\x00b\"}}1{{end}}{{define \"a\\x00b\"}}2{{end}}", NULL,
+	  "template: template:1: template: multiple definition of template \"a\\x00b\"" },
 };
 
 GT_VECTOR_TEST(test_vector, vectors)
+
+static void render_bytes(const char *tmpl, size_t len, int want_rc, const char *want, size_t want_len)
+{
+	struct gt_result r;
+	int rc = gt_render(tmpl, len, "my-app", &r);
+	const char *got = rc == 0 ? r.out : r.err;
+	size_t got_len = rc == 0 ? r.out_len : r.err_len;
+
+	ck_assert_int_eq(rc, want_rc);
+	ck_assert_msg(got_len == want_len && memcmp(got, want, want_len) == 0, "got %zu bytes [%s], want %zu [%s]",
+		      got_len, got, want_len, want);
+	free(r.out);
+}
+
+#define RENDER_BYTES(tmpl, rc, want) render_bytes(tmpl, sizeof(tmpl) - 1, rc, want, sizeof(want) - 1)
+
+/* A NUL byte the template makes (or holds in a raw string) stays in the
+ * output and in error texts, as in Go. */
+START_TEST(test_nul_bytes)
+{
+	RENDER_BYTES("{{printf \"a%cb\" 0}}", 0, "a\0b");
+	RENDER_BYTES("x\0y{{.AppName}}", 0, "x\0ymy-app");
+	RENDER_BYTES("{{range \"a\\x00b\"}}{{end}}", -1,
+		     "template: template:1:8: executing \"template\" at <\"a\\x00b\">: range can't iterate over a\0b");
+	RENDER_BYTES("{{range `a\0b`}}{{end}}", -1,
+		     "template: template:1:8: executing \"template\" at <`a\0b`>: range can't iterate over a\0b");
+	RENDER_BYTES("{{\"a\\x00b\" | call}}", -1,
+		     "template: template:1:13: executing \"template\" at <call>: error calling call: non-function a\0b of type string");
+	RENDER_BYTES("{{if 1}}\0{{.Foo}}{{end}}", -1,
+		     "template: template:1:11: executing \"template\" at <.Foo>: can't evaluate field Foo in type registry.templateData");
+}
+END_TEST
 
 Suite *gotmpl_goexact_suite(void)
 {
@@ -41,6 +82,7 @@ Suite *gotmpl_goexact_suite(void)
 	TCase *tc = tcase_create("vectors");
 
 	tcase_add_loop_test(tc, test_vector, 0, GT_NVECTORS(vectors));
+	tcase_add_test(tc, test_nul_bytes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -41,12 +41,11 @@ GT_VECTOR_TEST(test_vector, vectors)
 
 static void render_fails_with(const char *tmpl, const char *want)
 {
-	char *out = NULL, err[512];
-	int is_parse = 0;
+	struct gt_result r;
 
-	ck_assert_int_ne(gt_render(tmpl, strlen(tmpl), "my-app", &out, &is_parse, err, sizeof(err)), 0);
-	ck_assert_int_eq(is_parse, 0);
-	ck_assert_msg(strstr(err, want) != NULL, "got %s, want %s", err, want);
+	ck_assert_int_ne(gt_render(tmpl, strlen(tmpl), "my-app", &r), 0);
+	ck_assert_int_eq(r.is_parse, 0);
+	ck_assert_msg(strstr(r.err, want) != NULL, "got %s, want %s", r.err, want);
 }
 
 /* A variable declared before 1,000 others, read 200 times: every lookup
