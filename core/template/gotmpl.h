@@ -25,7 +25,7 @@
  * function results, formatting, padding) and every printf format string
  * read; scanned text is what eq/ne/lt/le/gt/ge compare and what fmt reads
  * through for widths and precisions. */
-#define GT_MAX_STEPS 100000       /* steps per execution */
+#define GT_MAX_STEPS 50000        /* steps per execution */
 #define GT_MAX_TEXT (1 << 20)     /* bytes of text built per execution */
 #define GT_MAX_SCAN (16 << 20)    /* bytes of text compared or scanned per execution */
 #define GT_MAX_ARENA (32u << 20)  /* bytes of working memory */
@@ -125,6 +125,7 @@ struct gt_nd {
 	size_t ndecl;
 	int is_assign;
 	int truth;           /* bool */
+	int fn;              /* identifier: 1 + its built-in's index, set by its first call */
 	struct gt_num num;
 };
 

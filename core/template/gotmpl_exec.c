@@ -24,6 +24,7 @@ struct st {
 	size_t name_len;
 	struct var *vars;
 	size_t nvars, capvars;
+	size_t vbase; /* the executing template's variables start here */
 	int depth;
 	uintptr_t stack_base; /* frame address where execution started */
 };
@@ -174,7 +175,7 @@ static void push(struct st *s, const char *name, struct gt_val v)
 
 static struct var *find_var(struct st *s, const char *name)
 {
-	for (size_t i = s->nvars; i > 0; i--)
+	for (size_t i = s->nvars; i > s->vbase; i--)
 		if (strcmp(s->vars[i - 1].name, name) == 0) {
 			gt_charge_steps(s->c, s->nvars - i + 1);
 			return &s->vars[i - 1];
@@ -338,7 +339,7 @@ static struct gt_val eval_call(struct st *s, struct gt_val dot, int fi, const st
 {
 	const char *name = funcs[fi].name, *err = NULL;
 	size_t nfixed = funcs[fi].nfixed, num_in, i = 0;
-	struct gt_val *argv, v = invalid;
+	struct gt_val *argv, v = invalid, local[8];
 
 	if (args) {
 		args++;
@@ -361,7 +362,7 @@ static struct gt_val eval_call(struct st *s, struct gt_val dot, int fi, const st
 			v = final;
 		return v;
 	}
-	argv = gt_alloc(s->c, (num_in + 1) * sizeof(*argv));
+	argv = num_in + 1 <= sizeof(local) / sizeof(local[0]) ? local : gt_alloc(s->c, (num_in + 1) * sizeof(*argv));
 	for (; i < nfixed && i < nargs; i++)
 		argv[i] = eval_arg(s, dot, funcs[fi].fixed[i], args[i]);
 	for (; i < nargs; i++)
@@ -405,9 +406,13 @@ static struct gt_val eval_function(struct st *s, struct gt_val dot, const struct
 				   struct gt_val final)
 {
 	at(s, id);
+	if (id->fn > 0)
+		return eval_call(s, dot, id->fn - 1, cmd, args, nargs, final);
 	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
-		if (funcs[i].name[0] == id->text[0] && strcmp(funcs[i].name, id->text) == 0)
+		if (funcs[i].name[0] == id->text[0] && strcmp(funcs[i].name, id->text) == 0) {
+			((struct gt_nd *)id)->fn = (int)i + 1; /* found once per node */
 			return eval_call(s, dot, (int)i, cmd, args, nargs, final);
+		}
 	xerr(s, "\"%s\" is not a defined function", id->text);
 }
 
@@ -558,8 +563,7 @@ static enum flow walk_range(struct st *s, struct gt_val dot, const struct gt_nd 
 static void walk_template(struct st *s, struct gt_val dot, const struct gt_nd *t)
 {
 	struct gt_tree *tmpl;
-	struct var *saved_vars = s->vars;
-	size_t saved_n = s->nvars, saved_cap = s->capvars;
+	size_t saved_n = s->nvars, saved_base = s->vbase;
 	const char *saved_name = s->name;
 	size_t saved_name_len = s->name_len;
 
@@ -576,8 +580,7 @@ static void walk_template(struct st *s, struct gt_val dot, const struct gt_nd *t
 	if (s->depth >= GT_MAX_DEPTH)
 		xerr(s, "exceeded maximum template depth (%d)", GT_MAX_DEPTH);
 	dot = eval_pipeline(s, dot, t->pipe);
-	s->vars = NULL;
-	s->nvars = s->capvars = 0;
+	s->vbase = s->nvars; /* a template sees only its own variables, from "$" on */
 	push(s, "$", dot);
 	s->depth++;
 	s->name = tmpl->name;
@@ -586,9 +589,8 @@ static void walk_template(struct st *s, struct gt_val dot, const struct gt_nd *t
 	s->depth--;
 	s->name = saved_name;
 	s->name_len = saved_name_len;
-	s->vars = saved_vars;
 	s->nvars = saved_n;
-	s->capvars = saved_cap;
+	s->vbase = saved_base;
 }
 
 static enum flow walk(struct st *s, struct gt_val dot, const struct gt_nd *n)
