@@ -1,122 +1,17 @@
 /* Execution as Go's text/template/exec.go does it, on the one data value
  * struct{ AppName string }: the same evaluation order, the same node that
  * errors point at, the same messages. */
-#include "gotmpl.h"
+#include "gotmpl_exec.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-enum ptype { P_NONE, P_VALUE, P_ANY, P_STRING };
-
-struct var {
-	const char *name;
-	struct gt_val v;
-};
-
-struct st {
-	struct gt_ctx *c;
-	struct gt_tree *set;
-	const char *app;
-	struct gt_str *out;
-	const struct gt_nd *node;
-	const char *name;   /* of the template executing */
-	size_t name_len;
-	struct var *vars;
-	size_t nvars, capvars;
-	size_t vbase; /* the executing template's variables start here */
-	int depth;
-	uintptr_t stack_base; /* frame address where execution started */
-};
 
 static const struct gt_val missing = { .k = V_MISSING };
 static const struct gt_val invalid = { .k = V_INVALID };
 
-/* Go's state.errorf: the message behind the template's name, the node's
- * line:column and its text. Built with lengths: a NUL byte in a template
- * name, a string or a text does not cut the message. */
-static void __attribute__((noreturn)) xerr_bytes(struct st *s, const char *msg, size_t n)
-{
-	struct gt_str ctx = { 0 }, qname = { 0 }, b = { 0 };
-
-	s->c->exec = NULL; /* execution ends here: its message is outside the budgets */
-	if (!s->node) {
-		gt_puts(s->c, &b, "template: ", 10);
-		gt_puts(s->c, &b, s->name, s->name_len);
-		gt_puts(s->c, &b, ": ", 2);
-	} else {
-		size_t pos = s->node->pos, col = pos;
-		int line = 1;
-
-		for (size_t i = 0; i < pos; i++)
-			if (s->c->src[i] == '\n') {
-				line++;
-				col = pos - i - 1;
-			}
-		gt_quote(s->c, &qname, s->name, s->name_len, -1, 0);
-		gt_node_string(s->c, &ctx, s->node);
-		gt_printf(s->c, &b, "template: template:%d:%zu: executing ", line, col);
-		gt_puts(s->c, &b, qname.s, qname.len);
-		gt_puts(s->c, &b, " at <", 5);
-		gt_puts(s->c, &b, ctx.s, ctx.len);
-		gt_puts(s->c, &b, ">: ", 3);
-	}
-	gt_puts(s->c, &b, msg, n);
-	gt_die_bytes(s->c, b.s, b.len);
-}
-
-static void __attribute__((noreturn, format(printf, 2, 3))) xerr(struct st *s, const char *fmt, ...)
-{
-	char msg[400];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	xerr_bytes(s, msg, strlen(msg));
-}
-
 static void at(struct st *s, const struct gt_nd *n)
 {
 	s->node = n;
-}
-
-/* A GT_MAX_* bound passed: fail at the current node, naming the bound. The
- * message is built outside the budget it reports. */
-static void __attribute__((noreturn)) over(struct gt_ctx *c, const char *what, unsigned long limit,
-					   const char *unit)
-{
-	struct st *s = c->exec;
-
-	c->exec = NULL;
-	xerr(s, "execution %s %lu %s", what, limit, unit);
-}
-
-void gt_charge_steps(struct gt_ctx *c, size_t n)
-{
-	if (!c->exec)
-		return;
-	c->steps += n;
-	if (c->steps > GT_MAX_STEPS)
-		over(c, "longer than", GT_MAX_STEPS, "steps");
-}
-
-void gt_charge_scan(struct gt_ctx *c, size_t n)
-{
-	if (!c->exec)
-		return;
-	c->scanned += n;
-	if (c->scanned > GT_MAX_SCAN)
-		over(c, "compared or scanned more than", GT_MAX_SCAN, "bytes of text");
-}
-
-void gt_charge_text(struct gt_ctx *c, size_t n)
-{
-	if (!c->exec)
-		return;
-	c->text += n;
-	if (c->text > GT_MAX_TEXT)
-		over(c, "built more than", GT_MAX_TEXT, "bytes of text");
 }
 
 static const char *vstr(struct st *s, const struct gt_val *v)
@@ -127,15 +22,6 @@ static const char *vstr(struct st *s, const struct gt_val *v)
 	return b.s ? b.s : "";
 }
 
-/* "what" followed by the value as %v prints it, NUL bytes kept */
-static void __attribute__((noreturn)) xerr_value(struct st *s, const char *what, const struct gt_val *v)
-{
-	struct gt_str b = { 0 };
-
-	gt_puts(s->c, &b, what, strlen(what));
-	gt_fmt_value(s->c, &b, v, 0, 0);
-	xerr_bytes(s, b.s, b.len);
-}
 
 static struct gt_val mkstr(const char *p, size_t n)
 {
@@ -180,13 +66,13 @@ static struct var *find_var(struct st *s, const char *name)
 			gt_charge_steps(s->c, s->nvars - i + 1);
 			return &s->vars[i - 1];
 		}
-	xerr(s, "undefined variable: %s", name);
+	gt_xerr(s, "undefined variable: %s", name);
 }
 
 static void out(struct st *s, const char *p, size_t n)
 {
 	if (s->out->len + n > GT_MAX_OUTPUT)
-		xerr(s, "output longer than %d bytes", GT_MAX_OUTPUT);
+		gt_xerr(s, "output longer than %d bytes", GT_MAX_OUTPUT);
 	gt_puts(s->c, s->out, p, n);
 }
 
@@ -198,7 +84,7 @@ static void check_stack(struct st *s)
 	uintptr_t used = s->stack_base > here ? s->stack_base - here : here - s->stack_base;
 
 	if (used > GT_MAX_STACK)
-		xerr(s, "exceeded maximum nesting depth (%d KiB of stack)", GT_MAX_STACK / 1024);
+		gt_xerr(s, "exceeded maximum nesting depth (%d KiB of stack)", GT_MAX_STACK / 1024);
 }
 
 static struct gt_val eval_pipeline(struct st *s, struct gt_val dot, const struct gt_nd *pipe);
@@ -212,7 +98,7 @@ static void not_a_function(struct st *s, struct gt_nd *const *args, size_t nargs
 		struct gt_str b = { 0 };
 
 		gt_node_string(s->c, &b, args[0]);
-		xerr(s, "can't give argument to non-function %s", b.s);
+		gt_xerr(s, "can't give argument to non-function %s", b.s);
 	}
 }
 
@@ -237,7 +123,7 @@ static struct gt_val ideal_constant(struct st *s, const struct gt_nd *n)
 	} else if (num->is_int) {
 		v = mkint(num->i);
 	} else if (num->is_uint) {
-		xerr(s, "%.*s overflows int", (int)n->text_len, n->text);
+		gt_xerr(s, "%.*s overflows int", (int)n->text_len, n->text);
 	}
 	return v;
 }
@@ -252,10 +138,10 @@ static struct gt_val eval_field(struct st *s, const char *name, struct gt_nd *co
 		return invalid;
 	if (receiver.k == V_STRUCT && strcmp(name, "AppName") == 0) {
 		if (has_args)
-			xerr(s, "AppName has arguments but cannot be invoked as function");
+			gt_xerr(s, "AppName has arguments but cannot be invoked as function");
 		return mkstr(receiver.s, receiver.slen);
 	}
-	xerr(s, "can't evaluate field %s in type %s", name, gt_type_name(&receiver));
+	gt_xerr(s, "can't evaluate field %s in type %s", name, gt_type_name(&receiver));
 }
 
 static struct gt_val eval_field_chain(struct st *s, struct gt_val receiver, const char **ident, size_t n,
@@ -283,7 +169,7 @@ static struct gt_val eval_chain_node(struct st *s, struct gt_val dot, const stru
 		struct gt_str b = { 0 };
 
 		gt_node_string(s->c, &b, ch);
-		xerr(s, "indirection through explicit nil in %s", b.s);
+		gt_xerr(s, "indirection through explicit nil in %s", b.s);
 	}
 	pipe = eval_arg(s, dot, P_NONE, ch->node);
 	return eval_field_chain(s, pipe, ch->ident, ch->nident, args, nargs, final);
@@ -326,11 +212,11 @@ static struct gt_val validate(struct st *s, struct gt_val v, enum ptype t)
 {
 	if (v.k == V_INVALID) {
 		if (t == P_STRING)
-			xerr(s, "invalid value; expected string");
+			gt_xerr(s, "invalid value; expected string");
 		return v;
 	}
 	if (t == P_STRING && v.k != V_STRING)
-		xerr(s, "wrong type for value; expected string; got %s", gt_type_name(&v));
+		gt_xerr(s, "wrong type for value; expected string; got %s", gt_type_name(&v));
 	return v;
 }
 
@@ -348,9 +234,9 @@ static struct gt_val eval_call(struct st *s, struct gt_val dot, int fi, const st
 	num_in = nargs + (final.k != V_MISSING);
 	if (funcs[fi].variadic) {
 		if (num_in < nfixed)
-			xerr(s, "wrong number of args for %s: want at least %zu got %zu", name, nfixed, nargs);
+			gt_xerr(s, "wrong number of args for %s: want at least %zu got %zu", name, nfixed, nargs);
 	} else if (num_in != nfixed) {
-		xerr(s, "wrong number of args for %s: want %zu got %zu", name, nfixed, num_in);
+		gt_xerr(s, "wrong number of args for %s: want %zu got %zu", name, nfixed, num_in);
 	}
 	if (strcmp(name, "and") == 0 || strcmp(name, "or") == 0) {
 		for (i = 0; i < nargs; i++) {
@@ -391,12 +277,12 @@ static struct gt_val eval_call(struct st *s, struct gt_val dot, int fi, const st
 			gt_printf(s->c, &b, " of type %s", gt_type_name(&argv[0]));
 		}
 		at(s, node);
-		xerr_bytes(s, b.s, b.len);
+		gt_xerr_bytes(s, b.s, b.len);
 	}
 	v = gt_builtin(s->c, name, argv, num_in, &err);
 	if (err) {
 		at(s, node);
-		xerr(s, "error calling %s: %s", name, err);
+		gt_xerr(s, "error calling %s: %s", name, err);
 	}
 	return v;
 }
@@ -413,7 +299,7 @@ static struct gt_val eval_function(struct st *s, struct gt_val dot, const struct
 			((struct gt_nd *)id)->fn = (int)i + 1; /* found once per node */
 			return eval_call(s, dot, (int)i, cmd, args, nargs, final);
 		}
-	xerr(s, "\"%s\" is not a defined function", id->text);
+	gt_xerr(s, "\"%s\" is not a defined function", id->text);
 }
 
 static struct gt_val eval_empty_interface(struct st *s, struct gt_val dot, const struct gt_nd *n)
@@ -432,7 +318,7 @@ static struct gt_val eval_empty_interface(struct st *s, struct gt_val dot, const
 		struct gt_str b = { 0 };
 
 		gt_node_string(s->c, &b, n);
-		xerr(s, "can't handle assignment of %s to empty interface argument", b.s);
+		gt_xerr(s, "can't handle assignment of %s to empty interface argument", b.s);
 	}
 	}
 }
@@ -448,7 +334,7 @@ static struct gt_val eval_arg(struct st *s, struct gt_val dot, enum ptype t, con
 	case N_DOT: return validate(s, dot, t);
 	case N_NIL:
 		if (t == P_STRING)
-			xerr(s, "cannot assign nil to string");
+			gt_xerr(s, "cannot assign nil to string");
 		return invalid;
 	case N_FIELD: return validate(s, eval_field_node(s, dot, n, self, 1, missing), t);
 	case N_VAR: return validate(s, eval_variable_node(s, n, NULL, 0, missing), t);
@@ -462,7 +348,7 @@ static struct gt_val eval_arg(struct st *s, struct gt_val dot, enum ptype t, con
 	if (n->type == N_STRING)
 		return mkstr(n->text, n->text_len);
 	gt_node_string(s->c, &b, n);
-	xerr(s, "expected string; found %s", b.s);
+	gt_xerr(s, "expected string; found %s", b.s);
 }
 
 static struct gt_val eval_command(struct st *s, struct gt_val dot, const struct gt_nd *cmd, struct gt_val final)
@@ -485,7 +371,7 @@ static struct gt_val eval_command(struct st *s, struct gt_val dot, const struct 
 	switch (first->type) {
 	case N_BOOL: return mkbool(first->truth);
 	case N_DOT: return dot;
-	case N_NIL: xerr(s, "nil is not a command");
+	case N_NIL: gt_xerr(s, "nil is not a command");
 	case N_NUMBER: return ideal_constant(s, first);
 	default: return mkstr(first->text, first->text_len);
 	}
@@ -527,7 +413,7 @@ static enum flow walk_range(struct st *s, struct gt_val dot, const struct gt_nd 
 		int64_t n = val.k == V_INT ? val.i : (int64_t)val.u;
 
 		if (pipe->ndecl > 1)
-			xerr(s, "can't use %s to iterate over more than one variable", vstr(s, &val));
+			gt_xerr(s, "can't use %s to iterate over more than one variable", vstr(s, &val));
 		for (int64_t i = 0; i < n; i++) {
 			struct gt_val elem = val;
 			enum flow f;
@@ -552,7 +438,7 @@ static enum flow walk_range(struct st *s, struct gt_val dot, const struct gt_nd 
 			return F_NEXT;
 		}
 	} else if (val.k != V_INVALID) {
-		xerr_value(s, "range can't iterate over ", &val);
+		gt_xerr_value(s, "range can't iterate over ", &val);
 	}
 	if (r->else_list)
 		walk(s, dot, r->else_list);
@@ -575,10 +461,10 @@ static void walk_template(struct st *s, struct gt_val dot, const struct gt_nd *t
 		struct gt_str q = { 0 };
 
 		gt_quote(s->c, &q, t->text, t->text_len, -1, 0);
-		xerr(s, "template %s not defined", q.s);
+		gt_xerr(s, "template %s not defined", q.s);
 	}
 	if (s->depth >= GT_MAX_DEPTH)
-		xerr(s, "exceeded maximum template depth (%d)", GT_MAX_DEPTH);
+		gt_xerr(s, "exceeded maximum template depth (%d)", GT_MAX_DEPTH);
 	dot = eval_pipeline(s, dot, t->pipe);
 	s->vbase = s->nvars; /* a template sees only its own variables, from "$" on */
 	push(s, "$", dot);
