@@ -61,7 +61,7 @@ UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/unit-tests
 PROBE     := $(BUILD)/registry-probe
 
-.PHONY: all check check-unit check-e2e deps demo bench install uninstall clean deb fuzz fuzz-build check-valgrind
+.PHONY: all check check-unit check-unicode check-e2e deps demo bench install uninstall clean deb fuzz fuzz-build check-valgrind
 
 all: $(HELPER) $(DOKKU_REG) $(PROVIDER)
 
@@ -143,8 +143,15 @@ check-valgrind: $(UNIT_BIN) $(HELPER) $(DOKKU_REG) $(PROBE)
 	bash tests/valgrind/run.sh $(BUILD) $(VG_E2E)
 
 # under SANITIZE=1 a UBSan report fails the test it happens in
-check-unit: $(UNIT_BIN)
+check-unit: $(UNIT_BIN) check-unicode
 	CK_FORK=yes UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(UNIT_BIN)
+
+# The template engine's Unicode tables are checked in; they must be what the
+# generator makes of the Unicode data installed (Debian's unicode-data).
+check-unicode:
+	@python3 tests/tools/gen_unicode_tables.py | diff -u core/template/gotmpl_unicode.c - >&2 || \
+		{ echo "core/template/gotmpl_unicode.c differs from tests/tools/gen_unicode_tables.py's output: regenerate it" >&2; exit 1; }
+	@echo "check-unicode: core/template/gotmpl_unicode.c matches the Unicode data"
 
 check-e2e: $(HELPER) $(DOKKU_REG) $(PROVIDER) $(PROBE)
 	@set -o pipefail; DR_BUILD_DIR=$(CURDIR)/$(BUILD) bats tests/e2e | tee $(BUILD)/e2e.tap; rc=$$?; \

@@ -18,7 +18,16 @@
 #define GT_MAX_OUTPUT 65536       /* rendered bytes */
 #define GT_MAX_DEPTH 100          /* nested {{template}} calls (Go: 100000) */
 #define GT_MAX_NEST 200           /* nested parens / control blocks at parse */
-#define GT_MAX_STEPS 1000000      /* evaluated nodes per execution */
+/* The work one execution may do, so that any template ends within a few
+ * milliseconds: steps are nodes walked, commands run, arguments evaluated,
+ * range iterations, and the entries passed over looking up a variable or a
+ * template; text built is every byte written into any string (output,
+ * function results, formatting, padding) and every printf format string
+ * read; scanned text is what eq/ne/lt/le/gt/ge compare and what fmt reads
+ * through for widths and precisions. */
+#define GT_MAX_STEPS 50000        /* steps per execution */
+#define GT_MAX_TEXT (1 << 20)     /* bytes of text built per execution */
+#define GT_MAX_SCAN (16 << 20)    /* bytes of text compared or scanned per execution */
 #define GT_MAX_ARENA (32u << 20)  /* bytes of working memory */
 #define GT_MAX_STACK (2 << 20)    /* bytes of C stack execution may use */
 
@@ -29,9 +38,12 @@ struct gt_ctx {
 	size_t used_total;
 	jmp_buf jb;
 	char err[512];
+	size_t err_len;  /* err may hold NUL bytes (from the template's strings) */
 	int err_is_parse;
 	const char *src;
 	size_t srclen;
+	void *exec;      /* the execution's state while it runs (gotmpl_exec.c) */
+	size_t steps, text, scanned;
 };
 
 void *gt_alloc(struct gt_ctx *c, size_t n);
@@ -39,8 +51,16 @@ char *gt_strndup(struct gt_ctx *c, const char *s, size_t n);
 void gt_free_all(struct gt_ctx *c);
 /* Sets c->err and longjmps out; never returns. */
 void gt_die(struct gt_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+/* The same with a message of n bytes, NUL bytes kept. */
+void gt_die_bytes(struct gt_ctx *c, const char *msg, size_t n) __attribute__((noreturn));
 
-/* A growable byte string in the arena. */
+/* Charge an execution's work (no-ops outside one); past a GT_MAX_* bound
+ * execution fails at the current node, naming the bound. */
+void gt_charge_steps(struct gt_ctx *c, size_t n);
+void gt_charge_scan(struct gt_ctx *c, size_t n);
+void gt_charge_text(struct gt_ctx *c, size_t n);
+
+/* A growable byte string in the arena (its bytes count as text built). */
 struct gt_str {
 	char *s;
 	size_t len, cap;
@@ -105,11 +125,13 @@ struct gt_nd {
 	size_t ndecl;
 	int is_assign;
 	int truth;           /* bool */
+	int fn;              /* identifier: 1 + its built-in's index, set by its first call */
 	struct gt_num num;
 };
 
 struct gt_tree {
-	const char *name;
+	const char *name; /* may hold NUL bytes ("\x00" in its literal): name_len counts */
+	size_t name_len;
 	struct gt_nd *root;
 	struct gt_tree *next;
 };
@@ -120,7 +142,7 @@ int gt_parse_number(struct gt_ctx *c, const char *text, size_t len, int is_char,
 
 /* All trees parsed from the source (the top one is named "template"). */
 struct gt_tree *gt_parse(struct gt_ctx *c);
-struct gt_tree *gt_lookup(struct gt_tree *set, const char *name);
+struct gt_tree *gt_lookup(struct gt_tree *set, const char *name, size_t len);
 void gt_node_string(struct gt_ctx *c, struct gt_str *b, const struct gt_nd *n);
 
 /* ---- values ---- */
@@ -156,15 +178,26 @@ int gt_unquote_char(const char **sp, const char *end, char q, uint32_t *r);
 /* Decodes one UTF-8 rune as Go does (U+FFFD, width 1 on a bad byte). */
 uint32_t gt_utf8_decode(const char *s, size_t n, size_t *width);
 void gt_utf8_put(struct gt_ctx *c, struct gt_str *b, uint32_t r);
+/* Go's unicode.IsLetter, IsDigit, IsSpace, IsPrint (Unicode 15.0.0 tables) */
 int gt_is_letter(uint32_t r);
+int gt_is_digit(uint32_t r);
+int gt_is_space(uint32_t r);
 int gt_is_print(uint32_t r);
 
 /* ---- execution ---- */
 int gt_execute(struct gt_ctx *c, struct gt_tree *set, const char *app, struct gt_str *out);
 
-/* Parses and executes; *out malloc'd on success. On failure err holds Go's
- * text and *is_parse says which of Parse or Execute failed. */
-int gt_render(const char *tmpl, size_t len, const char *app, char **out, int *is_parse, char *err,
-	      size_t errlen);
+/* What gt_render gives back. Output and error texts are byte strings: a
+ * template can put NUL bytes in both. */
+struct gt_result {
+	char *out;      /* on success: malloc'd, out_len bytes and a terminating NUL */
+	size_t out_len;
+	int is_parse;   /* on failure: 1 when Parse failed, 0 when Execute did */
+	char err[512];  /* on failure: Go's text (err_len bytes, at most 511) */
+	size_t err_len;
+};
+
+/* Parses and executes; returns 0 or -1. */
+int gt_render(const char *tmpl, size_t len, const char *app, struct gt_result *r);
 
 #endif

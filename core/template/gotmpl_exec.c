@@ -1,62 +1,13 @@
 /* Execution as Go's text/template/exec.go does it, on the one data value
  * struct{ AppName string }: the same evaluation order, the same node that
  * errors point at, the same messages. */
-#include "gotmpl.h"
+#include "gotmpl_exec.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-enum ptype { P_NONE, P_VALUE, P_ANY, P_STRING };
-
-struct var {
-	const char *name;
-	struct gt_val v;
-};
-
-struct st {
-	struct gt_ctx *c;
-	struct gt_tree *set;
-	const char *app;
-	struct gt_str *out;
-	const struct gt_nd *node;
-	const char *name;
-	struct var *vars;
-	size_t nvars, capvars;
-	int depth;
-	long steps;
-	uintptr_t stack_base; /* frame address where execution started */
-};
-
 static const struct gt_val missing = { .k = V_MISSING };
 static const struct gt_val invalid = { .k = V_INVALID };
-
-static void __attribute__((noreturn, format(printf, 2, 3))) xerr(struct st *s, const char *fmt, ...)
-{
-	struct gt_str ctx = { 0 }, qname = { 0 };
-	char msg[400];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	gt_quote(s->c, &qname, s->name, strlen(s->name), -1, 0);
-	if (!s->node)
-		gt_die(s->c, "template: %s: %s", s->name, msg);
-	{
-		size_t pos = s->node->pos, col = pos;
-		int line = 1;
-
-		for (size_t i = 0; i < pos; i++)
-			if (s->c->src[i] == '\n') {
-				line++;
-				col = pos - i - 1;
-			}
-		gt_node_string(s->c, &ctx, s->node);
-		gt_die(s->c, "template: template:%d:%zu: executing %s at <%s>: %s", line, col, qname.s,
-		       ctx.s ? ctx.s : "", msg);
-	}
-}
 
 static void at(struct st *s, const struct gt_nd *n)
 {
@@ -70,6 +21,7 @@ static const char *vstr(struct st *s, const struct gt_val *v)
 	gt_fmt_value(s->c, &b, v, 0, 0);
 	return b.s ? b.s : "";
 }
+
 
 static struct gt_val mkstr(const char *p, size_t n)
 {
@@ -109,16 +61,18 @@ static void push(struct st *s, const char *name, struct gt_val v)
 
 static struct var *find_var(struct st *s, const char *name)
 {
-	for (size_t i = s->nvars; i > 0; i--)
-		if (strcmp(s->vars[i - 1].name, name) == 0)
+	for (size_t i = s->nvars; i > s->vbase; i--)
+		if (strcmp(s->vars[i - 1].name, name) == 0) {
+			gt_charge_steps(s->c, s->nvars - i + 1);
 			return &s->vars[i - 1];
-	xerr(s, "undefined variable: %s", name);
+		}
+	gt_xerr(s, "undefined variable: %s", name);
 }
 
 static void out(struct st *s, const char *p, size_t n)
 {
 	if (s->out->len + n > GT_MAX_OUTPUT)
-		xerr(s, "output longer than %d bytes", GT_MAX_OUTPUT);
+		gt_xerr(s, "output longer than %d bytes", GT_MAX_OUTPUT);
 	gt_puts(s->c, s->out, p, n);
 }
 
@@ -130,13 +84,13 @@ static void check_stack(struct st *s)
 	uintptr_t used = s->stack_base > here ? s->stack_base - here : here - s->stack_base;
 
 	if (used > GT_MAX_STACK)
-		xerr(s, "exceeded maximum nesting depth (%d KiB of stack)", GT_MAX_STACK / 1024);
+		gt_xerr(s, "exceeded maximum nesting depth (%d KiB of stack)", GT_MAX_STACK / 1024);
 }
 
 static struct gt_val eval_pipeline(struct st *s, struct gt_val dot, const struct gt_nd *pipe);
 static struct gt_val eval_arg(struct st *s, struct gt_val dot, enum ptype t, const struct gt_nd *n);
 struct gt_val gt_builtin(struct gt_ctx *c, const char *name, const struct gt_val *argv, size_t argc,
-			 const char *callee, const char **err);
+			 const char **err);
 
 static void not_a_function(struct st *s, struct gt_nd *const *args, size_t nargs, struct gt_val final)
 {
@@ -144,7 +98,7 @@ static void not_a_function(struct st *s, struct gt_nd *const *args, size_t nargs
 		struct gt_str b = { 0 };
 
 		gt_node_string(s->c, &b, args[0]);
-		xerr(s, "can't give argument to non-function %s", b.s);
+		gt_xerr(s, "can't give argument to non-function %s", b.s);
 	}
 }
 
@@ -169,7 +123,7 @@ static struct gt_val ideal_constant(struct st *s, const struct gt_nd *n)
 	} else if (num->is_int) {
 		v = mkint(num->i);
 	} else if (num->is_uint) {
-		xerr(s, "%.*s overflows int", (int)n->text_len, n->text);
+		gt_xerr(s, "%.*s overflows int", (int)n->text_len, n->text);
 	}
 	return v;
 }
@@ -184,10 +138,10 @@ static struct gt_val eval_field(struct st *s, const char *name, struct gt_nd *co
 		return invalid;
 	if (receiver.k == V_STRUCT && strcmp(name, "AppName") == 0) {
 		if (has_args)
-			xerr(s, "AppName has arguments but cannot be invoked as function");
+			gt_xerr(s, "AppName has arguments but cannot be invoked as function");
 		return mkstr(receiver.s, receiver.slen);
 	}
-	xerr(s, "can't evaluate field %s in type %s", name, gt_type_name(&receiver));
+	gt_xerr(s, "can't evaluate field %s in type %s", name, gt_type_name(&receiver));
 }
 
 static struct gt_val eval_field_chain(struct st *s, struct gt_val receiver, const char **ident, size_t n,
@@ -215,7 +169,7 @@ static struct gt_val eval_chain_node(struct st *s, struct gt_val dot, const stru
 		struct gt_str b = { 0 };
 
 		gt_node_string(s->c, &b, ch);
-		xerr(s, "indirection through explicit nil in %s", b.s);
+		gt_xerr(s, "indirection through explicit nil in %s", b.s);
 	}
 	pipe = eval_arg(s, dot, P_NONE, ch->node);
 	return eval_field_chain(s, pipe, ch->ident, ch->nident, args, nargs, final);
@@ -258,20 +212,20 @@ static struct gt_val validate(struct st *s, struct gt_val v, enum ptype t)
 {
 	if (v.k == V_INVALID) {
 		if (t == P_STRING)
-			xerr(s, "invalid value; expected string");
+			gt_xerr(s, "invalid value; expected string");
 		return v;
 	}
 	if (t == P_STRING && v.k != V_STRING)
-		xerr(s, "wrong type for value; expected string; got %s", gt_type_name(&v));
+		gt_xerr(s, "wrong type for value; expected string; got %s", gt_type_name(&v));
 	return v;
 }
 
 static struct gt_val eval_call(struct st *s, struct gt_val dot, int fi, const struct gt_nd *node,
 			       struct gt_nd *const *args, size_t nargs, struct gt_val final)
 {
-	const char *name = funcs[fi].name, *err = NULL, *callee = "";
+	const char *name = funcs[fi].name, *err = NULL;
 	size_t nfixed = funcs[fi].nfixed, num_in, i = 0;
-	struct gt_val *argv, v = invalid;
+	struct gt_val *argv, v = invalid, local[8];
 
 	if (args) {
 		args++;
@@ -280,9 +234,9 @@ static struct gt_val eval_call(struct st *s, struct gt_val dot, int fi, const st
 	num_in = nargs + (final.k != V_MISSING);
 	if (funcs[fi].variadic) {
 		if (num_in < nfixed)
-			xerr(s, "wrong number of args for %s: want at least %zu got %zu", name, nfixed, nargs);
+			gt_xerr(s, "wrong number of args for %s: want at least %zu got %zu", name, nfixed, nargs);
 	} else if (num_in != nfixed) {
-		xerr(s, "wrong number of args for %s: want %zu got %zu", name, nfixed, num_in);
+		gt_xerr(s, "wrong number of args for %s: want %zu got %zu", name, nfixed, num_in);
 	}
 	if (strcmp(name, "and") == 0 || strcmp(name, "or") == 0) {
 		for (i = 0; i < nargs; i++) {
@@ -294,7 +248,7 @@ static struct gt_val eval_call(struct st *s, struct gt_val dot, int fi, const st
 			v = final;
 		return v;
 	}
-	argv = gt_alloc(s->c, (num_in + 1) * sizeof(*argv));
+	argv = num_in + 1 <= sizeof(local) / sizeof(local[0]) ? local : gt_alloc(s->c, (num_in + 1) * sizeof(*argv));
 	for (; i < nfixed && i < nargs; i++)
 		argv[i] = eval_arg(s, dot, funcs[fi].fixed[i], args[i]);
 	for (; i < nargs; i++)
@@ -305,20 +259,30 @@ static struct gt_val eval_call(struct st *s, struct gt_val dot, int fi, const st
 		argv[i] = validate(s, final, t);
 	}
 	if (strcmp(name, "call") == 0) {
+		/* funcs.go call(): nothing here is a function; the callee's name is
+		 * its node's text or the piped value's String() */
 		struct gt_str b = { 0 };
 
-		if (nargs > 0)
-			gt_node_string(s->c, &b, args[0]);
-		else if (final.k == V_STRING)
-			gt_puts(s->c, &b, final.s, final.slen);
-		else
-			gt_printf(s->c, &b, "<%s Value>", final.k == V_INVALID ? "invalid" : gt_type_name(&final));
-		callee = b.s;
+		gt_puts(s->c, &b, "error calling call: ", 20);
+		if (argv[0].k == V_INVALID) {
+			gt_puts(s->c, &b, "call of nil", 11);
+		} else {
+			gt_puts(s->c, &b, "non-function ", 13);
+			if (nargs > 0)
+				gt_node_string(s->c, &b, args[0]);
+			else if (final.k == V_STRING)
+				gt_puts(s->c, &b, final.s, final.slen);
+			else
+				gt_printf(s->c, &b, "<%s Value>", gt_type_name(&final));
+			gt_printf(s->c, &b, " of type %s", gt_type_name(&argv[0]));
+		}
+		at(s, node);
+		gt_xerr_bytes(s, b.s, b.len);
 	}
-	v = gt_builtin(s->c, name, argv, num_in, callee, &err);
+	v = gt_builtin(s->c, name, argv, num_in, &err);
 	if (err) {
 		at(s, node);
-		xerr(s, "error calling %s: %s", name, err);
+		gt_xerr(s, "error calling %s: %s", name, err);
 	}
 	return v;
 }
@@ -328,10 +292,14 @@ static struct gt_val eval_function(struct st *s, struct gt_val dot, const struct
 				   struct gt_val final)
 {
 	at(s, id);
+	if (id->fn > 0)
+		return eval_call(s, dot, id->fn - 1, cmd, args, nargs, final);
 	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
-		if (strcmp(funcs[i].name, id->text) == 0)
+		if (funcs[i].name[0] == id->text[0] && strcmp(funcs[i].name, id->text) == 0) {
+			((struct gt_nd *)id)->fn = (int)i + 1; /* found once per node */
 			return eval_call(s, dot, (int)i, cmd, args, nargs, final);
-	xerr(s, "\"%s\" is not a defined function", id->text);
+		}
+	gt_xerr(s, "\"%s\" is not a defined function", id->text);
 }
 
 static struct gt_val eval_empty_interface(struct st *s, struct gt_val dot, const struct gt_nd *n)
@@ -350,7 +318,7 @@ static struct gt_val eval_empty_interface(struct st *s, struct gt_val dot, const
 		struct gt_str b = { 0 };
 
 		gt_node_string(s->c, &b, n);
-		xerr(s, "can't handle assignment of %s to empty interface argument", b.s);
+		gt_xerr(s, "can't handle assignment of %s to empty interface argument", b.s);
 	}
 	}
 }
@@ -361,11 +329,12 @@ static struct gt_val eval_arg(struct st *s, struct gt_val dot, enum ptype t, con
 	struct gt_str b = { 0 };
 
 	at(s, n);
+	gt_charge_steps(s->c, 1);
 	switch (n->type) {
 	case N_DOT: return validate(s, dot, t);
 	case N_NIL:
 		if (t == P_STRING)
-			xerr(s, "cannot assign nil to string");
+			gt_xerr(s, "cannot assign nil to string");
 		return invalid;
 	case N_FIELD: return validate(s, eval_field_node(s, dot, n, self, 1, missing), t);
 	case N_VAR: return validate(s, eval_variable_node(s, n, NULL, 0, missing), t);
@@ -379,13 +348,14 @@ static struct gt_val eval_arg(struct st *s, struct gt_val dot, enum ptype t, con
 	if (n->type == N_STRING)
 		return mkstr(n->text, n->text_len);
 	gt_node_string(s->c, &b, n);
-	xerr(s, "expected string; found %s", b.s);
+	gt_xerr(s, "expected string; found %s", b.s);
 }
 
 static struct gt_val eval_command(struct st *s, struct gt_val dot, const struct gt_nd *cmd, struct gt_val final)
 {
 	const struct gt_nd *first = cmd->kids[0];
 
+	gt_charge_steps(s->c, 1);
 	switch (first->type) {
 	case N_FIELD: return eval_field_node(s, dot, first, cmd->kids, cmd->nkids, final);
 	case N_CHAIN: return eval_chain_node(s, dot, first, cmd->kids, cmd->nkids, final);
@@ -401,7 +371,7 @@ static struct gt_val eval_command(struct st *s, struct gt_val dot, const struct 
 	switch (first->type) {
 	case N_BOOL: return mkbool(first->truth);
 	case N_DOT: return dot;
-	case N_NIL: xerr(s, "nil is not a command");
+	case N_NIL: gt_xerr(s, "nil is not a command");
 	case N_NUMBER: return ideal_constant(s, first);
 	default: return mkstr(first->text, first->text_len);
 	}
@@ -443,7 +413,7 @@ static enum flow walk_range(struct st *s, struct gt_val dot, const struct gt_nd 
 		int64_t n = val.k == V_INT ? val.i : (int64_t)val.u;
 
 		if (pipe->ndecl > 1)
-			xerr(s, "can't use %s to iterate over more than one variable", vstr(s, &val));
+			gt_xerr(s, "can't use %s to iterate over more than one variable", vstr(s, &val));
 		for (int64_t i = 0; i < n; i++) {
 			struct gt_val elem = val;
 			enum flow f;
@@ -468,7 +438,7 @@ static enum flow walk_range(struct st *s, struct gt_val dot, const struct gt_nd 
 			return F_NEXT;
 		}
 	} else if (val.k != V_INVALID) {
-		xerr(s, "range can't iterate over %s", vstr(s, &val));
+		gt_xerr_value(s, "range can't iterate over ", &val);
 	}
 	if (r->else_list)
 		walk(s, dot, r->else_list);
@@ -479,38 +449,39 @@ static enum flow walk_range(struct st *s, struct gt_val dot, const struct gt_nd 
 static void walk_template(struct st *s, struct gt_val dot, const struct gt_nd *t)
 {
 	struct gt_tree *tmpl;
-	struct var *saved_vars = s->vars;
-	size_t saved_n = s->nvars, saved_cap = s->capvars;
+	size_t saved_n = s->nvars, saved_base = s->vbase;
 	const char *saved_name = s->name;
+	size_t saved_name_len = s->name_len;
 
 	at(s, t);
-	tmpl = gt_lookup(s->set, t->text);
+	tmpl = gt_lookup(s->set, t->text, t->text_len);
+	for (struct gt_tree *k = s->set; k && k != tmpl; k = k->next)
+		gt_charge_steps(s->c, 1); /* the names passed over */
 	if (!tmpl) {
 		struct gt_str q = { 0 };
 
-		gt_quote(s->c, &q, t->text, strlen(t->text), -1, 0);
-		xerr(s, "template %s not defined", q.s);
+		gt_quote(s->c, &q, t->text, t->text_len, -1, 0);
+		gt_xerr(s, "template %s not defined", q.s);
 	}
 	if (s->depth >= GT_MAX_DEPTH)
-		xerr(s, "exceeded maximum template depth (%d)", GT_MAX_DEPTH);
+		gt_xerr(s, "exceeded maximum template depth (%d)", GT_MAX_DEPTH);
 	dot = eval_pipeline(s, dot, t->pipe);
-	s->vars = NULL;
-	s->nvars = s->capvars = 0;
+	s->vbase = s->nvars; /* a template sees only its own variables, from "$" on */
 	push(s, "$", dot);
 	s->depth++;
 	s->name = tmpl->name;
+	s->name_len = tmpl->name_len;
 	walk(s, dot, tmpl->root);
 	s->depth--;
 	s->name = saved_name;
-	s->vars = saved_vars;
+	s->name_len = saved_name_len;
 	s->nvars = saved_n;
-	s->capvars = saved_cap;
+	s->vbase = saved_base;
 }
 
 static enum flow walk(struct st *s, struct gt_val dot, const struct gt_nd *n)
 {
-	if (++s->steps > GT_MAX_STEPS)
-		xerr(s, "execution longer than %d steps", GT_MAX_STEPS);
+	gt_charge_steps(s->c, 1);
 	check_stack(s);
 	at(s, n);
 	switch (n->type) {
@@ -561,14 +532,16 @@ static enum flow walk(struct st *s, struct gt_val dot, const struct gt_nd *n)
 
 int gt_execute(struct gt_ctx *c, struct gt_tree *set, const char *app, struct gt_str *o)
 {
-	struct st s = { .c = c, .set = set, .app = app, .out = o, .name = "template",
+	struct st s = { .c = c, .set = set, .app = app, .out = o, .name = "template", .name_len = 8,
 			.stack_base = (uintptr_t)__builtin_frame_address(0) };
-	struct gt_tree *top = gt_lookup(set, "template");
+	struct gt_tree *top = gt_lookup(set, "template", 8);
 	struct gt_val data = { .k = V_STRUCT, .s = app, .slen = strlen(app) };
 
 	gt_puts(c, o, "", 0);
 	push(&s, "$", data);
+	c->exec = &s;
 	if (top && top->root)
 		walk(&s, data, top->root);
+	c->exec = NULL;
 	return 0;
 }

@@ -22,10 +22,11 @@ const char *gt_type_name(const struct gt_val *v)
 	}
 }
 
-static size_t rune_count(const char *s, size_t n)
+static size_t rune_count(struct gt_ctx *c, const char *s, size_t n)
 {
 	size_t count = 0, w;
 
+	gt_charge_scan(c, n);
 	for (size_t i = 0; i < n; i += w) {
 		gt_utf8_decode(s + i, n - i, &w);
 		count++;
@@ -33,15 +34,23 @@ static size_t rune_count(const char *s, size_t n)
 	return count;
 }
 
+static void put_repeated(struct fmtst *f, char ch, int n)
+{
+	char chunk[64];
+
+	memset(chunk, ch, sizeof(chunk));
+	for (; n > 0; n -= (int)sizeof(chunk))
+		gt_puts(f->c, f->b, chunk, n < (int)sizeof(chunk) ? (size_t)n : sizeof(chunk));
+}
+
 static void write_padding(struct fmtst *f, int n)
 {
-	for (int i = 0; i < n; i++)
-		gt_putc(f->c, f->b, f->zero ? '0' : ' ');
+	put_repeated(f, f->zero ? '0' : ' ', n);
 }
 
 static void pad(struct fmtst *f, const char *s, size_t n)
 {
-	int w = f->wid_present ? f->wid - (int)rune_count(s, n) : 0;
+	int w = f->wid_present ? f->wid - (int)rune_count(f->c, s, n) : 0;
 
 	if (w <= 0) {
 		gt_puts(f->c, f->b, s, n);
@@ -50,8 +59,7 @@ static void pad(struct fmtst *f, const char *s, size_t n)
 		gt_puts(f->c, f->b, s, n);
 	} else {
 		gt_puts(f->c, f->b, s, n);
-		for (int i = 0; i < w; i++)
-			gt_putc(f->c, f->b, ' ');
+		put_repeated(f, ' ', w);
 	}
 }
 
@@ -61,24 +69,15 @@ static size_t truncate_runes(struct fmtst *f, const char *s, size_t n)
 
 	if (!f->prec_present)
 		return n;
+	gt_charge_scan(f->c, n < (size_t)f->prec * 4 ? n : (size_t)f->prec * 4);
 	for (int r = 0; i < n && r < f->prec; r++, i += w)
 		gt_utf8_decode(s + i, n - i, &w);
 	return i;
 }
 
-/* fmt ignores the 0 flag for strings (fmt doc: "ignored for strings"). */
-static void pad_string(struct fmtst *f, const char *s, size_t n)
-{
-	int old_zero = f->zero;
-
-	f->zero = 0;
-	pad(f, s, n);
-	f->zero = old_zero;
-}
-
 static void fmt_s(struct fmtst *f, const char *s, size_t n)
 {
-	pad_string(f, s, truncate_runes(f, s, n));
+	pad(f, s, truncate_runes(f, s, n));
 }
 
 static int can_backquote(const char *s, size_t n)
@@ -106,7 +105,7 @@ static void fmt_q(struct fmtst *f, const char *s, size_t n)
 	} else {
 		gt_quote(f->c, &q, s, n, -1, f->plus);
 	}
-	pad_string(f, q.s, q.len);
+	pad(f, q.s, q.len);
 }
 
 static void fmt_sx(struct fmtst *f, const char *s, size_t n, int upper)
@@ -125,7 +124,7 @@ static void fmt_sx(struct fmtst *f, const char *s, size_t n, int upper)
 		gt_putc(f->c, &x, digits[(unsigned char)s[i] >> 4]);
 		gt_putc(f->c, &x, digits[(unsigned char)s[i] & 15]);
 	}
-	pad_string(f, x.s, x.len);
+	pad(f, x.s, x.len);
 }
 
 /* strconv.QuoteRune: Quote's escapes between single quotes. */
@@ -151,13 +150,20 @@ static void quote_rune(struct fmtst *f, struct gt_str *q, uint32_t r)
 static void fmt_integer(struct fmtst *f, uint64_t u, int base, int is_signed, char verb, int upper)
 {
 	const char *digits = upper ? "0123456789ABCDEFX" : "0123456789abcdefx";
-	char buf[200];
-	int neg = is_signed && (int64_t)u < 0, i = sizeof(buf), prec = 0, old_zero;
+	char small[72], *buf = small;
+	size_t size = sizeof(small);
+	int neg = is_signed && (int64_t)u < 0, i, prec = 0, old_zero;
 
 	if (neg)
 		u = 0 - u;
+	/* Go sizes the buffer for any width and precision (3 + wid + prec) */
+	if ((f->wid_present || f->prec_present) && 3 + (size_t)f->wid + (size_t)f->prec > size) {
+		size = 3 + (size_t)f->wid + (size_t)f->prec;
+		buf = gt_alloc(f->c, size);
+	}
+	i = (int)size;
 	if (f->prec_present) {
-		prec = f->prec > 150 ? 150 : f->prec;
+		prec = f->prec;
 		if (prec == 0 && u == 0) {
 			old_zero = f->zero;
 			f->zero = 0;
@@ -166,7 +172,7 @@ static void fmt_integer(struct fmtst *f, uint64_t u, int base, int is_signed, ch
 			return;
 		}
 	} else if (f->zero && !f->minus && f->wid_present) {
-		prec = f->wid > 150 ? 150 : f->wid;
+		prec = f->wid;
 		if (neg || f->plus || f->space)
 			prec--;
 	}
@@ -174,7 +180,7 @@ static void fmt_integer(struct fmtst *f, uint64_t u, int base, int is_signed, ch
 		buf[--i] = digits[u % (uint64_t)base];
 		u /= (uint64_t)base;
 	} while (u);
-	while (i > 4 && prec > (int)sizeof(buf) - i)
+	while (i > 3 && prec > (int)size - i)
 		buf[--i] = '0';
 	if (f->sharp) {
 		if (base == 2) {
@@ -199,7 +205,7 @@ static void fmt_integer(struct fmtst *f, uint64_t u, int base, int is_signed, ch
 		buf[--i] = ' ';
 	old_zero = f->zero;
 	f->zero = 0;
-	pad(f, buf + i, sizeof(buf) - (size_t)i);
+	pad(f, buf + i, size - (size_t)i);
 	f->zero = old_zero;
 }
 
@@ -296,17 +302,18 @@ static void fmt_rune(struct fmtst *f, uint64_t u, uint32_t verb)
 	if (verb == 'c') {
 		gt_utf8_put(f->c, &s, r);
 	} else if (verb == 'q') {
-		if (f->sharp && gt_is_print(r) && r != '\'') {
-			gt_putc(f->c, &s, '\'');
-			gt_utf8_put(f->c, &s, r);
-			gt_putc(f->c, &s, '\'');
-		} else {
-			quote_rune(f, &s, r);
-		}
+		quote_rune(f, &s, r); /* fmtQc: no '#' form */
 	} else {
-		int prec = f->prec_present && f->prec > 4 ? (f->prec > 60 ? 60 : f->prec) : 4;
+		/* fmtUnicode: at least four hex digits, or the precision's count */
+		char hex[17];
+		int prec = f->prec_present && f->prec > 4 ? f->prec : 4;
+		int nd = snprintf(hex, sizeof(hex), "%llX", (unsigned long long)u);
+		struct fmtst z = *f;
 
-		gt_printf(f->c, &s, "U+%0*llX", prec, (unsigned long long)u);
+		gt_puts(f->c, &s, "U+", 2);
+		z.b = &s;
+		put_repeated(&z, '0', prec - nd);
+		gt_puts(f->c, &s, hex, (size_t)nd);
 		if (f->sharp && u <= 0x10FFFF && gt_is_print(r)) {
 			gt_puts(f->c, &s, " '", 2);
 			gt_utf8_put(f->c, &s, r);
@@ -335,6 +342,12 @@ void gt_fmt_arg(struct fmtst *f, const struct gt_val *v, uint32_t verb)
 	}
 	if (verb == 'T') {
 		fmt_s(f, gt_type_name(v), strlen(gt_type_name(v)));
+		return;
+	}
+	/* printArg: %p of a value that is no pointer, and %w outside Errorf, are bad
+	 * verbs about the whole value (a struct's fields are not visited) */
+	if (verb == 'w' || (verb == 'p' && v->k == V_STRUCT)) {
+		gt_fmt_bad_verb(f, v, verb);
 		return;
 	}
 	switch (v->k) {

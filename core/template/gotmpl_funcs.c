@@ -54,7 +54,11 @@ static int eq2(struct gt_ctx *c, const struct gt_val *a, const struct gt_val *b,
 	case B_FLOAT: return a->f == b->f;
 	case B_INT: return a->i == b->i;
 	case B_UINT: return a->u == b->u;
-	case B_STRING: return a->slen == b->slen && memcmp(a->s, b->s, a->slen) == 0;
+	case B_STRING:
+		if (a->slen != b->slen)
+			return 0;
+		gt_charge_scan(c, a->slen);
+		return memcmp(a->s, b->s, a->slen) == 0;
 	default:
 		/* nil vs nil, or the data struct against itself or nil */
 		if (a->k == V_INVALID || b->k == V_INVALID)
@@ -85,7 +89,10 @@ static int lt2(struct gt_ctx *c, const struct gt_val *a, const struct gt_val *b,
 	case B_UINT: return a->u < b->u;
 	case B_STRING: {
 		size_t n = a->slen < b->slen ? a->slen : b->slen;
-		int r = memcmp(a->s, b->s, n);
+		int r;
+
+		gt_charge_scan(c, n);
+		r = memcmp(a->s, b->s, n);
 
 		return r < 0 || (r == 0 && a->slen < b->slen);
 	}
@@ -267,7 +274,7 @@ static struct gt_val escape(struct gt_ctx *c, const char *name, const struct gt_
 }
 
 struct gt_val gt_builtin(struct gt_ctx *c, const char *name, const struct gt_val *argv, size_t argc,
-			 const char *callee, const char **err)
+			 const char **err)
 {
 	struct gt_val v = mk(V_BOOL);
 	struct gt_str b = { 0 };
@@ -285,11 +292,6 @@ struct gt_val gt_builtin(struct gt_ctx *c, const char *name, const struct gt_val
 		v = fn_index(c, argv, argc, err);
 	} else if (strcmp(name, "slice") == 0) {
 		v = fn_slice(c, argv, argc, err);
-	} else if (strcmp(name, "call") == 0) {
-		if (argv[0].k == V_INVALID)
-			*err = "call of nil";
-		else
-			*err = errf(c, "non-function %s of type %s", callee, gt_type_name(&argv[0]));
 	} else if (strcmp(name, "eq") == 0) {
 		if (argc < 2)
 			*err = "missing argument for comparison";
@@ -351,7 +353,7 @@ void gt_node_string(struct gt_ctx *c, struct gt_str *b, const struct gt_nd *n)
 		break;
 	case N_TEMPLATE:
 		gt_puts(c, b, "{{template ", 11);
-		gt_quote(c, b, n->text, strlen(n->text), -1, 0);
+		gt_quote(c, b, n->text, n->text_len, -1, 0);
 		if (n->pipe) {
 			gt_putc(c, b, ' ');
 			gt_node_string(c, b, n->pipe);

@@ -99,7 +99,7 @@ static int is_alnum_at(struct lexer *l, size_t pos, size_t *w)
 	if (r < 0x80)
 		return r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') ||
 		       (r >= '0' && r <= '9');
-	return gt_is_letter(r);
+	return gt_is_letter(r) || gt_is_digit(r);
 }
 
 static int has_prefix(struct lexer *l, size_t pos, const char *p)
@@ -389,7 +389,8 @@ static int lex_inside_action(struct lexer *l)
 			lex_number(l);
 			continue;
 		}
-		if (is_alnum_at(l, l->pos, &w)) {
+		if (ch == '_' || gt_is_letter(rune_at(l, l->pos, &w))) {
+			/* an identifier starts with a letter; a digit that is not ASCII does not start one */
 			lex_word(l, T_IDENT);
 			continue;
 		}

@@ -250,10 +250,29 @@ floats:
 	return 0;
 }
 
+/* A double's exact value has at most 767 significant decimal digits and
+ * 1074 after the point, and 13 hexadecimal digits after the point: past
+ * those every digit of any precision is 0, so they are written as zeros
+ * instead of asking printf for them (which costs far more per digit). */
+#define EXACT_DEC 1100
+#define EXACT_HEX 13
+
+/* s with n zeros more (n > 0) before its exponent (the first of marks), or at its end. */
+static void put_with_zeros(struct gt_ctx *c, struct gt_str *b, const char *s, int n, const char *marks)
+{
+	size_t at = strcspn(s, marks);
+	static const char zeros[64] = "0000000000000000000000000000000000000000000000000000000000000000";
+
+	gt_puts(c, b, s, at);
+	for (; n > 0; n -= (int)sizeof(zeros))
+		gt_puts(c, b, zeros, n < (int)sizeof(zeros) ? (size_t)n : sizeof(zeros));
+	gt_puts(c, b, s + at, strlen(s + at));
+}
+
 /* strconv.FormatFloat(f, verb, prec, 64) for the verbs fmt uses. */
 void gt_format_float(struct gt_ctx *c, struct gt_str *b, double v, char verb, int prec)
 {
-	char buf[400];
+	char buf[1600];
 
 	if (verb == 'b') {
 		uint64_t bits, mant;
@@ -271,19 +290,19 @@ void gt_format_float(struct gt_ctx *c, struct gt_str *b, double v, char verb, in
 		return;
 	}
 	if (verb == 'x' || verb == 'X') {
-		char *p;
+		char *p, *h = buf;
 
 		if (prec < 0)
 			snprintf(buf, sizeof(buf), verb == 'x' ? "%a" : "%A", v);
 		else
-			snprintf(buf, sizeof(buf), verb == 'x' ? "%.*a" : "%.*A", prec > 60 ? 60 : prec, v);
-		p = strpbrk(buf, "pP");
+			snprintf(buf, sizeof(buf), verb == 'x' ? "%.*a" : "%.*A", prec > EXACT_HEX ? EXACT_HEX : prec, v);
+		p = strpbrk(h, "pP");
 		if (p && (p[1] == '+' || p[1] == '-') && p[2] && !p[3]) {
 			p[4] = '\0';
 			p[3] = p[2];
 			p[2] = '0';
 		}
-		gt_puts(c, b, buf, strlen(buf));
+		put_with_zeros(c, b, h, prec - EXACT_HEX, "pP");
 		return;
 	}
 	if (prec >= 0) {
@@ -292,8 +311,14 @@ void gt_format_float(struct gt_ctx *c, struct gt_str *b, double v, char verb, in
 
 		spec[3] = verb == 'F' ? 'f' : verb;
 		spec[4] = '\0';
-		n = snprintf(buf, sizeof(buf), spec, prec > 300 ? 300 : prec, v);
-		gt_puts(c, b, buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : strlen(buf));
+		n = snprintf(buf, sizeof(buf), spec, prec > EXACT_DEC ? EXACT_DEC : prec, v);
+		if (n < 0 || (size_t)n >= sizeof(buf))
+			n = 0;
+		buf[n] = '\0';
+		if (verb == 'g' || verb == 'G')
+			gt_puts(c, b, buf, (size_t)n); /* %g drops trailing zeros */
+		else
+			put_with_zeros(c, b, buf, prec - EXACT_DEC, "eE");
 		return;
 	}
 	/* shortest digits that read back as v, then Go's %g layout (%e past 1e21 is

@@ -285,14 +285,13 @@ static struct gt_nd *control(struct parser *p, enum gt_node type, const char *co
 	return n;
 }
 
-static const char *template_name(struct parser *p, struct gt_token *t, const char *context)
+static const char *template_name(struct parser *p, struct gt_token *t, const char *context, size_t *len)
 {
 	char *s;
-	size_t len;
 
 	if (t->typ != T_STRING && t->typ != T_RAWSTRING)
 		gt_unexpected(p, t, context);
-	if (gt_unquote(p->c, t->val, t->len, &s, &len, NULL))
+	if (gt_unquote(p->c, t->val, t->len, &s, len, NULL))
 		gt_perr(p, "invalid syntax");
 	return s;
 }
@@ -310,23 +309,29 @@ static int is_empty_tree(const struct gt_nd *n)
 				return 0;
 		return 1;
 	case N_TEXT:
-		for (size_t i = 0; i < n->text_len; i++)
-			if (!strchr(" \t\n\v\f\r", n->text[i]) || n->text[i] == '\0')
+		/* bytes.TrimSpace leaves nothing: every rune is unicode.IsSpace
+		 * (NBSP, U+3000 … too); a byte that is not UTF-8 is not a space */
+		for (size_t i = 0, w; i < n->text_len; i += w) {
+			uint32_t r = gt_utf8_decode(n->text + i, n->text_len - i, &w);
+
+			if ((r == 0xFFFD && w == 1) || !gt_is_space(r))
 				return 0;
+		}
 		return 1;
 	default:
 		return 0;
 	}
 }
 
-static void add_tree(struct parser *p, const char *name, struct gt_nd *root)
+static void add_tree(struct parser *p, const char *name, size_t len, struct gt_nd *root)
 {
-	struct gt_tree *t = gt_lookup(p->set, name);
+	struct gt_tree *t = gt_lookup(p->set, name, len);
 
 	if (!t || is_empty_tree(t->root)) {
 		if (!t) {
 			t = gt_alloc(p->c, sizeof(*t));
 			t->name = name;
+			t->name_len = len;
 			t->next = p->set;
 			p->set = t;
 		}
@@ -336,13 +341,13 @@ static void add_tree(struct parser *p, const char *name, struct gt_nd *root)
 	if (!is_empty_tree(root)) {
 		struct gt_str q = { 0 };
 
-		gt_quote(p->c, &q, name, strlen(name), -1, 0);
+		gt_quote(p->c, &q, name, len, -1, 0);
 		gt_perr(p, "template: multiple definition of template %s", q.s);
 	}
 }
 
 /* A {{define}} or {{block}} body: a tree of its own, read from the same tokens. */
-static void sub_tree(struct parser *p, const char *name, const char *context, int is_define)
+static void sub_tree(struct parser *p, const char *name, size_t len, const char *context, int is_define)
 {
 	int saved_line = p->cur_line, saved_range = p->range_depth, saved_action = p->action_line;
 	const char **saved_vars = p->vars;
@@ -364,7 +369,7 @@ static void sub_tree(struct parser *p, const char *name, const char *context, in
 			p->cur_line = saved_line;
 		gt_perr(p, "unexpected %s in %s", b.s, context);
 	}
-	add_tree(p, name, root);
+	add_tree(p, name, len, root);
 	p->vars = saved_vars;
 	p->nvars = saved_n;
 	p->capvars = saved_cap;
@@ -382,12 +387,14 @@ static struct gt_nd *action(struct parser *p)
 	switch (t->typ) {
 	case T_BLOCK: {
 		struct gt_token *nt = gt_next_non_space(p);
-		const char *name = template_name(p, nt, "block clause");
+		size_t len;
+		const char *name = template_name(p, nt, "block clause", &len);
 		struct gt_nd *pipe = pipeline(p, "block clause", T_RDELIM);
 
-		sub_tree(p, name, "block clause", 0);
+		sub_tree(p, name, len, "block clause", 0);
 		n = gt_new_node(p, N_TEMPLATE, nt->pos, nt->line);
 		n->text = name;
+		n->text_len = len;
 		n->pipe = pipe;
 		return n;
 	}
@@ -421,7 +428,8 @@ static struct gt_nd *action(struct parser *p)
 		return control(p, N_WITH, "with");
 	case T_TEMPLATE: {
 		struct gt_token *nt = gt_next_non_space(p);
-		const char *name = template_name(p, nt, "template clause");
+		size_t len;
+		const char *name = template_name(p, nt, "template clause", &len);
 		struct gt_nd *pipe = NULL;
 
 		if (gt_next_non_space(p)->typ != T_RDELIM) {
@@ -430,6 +438,7 @@ static struct gt_nd *action(struct parser *p)
 		}
 		n = gt_new_node(p, N_TEMPLATE, nt->pos, nt->line);
 		n->text = name;
+		n->text_len = len;
 		n->pipe = pipe;
 		return n;
 	}
@@ -479,10 +488,10 @@ static struct gt_nd *item_list(struct parser *p, struct gt_nd **next_node)
 	gt_perr(p, "unexpected EOF");
 }
 
-struct gt_tree *gt_lookup(struct gt_tree *set, const char *name)
+struct gt_tree *gt_lookup(struct gt_tree *set, const char *name, size_t len)
 {
 	for (; set; set = set->next)
-		if (strcmp(set->name, name) == 0)
+		if (set->name_len == len && memcmp(set->name, name, len) == 0)
 			return set;
 	return NULL;
 }
@@ -505,13 +514,13 @@ struct gt_tree *gt_parse(struct gt_ctx *c)
 			if (gt_next_non_space(&p)->typ == T_DEFINE) {
 				struct gt_token *nt = gt_next_non_space(&p);
 				const char *name;
-				size_t saved_n = p.nvars;
+				size_t saved_n = p.nvars, len;
 
 				if (nt->typ != T_STRING && nt->typ != T_RAWSTRING)
 					gt_unexpected(&p, nt, "define clause");
-				name = template_name(&p, nt, "define clause");
+				name = template_name(&p, nt, "define clause", &len);
 				gt_expect(&p, T_RDELIM, "define clause");
-				sub_tree(&p, name, "define clause", 1);
+				sub_tree(&p, name, len, "define clause", 1);
 				p.nvars = saved_n;
 				continue;
 			}
@@ -522,6 +531,6 @@ struct gt_tree *gt_parse(struct gt_ctx *c)
 			gt_perr(&p, "unexpected %s", n->type == N_END ? "{{end}}" : "{{else}}");
 		gt_append_kid(&p, root, n);
 	}
-	add_tree(&p, "template", root);
+	add_tree(&p, "template", 8, root);
 	return p.set;
 }

@@ -85,10 +85,10 @@ void gt_sprintf(struct gt_ctx *c, struct gt_str *b, const char *fmt, size_t end,
 		const struct gt_val *args, size_t nargs)
 {
 	struct printer pr = { .nargs = nargs };
-	const struct gt_val nil_arg = { .k = V_INVALID }, *last = &nil_arg;
 	size_t i = 0;
 
 	gt_puts(c, b, "", 0);
+	gt_charge_text(c, end); /* read byte by byte: as costly as building it */
 	while (i < end) {
 		struct fmtst f = { .c = c, .b = b };
 		size_t lasti = i, w;
@@ -177,18 +177,13 @@ void gt_sprintf(struct gt_ctx *c, struct gt_str *b, const char *fmt, size_t end,
 			gt_puts(c, b, pr.good_argnum ? "(MISSING)" : "(BADINDEX)", pr.good_argnum ? 9 : 10);
 			continue;
 		}
-		if (verb == 'w') {
-			/* Sprintf is not Errorf: a bad verb about the last argument printed, none used */
-			gt_fmt_bad_verb(&f, last, verb);
-			continue;
-		}
-		if (verb == 'v') {
+		if (verb == 'v' || verb == 'w') {
+			/* %w takes its argument as %v would; Sprintf then calls it a bad verb */
 			f.sharp_v = f.sharp;
 			f.sharp = 0;
 			f.plus_v = f.plus;
 			f.plus = 0;
 		}
-		last = &args[pr.argnum];
 		gt_fmt_arg(&f, &args[pr.argnum++], verb);
 	}
 	if (!pr.reordered && pr.argnum < nargs) {

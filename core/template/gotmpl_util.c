@@ -1,6 +1,7 @@
 /* Arena, strings, UTF-8, and the strconv pieces text/template relies on:
  * Quote, Unquote and Go's number literal syntax. */
 #include "gotmpl.h"
+#include "gotmpl_unicode.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -64,11 +65,23 @@ void gt_die(struct gt_ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->err, sizeof(c->err), fmt, ap);
 	va_end(ap);
+	c->err_len = strlen(c->err);
+	longjmp(c->jb, 1);
+}
+
+void gt_die_bytes(struct gt_ctx *c, const char *msg, size_t n)
+{
+	if (n > sizeof(c->err) - 1)
+		n = sizeof(c->err) - 1;
+	memcpy(c->err, msg, n);
+	c->err[n] = '\0';
+	c->err_len = n;
 	longjmp(c->jb, 1);
 }
 
 void gt_puts(struct gt_ctx *c, struct gt_str *b, const char *s, size_t n)
 {
+	gt_charge_text(c, n);
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = (b->len + n + 1) * 2;
 		char *ns;
@@ -174,32 +187,44 @@ void gt_utf8_put(struct gt_ctx *c, struct gt_str *b, uint32_t r)
 	gt_puts(c, b, u, n);
 }
 
-/* unicode.IsLetter for the scripts image names are written in; other
- * scripts count as non-letters (a documented difference). */
-int gt_is_letter(uint32_t r)
+static int in_ranges(const struct gt_range *t, size_t n, uint32_t r)
 {
-	if (r < 0x80)
-		return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
-	return r == 0xAA || r == 0xB5 || r == 0xBA || (r >= 0xC0 && r <= 0x24F && r != 0xD7 && r != 0xF7) ||
-	       (r >= 0x370 && r <= 0x3FF && r != 0x375 && r != 0x37E && r != 0x384 && r != 0x385 &&
-		r != 0x387) ||
-	       (r >= 0x400 && r <= 0x481) || (r >= 0x48A && r <= 0x52F) || (r >= 0x5D0 && r <= 0x5EA) ||
-	       (r >= 0x620 && r <= 0x64A) || (r >= 0x3041 && r <= 0x3096) || (r >= 0x30A1 && r <= 0x30FA) ||
-	       (r >= 0x4E00 && r <= 0x9FFF) || (r >= 0xAC00 && r <= 0xD7A3);
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r < t[mid].lo)
+			hi = mid;
+		else if (r > t[mid].hi)
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
 }
 
-/* unicode.IsPrint: graphic runes plus U+0020; no other spaces, no controls. */
+/* Go's unicode.IsLetter, IsDigit, IsSpace and IsPrint (strconv.IsPrint is the
+ * same set) from the generated Unicode tables (gotmpl_unicode.c). */
+int gt_is_letter(uint32_t r)
+{
+	return in_ranges(gt_letter_ranges, gt_letter_ranges_n, r);
+}
+
+int gt_is_digit(uint32_t r)
+{
+	return in_ranges(gt_digit_ranges, gt_digit_ranges_n, r);
+}
+
+int gt_is_space(uint32_t r)
+{
+	return in_ranges(gt_space_ranges, gt_space_ranges_n, r);
+}
+
+/* letters, marks, numbers, punctuation, symbols, and the ASCII space */
 int gt_is_print(uint32_t r)
 {
-	if (r < 0x80)
-		return r >= 0x20 && r < 0x7F;
-	if (r < 0xA1 || r == 0xAD || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
-		return 0;
-	if ((r >= 0x2000 && r <= 0x200F) || (r >= 0x2028 && r <= 0x202F) || (r >= 0x205F && r <= 0x206F) ||
-	    r == 0x3000 || r == 0xFEFF || (r >= 0xFFF9 && r <= 0xFFFB) || (r & 0xFFFE) == 0xFFFE ||
-	    (r >= 0xE000 && r <= 0xF8FF) || r >= 0xF0000)
-		return 0;
-	return 1;
+	return r == ' ' || in_ranges(gt_print_ranges, gt_print_ranges_n, r);
 }
 
 void gt_quote(struct gt_ctx *c, struct gt_str *b, const char *s, size_t n, int max_runes, int ascii)

@@ -8,43 +8,46 @@
 
 #include "gotmpl.h"
 
-int gt_render(const char *tmpl, size_t len, const char *app, char **out, int *is_parse, char *err,
-	      size_t errlen)
+int gt_render(const char *tmpl, size_t len, const char *app, struct gt_result *r)
 {
 	struct gt_ctx *c = calloc(1, sizeof(*c));
 	struct gt_str o = { 0 };
 	struct gt_tree *set;
 	volatile int rc = -1;
 
-	*out = NULL;
+	memset(r, 0, sizeof(*r));
+	r->is_parse = 1;
 	if (!c) {
-		snprintf(err, errlen, "out of memory");
-		*is_parse = 0;
+		r->err_len = (size_t)snprintf(r->err, sizeof(r->err), "out of memory");
+		r->is_parse = 0;
 		return -1;
 	}
 	c->src = tmpl;
 	c->srclen = len;
-	*is_parse = 1;
 	if (len > GT_MAX_INPUT) {
-		snprintf(err, errlen, "template: template: longer than %d bytes", GT_MAX_INPUT);
+		r->err_len = (size_t)snprintf(r->err, sizeof(r->err), "template: template: longer than %d bytes",
+					      GT_MAX_INPUT);
 		goto done;
 	}
 	if (setjmp(c->jb)) {
-		snprintf(err, errlen, "%s", c->err);
-		*is_parse = c->err_is_parse;
+		memcpy(r->err, c->err, c->err_len);
+		r->err[c->err_len] = '\0';
+		r->err_len = c->err_len;
+		r->is_parse = c->err_is_parse;
 		goto done;
 	}
 	set = gt_parse(c);
 	c->err_is_parse = 0;
-	*is_parse = 0;
+	r->is_parse = 0;
 	gt_execute(c, set, app, &o);
-	*out = malloc(o.len + 1);
-	if (!*out) {
-		snprintf(err, errlen, "out of memory");
+	r->out = malloc(o.len + 1);
+	if (!r->out) {
+		r->err_len = (size_t)snprintf(r->err, sizeof(r->err), "out of memory");
 		goto done;
 	}
-	memcpy(*out, o.s, o.len);
-	(*out)[o.len] = '\0';
+	memcpy(r->out, o.s, o.len);
+	r->out[o.len] = '\0';
+	r->out_len = o.len;
 	rc = 0;
 done:
 	gt_free_all(c);
@@ -52,13 +55,43 @@ done:
 	return rc;
 }
 
+/* The text for a one-line message: a NUL byte shows as \x00 (as in Go's
+ * quoted strings) instead of ending the message. */
+static void show_bytes(char *dst, size_t size, const char *s, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k + 5 < size; i++) {
+		if (s[i] == '\0') {
+			memcpy(dst + k, "\\x00", 4);
+			k += 4;
+		} else {
+			dst[k++] = s[i];
+		}
+	}
+	dst[k] = '\0';
+}
+
 int dr_template_render(const char *tmpl, const char *app_name, char **out, struct dr_err *e)
 {
-	char err[512];
-	int is_parse;
+	struct gt_result r;
+	char shown[512];
 
-	if (gt_render(tmpl, strlen(tmpl), app_name, out, &is_parse, err, sizeof(err)) == 0)
-		return 0;
-	return dr_fail(e, DR_EINVAL, "Unable to %s image-repo-template: %s",
-		       is_parse ? "parse" : "execute", err);
+	*out = NULL;
+	if (gt_render(tmpl, strlen(tmpl), app_name, &r) != 0) {
+		show_bytes(shown, sizeof(shown), r.err, r.err_len);
+		return dr_fail(e, DR_EINVAL, "Unable to %s image-repo-template: %s", r.is_parse ? "parse" : "execute",
+			       shown);
+	}
+	if (memchr(r.out, '\0', r.out_len)) {
+		/* Go keeps it; no image repository can hold one, and cutting the
+		 * name there would name another repository */
+		show_bytes(shown, 200, r.out, r.out_len);
+		free(r.out);
+		return dr_fail(e, DR_EINVAL,
+			       "Unable to execute image-repo-template: the output has a NUL byte, which no image "
+			       "repository can hold: %s", shown);
+	}
+	*out = r.out;
+	return 0;
 }

@@ -35,6 +35,9 @@ int main(void)
 	srunner_add_suite(sr, gotmpl_printf_suite());
 	srunner_add_suite(sr, gotmpl_num_suite());
 	srunner_add_suite(sr, gotmpl_util_suite());
+	srunner_add_suite(sr, gotmpl_limits_suite());
+	srunner_add_suite(sr, gotmpl_unicode_suite());
+	srunner_add_suite(sr, gotmpl_goexact_suite());
 	srunner_add_suite(sr, text_suite());
 	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, lockfile_suite());

@@ -39,7 +39,7 @@ static const struct gt_vector vectors[] = {
 	{ "{{\"a\" | len | printf \"%d\"}}", "1", NULL },
 	{ "{{printf \"%08.3f|%-08d|%+.2e\" 3.14159 5 12345.678}}", "0003.142|5       |+1.23e+04", NULL },
 	{ "{{printf \"%v %v\" 0.1 -0.0}}", "0.1 -0", NULL },
-	{ "{{printf \"%05s|%05q\" \"ab\" \"c\"}}", "   ab|  \"c\"", NULL },
+	{ "{{printf \"%05s|%05q\" \"ab\" \"c\"}}", "000ab|00\"c\"", NULL },
 	{ "{{printf \"%x|%X|%#b\" -255 3000 5}}", "-ff|BB8|0b101", NULL },
 	{ "{{printf \"%q\" 0x1F600}}", "'\xf0\x9f\x98\x80'", NULL },
 	{ "{{printf \"%q|%q\" 10 39}}", "'\\n'|'\\''", NULL },

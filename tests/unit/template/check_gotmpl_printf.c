@@ -18,7 +18,7 @@ static const struct gt_vector vectors[] = {
 	{ "{{printf \"%*[2]d\" 7}}", "%!d(BADINDEX)", NULL },
 	{ "{{printf \"%[3]d|%*[2]d|%[1]5d\" 1 2}}", "%!d(BADINDEX)|2|%!d(BADINDEX)", NULL },
 	{ "{{printf \"%[1]d\" 1 2}} {{printf \"%[2]d %d\" 1 2 3}}", "1 2 3", NULL },
-	{ "{{printf \"%w\" 1}} {{printf \"%d%w\" 1 2}}", "%!w(<nil>)%!(EXTRA int=1) 1%!w(int=1)%!(EXTRA int=2)", NULL },
+	{ "{{printf \"%w\" 1}} {{printf \"%d%w\" 1 2}}", "%!w(int=1) 1%!w(int=2)", NULL },
 };
 
 GT_VECTOR_TEST(test_vector, vectors)

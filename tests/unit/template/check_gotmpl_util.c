@@ -233,19 +233,18 @@ END_TEST
 /* The output bound at its edge: GT_MAX_OUTPUT bytes render, one more fails. */
 START_TEST(test_output_bound)
 {
-	char *out = NULL, err[512];
-	int is_parse = -1;
+	struct gt_result r;
 	const char *fits = "{{range 8192}}12345678{{end}}";
 	const char *over = "{{range 8192}}12345678{{end}}x";
 
-	ck_assert_int_eq(gt_render(fits, strlen(fits), "a", &out, &is_parse, err, sizeof(err)), 0);
-	ck_assert_uint_eq(strlen(out), GT_MAX_OUTPUT);
-	free(out);
-	out = NULL;
-	ck_assert_int_ne(gt_render(over, strlen(over), "a", &out, &is_parse, err, sizeof(err)), 0);
-	ck_assert_ptr_null(out);
-	ck_assert_int_eq(is_parse, 0);
-	ck_assert_ptr_nonnull(strstr(err, "output longer than 65536 bytes"));
+	ck_assert_int_eq(gt_render(fits, strlen(fits), "a", &r), 0);
+	ck_assert_uint_eq(strlen(r.out), GT_MAX_OUTPUT);
+	ck_assert_uint_eq(r.out_len, GT_MAX_OUTPUT);
+	free(r.out);
+	ck_assert_int_ne(gt_render(over, strlen(over), "a", &r), 0);
+	ck_assert_ptr_null(r.out);
+	ck_assert_int_eq(r.is_parse, 0);
+	ck_assert_ptr_nonnull(strstr(r.err, "output longer than 65536 bytes"));
 }
 END_TEST
 

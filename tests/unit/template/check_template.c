@@ -42,8 +42,17 @@ START_TEST(test_wrapping)
 	ck_assert_int_eq(dr_template_render("{{define \"r\"}}{{if 1}}{{with 1}}{{range 1}}{{template \"r\" (print (len \"a\"))}}"
 					    "{{end}}{{end}}{{end}}{{end}}{{template \"r\"}}", "a", &out, &e), DR_EINVAL);
 	ck_assert_ptr_nonnull(strstr(e.msg, "exceeded maximum"));
-	ck_assert_int_eq(dr_template_render("{{range 70000}}x{{end}}", "a", &out, &e), DR_EINVAL);
+	ck_assert_int_eq(dr_template_render("{{range 2000}}{{printf \"%40s\" \"x\"}}{{end}}", "a", &out, &e), DR_EINVAL);
 	ck_assert_ptr_nonnull(strstr(e.msg, "output longer than 65536 bytes"));
+	/* a NUL byte: the output is refused whole (never cut short into another
+	 * repository's name), an error text shows it as \x00 */
+	ck_assert_int_eq(dr_template_render("r/{{printf \"a%cb\" 0}}", "a", &out, &e), DR_EINVAL);
+	ck_assert_ptr_null(out);
+	ck_assert_str_eq(e.msg, "Unable to execute image-repo-template: the output has a NUL byte, which no image "
+				"repository can hold: r/a\\x00b");
+	ck_assert_int_eq(dr_template_render("{{range \"a\\x00b\"}}{{end}}", "a", &out, &e), DR_EINVAL);
+	ck_assert_str_eq(e.msg, "Unable to execute image-repo-template: template: template:1:8: executing \"template\" "
+				"at <\"a\\x00b\">: range can't iterate over a\\x00b");
 }
 END_TEST
 

@@ -21,18 +21,19 @@ struct gt_vector {
 
 static inline void gt_vector_check(const struct gt_vector *v, int i)
 {
-	char *out = NULL, err[512];
-	int is_parse = 0;
-	int rc = gt_render(v->in, strlen(v->in), "my-app", &out, &is_parse, err, sizeof(err));
+	struct gt_result r;
+	int rc = gt_render(v->in, strlen(v->in), "my-app", &r);
 
 	if (v->out) {
-		ck_assert_msg(rc == 0, "vector %d %s: failed: %s", i, v->in, err);
-		ck_assert_msg(strcmp(out, v->out) == 0, "vector %d %s: got [%s] want [%s]", i, v->in, out, v->out);
+		ck_assert_msg(rc == 0, "vector %d %s: failed: %s", i, v->in, r.err);
+		ck_assert_msg(r.out_len == strlen(v->out) && strcmp(r.out, v->out) == 0, "vector %d %s: got [%s] want [%s]",
+			      i, v->in, r.out, v->out);
 	} else {
-		ck_assert_msg(rc != 0, "vector %d %s: rendered [%s], want error", i, v->in, out);
-		ck_assert_msg(strcmp(err, v->err) == 0, "vector %d %s:\n got  %s\n want %s", i, v->in, err, v->err);
+		ck_assert_msg(rc != 0, "vector %d %s: rendered [%s], want error", i, v->in, r.out);
+		ck_assert_msg(r.err_len == strlen(v->err) && strcmp(r.err, v->err) == 0, "vector %d %s:\n got  %s\n want %s",
+			      i, v->in, r.err, v->err);
 	}
-	free(out);
+	free(r.out);
 }
 
 /* A loop test over a file's table: GT_VECTOR_TEST(test_name, table). */
