@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gotmpl.h"
+#include "text.h"
 
 int gt_render(const char *tmpl, size_t len, const char *app, struct gt_result *r)
 {
@@ -55,23 +56,6 @@ done:
 	return rc;
 }
 
-/* The text for a one-line message: a NUL byte shows as \x00 (as in Go's
- * quoted strings) instead of ending the message. */
-static void show_bytes(char *dst, size_t size, const char *s, size_t n)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < n && k + 5 < size; i++) {
-		if (s[i] == '\0') {
-			memcpy(dst + k, "\\x00", 4);
-			k += 4;
-		} else {
-			dst[k++] = s[i];
-		}
-	}
-	dst[k] = '\0';
-}
-
 int dr_template_render(const char *tmpl, const char *app_name, char **out, struct dr_err *e)
 {
 	struct gt_result r;
@@ -79,14 +63,16 @@ int dr_template_render(const char *tmpl, const char *app_name, char **out, struc
 
 	*out = NULL;
 	if (gt_render(tmpl, strlen(tmpl), app_name, &r) != 0) {
-		show_bytes(shown, sizeof(shown), r.err, r.err_len);
+		/* the template comes from a property or a backup: its text in the
+		 * message is escaped for the terminal (a NUL shows as \x00) */
+		dr_text_safe(r.err, r.err_len, shown, sizeof(shown));
 		return dr_fail(e, DR_EINVAL, "Unable to %s image-repo-template: %s", r.is_parse ? "parse" : "execute",
 			       shown);
 	}
 	if (memchr(r.out, '\0', r.out_len)) {
 		/* Go keeps it; no image repository can hold one, and cutting the
 		 * name there would name another repository */
-		show_bytes(shown, 200, r.out, r.out_len);
+		dr_text_safe(r.out, r.out_len, shown, 200);
 		free(r.out);
 		return dr_fail(e, DR_EINVAL,
 			       "Unable to execute image-repo-template: the output has a NUL byte, which no image "

@@ -53,6 +53,11 @@ START_TEST(test_wrapping)
 	ck_assert_int_eq(dr_template_render("{{range \"a\\x00b\"}}{{end}}", "a", &out, &e), DR_EINVAL);
 	ck_assert_str_eq(e.msg, "Unable to execute image-repo-template: template: template:1:8: executing \"template\" "
 				"at <\"a\\x00b\">: range can't iterate over a\\x00b");
+	/* a template from a backup or a property cannot redraw the terminal */
+	ck_assert_int_eq(dr_template_render("{{range \"\x1b[2K\r\"}}{{end}}", "a", &out, &e), DR_EINVAL);
+	ck_assert_ptr_null(strchr(e.msg, '\x1b'));
+	ck_assert_ptr_null(strchr(e.msg, '\r'));
+	ck_assert_ptr_nonnull(strstr(e.msg, "range can't iterate over \\e[2K\\r"));
 }
 END_TEST
 
