@@ -344,6 +344,7 @@ int dr_push_compressed_blob(struct dr_push_ctx *c, struct dr_registry *r, size_t
 	int done = 0, rc;
 
 	dr_progress_state(c->prog, idx, DR_BLOB_CHECKING, NULL);
+	dr_up_set_deadline(&u, src->d.size);
 	rc = reuse(&u, &out, note, sizeof(note), &done, e);
 	if (rc == 0 && !done) {
 		/* errors before the end name the layer; the PUT the new blob */

@@ -86,6 +86,7 @@ struct dr_push_ctx {
 	size_t *order;              /* blob indexes, largest first */
 	size_t next, running;
 	int failed;                 /* the first failure stops everyone */
+	int stalls;                 /* requests of this push the registry stalled */
 	struct dr_err err;
 	unsigned uploaded, skipped, mounted;
 	enum dr_compression compress;
@@ -117,6 +118,11 @@ struct dr_upload {
 	int restart;              /* the session is gone: start a new one */
 	int retries;
 	int stalls;               /* PATCHes the registry took no data of */
+	int stalled;              /* requests of this blob the registry stalled */
+	int gave_up;              /* out of stalls: no more retries */
+	long long deadline;       /* dr_push_now_ms() the blob must be done by; 0: none */
+	long budget_ms;           /* how long it had for it */
+	struct dr_err last;       /* the failure retried last (for the deadline's message) */
 	char from[256];           /* mount source */
 	long long chunk_min;      /* the session's OCI-Chunk-Min-Length, 0: none */
 	struct dr_zstream *z;     /* compressing: progress counts its input */
@@ -124,8 +130,24 @@ struct dr_upload {
 };
 
 
+/* A blob gives up at its second stall (a request that ran into the
+ * low-speed limit or its deadline), a push at its third, whatever blob. */
+#define DR_PUSH_BLOB_STALLS 2
+#define DR_PUSH_STALLS 3
+
+/* CLOCK_MONOTONIC in milliseconds */
+long long dr_push_now_ms(void);
+/* Starts u's clock: it must be done within DR_ENV_BLOB_TIMEOUT (1800 s)
+ * plus a second per 64 KiB of size. */
+void dr_up_set_deadline(struct dr_upload *u, long long size);
+/* After a stalled request (dr_registry_stalled): counts it for the push
+ * (and blob, may be NULL); nonzero, with e saying so, when that was one
+ * too many. */
+int dr_push_count_stall(struct dr_push_ctx *c, const char *blob, int *blob_stalls,
+			struct dr_err *e);
+
 /* Steps of one upload (push_blob.c), shared with push_compress.c. */
-int dr_up_retry_wait(struct dr_upload *u, const struct dr_err *e);
+int dr_up_retry_wait(struct dr_upload *u, struct dr_err *e);
 int dr_up_http_error(struct dr_upload *u, const char *what, const struct dr_registry_response *resp,
 		     struct dr_err *e);
 int dr_up_send(struct dr_upload *u, struct dr_registry_request *q,
