@@ -167,9 +167,12 @@ static char *with_digest(const char *loc, const char *digest)
 }
 
 /* A HEAD's 200 counts as "exists" only when what it says matches: a
- * Content-Length or Docker-Content-Digest that differs means upload. */
+ * Content-Length or Docker-Content-Digest that differs means upload (and
+ * one without Content-Length, when the size is what is being checked). */
 static int head_matches(const struct dr_upload *u, const struct dr_registry_response *resp)
 {
+	if (u->need_length && resp->length < 0)
+		return 0;
 	if (resp->length >= 0 && resp->length != u->b->d.size)
 		return 0;
 	return !resp->digest || strcmp(resp->digest, u->b->d.digest) == 0;

@@ -29,8 +29,10 @@ int dr_blob_cache_source(struct dr_blob_cache *c, const char *digest, const char
 			 char *out, size_t n);
 void dr_blob_cache_add(struct dr_blob_cache *c, const char *digest, const char *repo);
 /* The compressed blob made before from the layer udigest with setting
- * ("gzip-6"): 1 and its digest (out[DR_DIGEST_MAX]) and size, else 0.
- * Kept in compressed.json beside blobs.json, per host. Thread-safe. */
+ * ("gzip-6"): 1 and its digest (out[DR_DIGEST_MAX]) and size; 0 when
+ * there is no entry; -1 when there is one but its MAC does not verify
+ * (not this user's pusher wrote it: not to be used). Kept in
+ * compressed.json beside blobs.json, per host. Thread-safe. */
 int dr_blob_cache_compressed(struct dr_blob_cache *c, const char *udigest, const char *setting,
 			     char *out, long long *size);
 void dr_blob_cache_add_compressed(struct dr_blob_cache *c, const char *udigest,
@@ -38,6 +40,20 @@ void dr_blob_cache_add_compressed(struct dr_blob_cache *c, const char *udigest,
 /* Merges with the file as it is now and writes it atomically. */
 void dr_blob_cache_save(struct dr_blob_cache *c);
 void dr_blob_cache_free(struct dr_blob_cache *c);
+
+/* ---- the key of compressed.json's MACs (push_cache_key.c) ---- */
+
+#define DR_CACHE_KEY_LEN 32
+#define DR_CACHE_MAC_HEX 65 /* HMAC-SHA256 in hex, NUL */
+/* This user's key, created on first use; -1 when there is none (no home,
+ * unwritable): compressed.json is then neither used nor written. */
+int dr_cache_key_load(unsigned char key[DR_CACHE_KEY_LEN]);
+/* HMAC-SHA256 of an entry (host, layer, setting, blob digest and size) */
+void dr_cache_mac(const unsigned char key[DR_CACHE_KEY_LEN], const char *host,
+		  const char *udigest, const char *setting, const char *digest, long long size,
+		  char out[DR_CACHE_MAC_HEX]);
+/* constant time; 0 for a missing or malformed one */
+int dr_cache_mac_equal(const char *a, const char *b);
 
 /* ---- progress (push_progress.c) ---- */
 
@@ -127,6 +143,7 @@ struct dr_upload {
 	long long chunk_min;      /* the session's OCI-Chunk-Min-Length, 0: none */
 	struct dr_zstream *z;     /* compressing: progress counts its input */
 	const char *note;         /* the final progress words' detail, or NULL */
+	int need_length;          /* a HEAD without Content-Length is no "exists" */
 };
 
 
