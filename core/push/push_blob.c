@@ -12,90 +12,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define MONO_MAX ((long long)1 << 20)
 #define CHUNK ((long long)64 << 20)
-#define MAX_RETRIES 6
-#define BACKOFF_MS 500u
-#define BACKOFF_CAP_MS 8000u
 /* the registry verifies (and may re-read) the whole blob before answering;
  * the low-speed limit still stops one that trickles its answer */
 #define FINAL_PUT_TIMEOUT_MS (15L * 60 * 1000)
 #define CANCEL_TIMEOUT_MS 5000L
-/* a blob's deadline: this, plus a second per BLOB_RATE bytes of it */
-#define BLOB_TIMEOUT_MS (30L * 60 * 1000)
-#define BLOB_RATE 65536
 
 int dr_push_transient(int rc, long status)
 {
 	if (rc)
 		return rc == DR_ENET;
 	return status >= 500 || status == 408 || status == 429;
-}
-
-long long dr_push_now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-void dr_up_set_deadline(struct dr_upload *u, long long size)
-{
-	u->budget_ms = dr_registry_env_ms(DR_ENV_BLOB_TIMEOUT, BLOB_TIMEOUT_MS) +
-		       (size > 0 ? size / BLOB_RATE * 1000 + size % BLOB_RATE * 1000 / BLOB_RATE : 0);
-	u->deadline = dr_push_now_ms() + u->budget_ms;
-}
-
-/* The blob ran out of time; why names what failed last, or NULL. */
-static int over_deadline(struct dr_upload *u, const char *why, struct dr_err *e)
-{
-	u->gave_up = 1;
-	return dr_fail(e, DR_ETIMEOUT, "giving up on blob %s: not pushed within %.1fs (%s, plus a "
-		       "second per 64 KiB)%s%s", u->b->d.digest, (double)u->budget_ms / 1000.0,
-		       DR_ENV_BLOB_TIMEOUT, why ? "; the last failure: " : "", why ? why : "");
-}
-
-int dr_push_count_stall(struct dr_push_ctx *c, const char *blob, int *blob_stalls,
-			struct dr_err *e)
-{
-	int all = __atomic_add_fetch(&c->stalls, 1, __ATOMIC_RELAXED);
-	const char *why = e ? e->msg : "";
-
-	if (blob_stalls && ++*blob_stalls >= DR_PUSH_BLOB_STALLS)
-		return dr_fail(e, DR_ENET, "giving up on blob %s after %d stalls: %s", blob,
-			       *blob_stalls, why);
-	if (all >= DR_PUSH_STALLS)
-		return dr_fail(e, DR_ENET, "giving up after %d stalls in this push: %s", all, why);
-	return 0;
-}
-
-/* Waits before a retry of what failed with e; nonzero when out of
- * retries, stalls or time, or told to stop. */
-int dr_up_retry_wait(struct dr_upload *u, struct dr_err *e)
-{
-	unsigned ms = BACKOFF_MS << (u->retries < 5 ? u->retries : 5);
-
-	if (u->gave_up || dr_push_should_stop(u->c))
-		return -1;
-	if (++u->retries > MAX_RETRIES ||
-	    (dr_registry_stalled(u->r) &&
-	     dr_push_count_stall(u->c, u->b->d.digest, &u->stalled, e) != 0)) {
-		u->gave_up = 1;
-		return -1;
-	}
-	ms = ms > BACKOFF_CAP_MS ? BACKOFF_CAP_MS : ms;
-	/* no retry that could not finish in time */
-	if (u->deadline && dr_push_now_ms() + ms >= u->deadline) {
-		over_deadline(u, e ? e->msg : NULL, e);
-		return -1;
-	}
-	dr_progress_retry(u->c->prog, u->idx, ms, e ? e->msg : "");
-	if (e)
-		u->last = *e;
-	return dr_push_sleep(u->c, ms);
 }
 
 static int on_progress(void *ud, long long sent)
@@ -127,7 +56,7 @@ int dr_up_send(struct dr_upload *u, struct dr_registry_request *q,
 
 	if (u->deadline && left <= 0) {
 		memset(resp, 0, sizeof(*resp));
-		return over_deadline(u, u->last.msg[0] ? u->last.msg : NULL, e);
+		return dr_up_over_deadline(u, u->last.msg[0] ? u->last.msg : NULL, e);
 	}
 	if (!q->scope)
 		q->scope = u->c->scope;
@@ -137,7 +66,7 @@ int dr_up_send(struct dr_upload *u, struct dr_registry_request *q,
 	rc = dr_registry_request(u->r, q, resp, e);
 	/* cut short by the deadline: what failed before says more */
 	if (rc != 0 && u->deadline && dr_push_now_ms() >= u->deadline)
-		rc = over_deadline(u, u->last.msg[0] ? u->last.msg : e ? e->msg : NULL, e);
+		rc = dr_up_over_deadline(u, u->last.msg[0] ? u->last.msg : e ? e->msg : NULL, e);
 	return rc;
 }
 
@@ -504,7 +433,7 @@ static int patch(struct dr_upload *u, long long off, long long len, long long *n
 			 dr_range_resume(resp.range, off + len, u->b->d.size, next) != 0)
 			rc = impossible_range(u, resp.range, e);
 		/* a registry that keeps taking no data would loop us forever */
-		if (rc == 0 && *next <= off && ++u->stalls > MAX_RETRIES)
+		if (rc == 0 && *next <= off && ++u->stalls > DR_PUSH_MAX_RETRIES)
 			rc = dr_fail(e, DR_EIO, "registry %s keeps accepting none of blob %s (Range "
 				     "\"%.64s\")", u->c->ref->host, u->b->d.digest, resp.range);
 	} else if (rc == 0 && resp.status == 416) {

@@ -150,7 +150,11 @@ struct dr_upload {
 /* A blob gives up at its second stall (a request that ran into the
  * low-speed limit or its deadline), a push at its third, whatever blob. */
 #define DR_PUSH_BLOB_STALLS 2
+/* retries of a blob's failures that may pass (5xx, 408, 429, resets) */
+#define DR_PUSH_MAX_RETRIES 6
 #define DR_PUSH_STALLS 3
+
+/* ---- retries, stalls, deadlines (push_retry.c) ---- */
 
 /* CLOCK_MONOTONIC in milliseconds */
 long long dr_push_now_ms(void);
@@ -163,8 +167,14 @@ void dr_up_set_deadline(struct dr_upload *u, long long size);
 int dr_push_count_stall(struct dr_push_ctx *c, const char *blob, int *blob_stalls,
 			struct dr_err *e);
 
-/* Steps of one upload (push_blob.c), shared with push_compress.c. */
+/* Waits before a retry of what failed with e (push_retry.c); nonzero when
+ * out of retries, stalls or time (e then says so), or told to stop. */
 int dr_up_retry_wait(struct dr_upload *u, struct dr_err *e);
+/* Gives up on u's blob: its deadline passed; why is the last failure, or
+ * NULL. Returns the error code set in e. */
+int dr_up_over_deadline(struct dr_upload *u, const char *why, struct dr_err *e);
+
+/* Steps of one upload (push_blob.c), shared with push_compress.c. */
 int dr_up_http_error(struct dr_upload *u, const char *what, const struct dr_registry_response *resp,
 		     struct dr_err *e);
 int dr_up_send(struct dr_upload *u, struct dr_registry_request *q,
