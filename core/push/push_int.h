@@ -135,7 +135,7 @@ struct dr_upload {
 	int retries;
 	int stalls;               /* PATCHes the registry took no data of */
 	int stalled;              /* requests of this blob the registry stalled */
-	int gave_up;              /* out of stalls: no more retries */
+	int gave_up;              /* out of retries, stalls or time: no more tries */
 	long long deadline;       /* dr_push_now_ms() the blob must be done by; 0: none */
 	long budget_ms;           /* how long it had for it */
 	struct dr_err last;       /* the failure retried last (for the deadline's message) */
@@ -150,9 +150,9 @@ struct dr_upload {
 /* A blob gives up at its second stall (a request that ran into the
  * low-speed limit or its deadline), a push at its third, whatever blob. */
 #define DR_PUSH_BLOB_STALLS 2
+#define DR_PUSH_STALLS 3
 /* retries of a blob's failures that may pass (5xx, 408, 429, resets) */
 #define DR_PUSH_MAX_RETRIES 6
-#define DR_PUSH_STALLS 3
 
 /* ---- retries, stalls, deadlines (push_retry.c) ---- */
 
