@@ -174,7 +174,8 @@ static int push_blobs(struct dr_push_ctx *c, int jobs, struct dr_err *e)
 	return 0;
 }
 
-/* PUT /v2/<repo>/manifests/<ref>, retried on transient failures. */
+/* PUT /v2/<repo>/manifests/<ref>, retried on transient failures; a
+ * stalled one counts against the push's stalls. */
 static int put_manifest(struct dr_push_ctx *c, struct dr_registry *r,
 			const struct dr_manifest *m, const char *ref, struct dr_err *e)
 {
@@ -207,6 +208,7 @@ static int put_manifest(struct dr_push_ctx *c, struct dr_registry *r,
 		}
 		dr_registry_response_free(&resp);
 		if (rc == 0 || !dr_push_transient(rc, 0) || attempt >= MANIFEST_RETRIES ||
+		    (dr_registry_stalled(r) && dr_push_count_stall(c, NULL, NULL, e) != 0) ||
 		    dr_push_sleep(c, 500u << attempt) != 0)
 			return rc;
 	}

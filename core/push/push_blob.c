@@ -17,9 +17,6 @@
 
 #define MONO_MAX ((long long)1 << 20)
 #define CHUNK ((long long)64 << 20)
-#define MAX_RETRIES 6
-#define BACKOFF_MS 500u
-#define BACKOFF_CAP_MS 8000u
 /* the registry verifies (and may re-read) the whole blob before answering;
  * the low-speed limit still stops one that trickles its answer */
 #define FINAL_PUT_TIMEOUT_MS (15L * 60 * 1000)
@@ -30,19 +27,6 @@ int dr_push_transient(int rc, long status)
 	if (rc)
 		return rc == DR_ENET;
 	return status >= 500 || status == 408 || status == 429;
-}
-
-/* Waits before a retry of what failed with e; nonzero when out of
- * retries or told to stop. */
-int dr_up_retry_wait(struct dr_upload *u, const struct dr_err *e)
-{
-	unsigned ms = BACKOFF_MS << (u->retries < 5 ? u->retries : 5);
-
-	if (++u->retries > MAX_RETRIES || dr_push_should_stop(u->c))
-		return -1;
-	ms = ms > BACKOFF_CAP_MS ? BACKOFF_CAP_MS : ms;
-	dr_progress_retry(u->c->prog, u->idx, ms, e ? e->msg : "");
-	return dr_push_sleep(u->c, ms);
 }
 
 static int on_progress(void *ud, long long sent)
@@ -64,15 +48,28 @@ int dr_up_http_error(struct dr_upload *u, const char *what, const struct dr_regi
 		       u->b->d.digest, resp->status, msg);
 }
 
-/* One request of this upload; aborts when the push stops. */
+/* One request of this upload; aborts when the push stops; ends by the
+ * blob's deadline. */
 int dr_up_send(struct dr_upload *u, struct dr_registry_request *q,
 		struct dr_registry_response *resp, struct dr_err *e)
 {
+	long long left = u->deadline ? u->deadline - dr_push_now_ms() : 0;
+	int rc;
+
+	if (u->deadline && left <= 0) {
+		memset(resp, 0, sizeof(*resp));
+		return dr_up_over_deadline(u, u->last.msg[0] ? u->last.msg : NULL, e);
+	}
 	if (!q->scope)
 		q->scope = u->c->scope;
 	q->progress = on_progress;
 	q->progress_ud = u;
-	return dr_registry_request(u->r, q, resp, e);
+	q->cap_ms = u->deadline ? (long)left : 0;
+	rc = dr_registry_request(u->r, q, resp, e);
+	/* cut short by the deadline: what failed before says more */
+	if (rc != 0 && u->deadline && dr_push_now_ms() >= u->deadline)
+		rc = dr_up_over_deadline(u, u->last.msg[0] ? u->last.msg : e ? e->msg : NULL, e);
+	return rc;
 }
 
 /* url-encoded value for a query (digests have ':', repositories '/') */
@@ -101,9 +98,12 @@ static char *with_digest(const char *loc, const char *digest)
 }
 
 /* A HEAD's 200 counts as "exists" only when what it says matches: a
- * Content-Length or Docker-Content-Digest that differs means upload. */
+ * Content-Length or Docker-Content-Digest that differs means upload (and
+ * one without Content-Length, when the size is what is being checked). */
 static int head_matches(const struct dr_upload *u, const struct dr_registry_response *resp)
 {
+	if (u->need_length && resp->length < 0)
+		return 0;
 	if (resp->length >= 0 && resp->length != u->b->d.size)
 		return 0;
 	return !resp->digest || strcmp(resp->digest, u->b->d.digest) == 0;
@@ -442,7 +442,7 @@ static int patch(struct dr_upload *u, long long off, long long len, long long *n
 			 dr_range_resume(resp.range, off + len, u->b->d.size, next) != 0)
 			rc = impossible_range(u, resp.range, e);
 		/* a registry that keeps taking no data would loop us forever */
-		if (rc == 0 && *next <= off && ++u->stalls > MAX_RETRIES) {
+		if (rc == 0 && *next <= off && ++u->stalls > DR_PUSH_MAX_RETRIES) {
 			char shown[65]; /* the registry's header, for a terminal */
 
 			dr_text_safe(resp.range ? resp.range : "", resp.range ? strlen(resp.range) : 0,
@@ -541,6 +541,7 @@ int dr_push_blob(struct dr_push_ctx *c, struct dr_registry *r, size_t idx, struc
 		return 0;
 	}
 	dr_progress_state(c->prog, idx, DR_BLOB_CHECKING, NULL);
+	dr_up_set_deadline(&u, u.b->d.size);
 	rc = dr_up_head(&u, &exists, e);
 	if (rc == 0 && exists) {
 		dr_up_finish(&u, DR_BLOB_EXISTS, &c->skipped);

@@ -5,8 +5,11 @@
  * bounded (oldest entries dropped first) and written atomically. It is a
  * hint only: a wrong entry costs one mount attempt that falls back to an
  * upload. Beside it, compressed.json maps "<layer digest> <setting>" to
- * the blob that compressing it made ({"digest","size"}), per host, so a
- * re-push finds that blob without compressing again; also a hint only. */
+ * the blob that compressing it made ({"digest","size","mac"}), per host, so
+ * a re-push finds that blob without compressing again. That is more than a
+ * hint: a wrong entry would make the manifest name another layer's blob,
+ * so an entry is used only when its MAC verifies (push_cache_key.c) and the
+ * registry's HEAD gives the size it names. */
 #include "push_int.h"
 
 #include <jansson.h>
@@ -31,6 +34,8 @@ struct dr_blob_cache {
 	/* compressed.json: "<layer digest> <setting>" -> {digest, size} */
 	char *zpath;
 	json_t *zknown, *zadded;
+	unsigned char key[DR_CACHE_KEY_LEN];
+	int have_key;          /* else compressed.json is not used */
 	pthread_mutex_t lock;
 };
 
@@ -97,7 +102,8 @@ struct dr_blob_cache *dr_blob_cache_open(const char *host)
 	c->host = strdup(host);
 	c->known = host_map(c->path, host);
 	c->added = json_object();
-	c->zknown = host_map(c->zpath, host);
+	c->have_key = c->zpath && dr_cache_key_load(c->key) == 0;
+	c->zknown = c->have_key ? host_map(c->zpath, host) : json_object();
 	c->zadded = json_object();
 	pthread_mutex_init(&c->lock, NULL);
 	return c;
@@ -162,9 +168,11 @@ static char *zkey(const char *udigest, const char *setting)
 int dr_blob_cache_compressed(struct dr_blob_cache *c, const char *udigest, const char *setting,
 			     char *out, long long *size)
 {
-	char *k = c ? zkey(udigest, setting) : NULL;
+	char *k = c && c->have_key ? zkey(udigest, setting) : NULL;
+	char mac[DR_CACHE_MAC_HEX];
 	json_t *v;
 	const char *d;
+	json_int_t n;
 	int found = 0;
 
 	if (!k)
@@ -172,10 +180,16 @@ int dr_blob_cache_compressed(struct dr_blob_cache *c, const char *udigest, const
 	pthread_mutex_lock(&c->lock);
 	v = json_object_get(c->zknown, k);
 	d = json_string_value(json_object_get(v, "digest"));
-	if (d && dr_digest_valid(d) && json_integer_value(json_object_get(v, "size")) > 0) {
-		snprintf(out, DR_DIGEST_MAX, "%s", d);
-		*size = (long long)json_integer_value(json_object_get(v, "size"));
-		found = 1;
+	n = json_integer_value(json_object_get(v, "size"));
+	if (v)
+		found = -1;
+	if (d && dr_digest_valid(d) && n > 0) {
+		dr_cache_mac(c->key, c->host, udigest, setting, d, (long long)n, mac);
+		if (dr_cache_mac_equal(mac, json_string_value(json_object_get(v, "mac")))) {
+			snprintf(out, DR_DIGEST_MAX, "%s", d);
+			*size = (long long)n;
+			found = 1;
+		}
 	}
 	pthread_mutex_unlock(&c->lock);
 	free(k);
@@ -185,13 +199,16 @@ int dr_blob_cache_compressed(struct dr_blob_cache *c, const char *udigest, const
 void dr_blob_cache_add_compressed(struct dr_blob_cache *c, const char *udigest,
 				  const char *setting, const char *digest, long long size)
 {
-	char *k = c ? zkey(udigest, setting) : NULL;
+	char *k = c && c->have_key ? zkey(udigest, setting) : NULL;
+	char mac[DR_CACHE_MAC_HEX];
 
 	if (!k)
 		return;
+	dr_cache_mac(c->key, c->host, udigest, setting, digest, size, mac);
 	pthread_mutex_lock(&c->lock);
-	json_object_set_new(c->zadded, k, json_pack("{s:s,s:I}", "digest", digest, "size",
-						   (json_int_t)size));
+	if (mac[0])
+		json_object_set_new(c->zadded, k, json_pack("{s:s,s:I,s:s}", "digest", digest,
+							    "size", (json_int_t)size, "mac", mac));
 	pthread_mutex_unlock(&c->lock);
 	free(k);
 }
@@ -294,6 +311,7 @@ void dr_blob_cache_free(struct dr_blob_cache *c)
 	json_decref(c->zknown);
 	json_decref(c->zadded);
 	free(c->zpath);
+	explicit_bzero(c->key, sizeof(c->key));
 	pthread_mutex_destroy(&c->lock);
 	free(c->path);
 	free(c->host);

@@ -4,8 +4,10 @@
  * and size are counted as they go, since the compressed digest exists only
  * once the last byte does. Two chunks are held in memory: one on the wire,
  * the next being compressed; a failed PATCH is sent again from memory
- * without compressing again; a session that lost data starts over. The compression cache remembers what each layer became, so a
- * re-push HEADs (or mounts) that blob and compresses nothing. */
+ * without compressing again; a session that lost data starts over. The
+ * compression cache remembers what each layer became (authenticated by a
+ * MAC, push_cache_key.c), so a re-push HEADs (or mounts) that blob and
+ * compresses nothing. */
 #include "push_int.h"
 
 #include <stdio.h>
@@ -309,19 +311,29 @@ static void record(struct dr_push_ctx *c, size_t idx, const struct dr_blob *out,
 	c->outs[idx].set = 1;
 }
 
-/* A compressed blob known from an earlier push: there, mountable, or not. */
+/* A compressed blob known from an earlier push: there, mountable, or not.
+ * The cache entry was checked (its MAC); the registry's HEAD must give the
+ * size it names. */
 static int reuse(struct dr_upload *u, struct dr_blob *out, char *note, size_t n, int *done,
 		 struct dr_err *e)
 {
 	struct dr_push_ctx *c = u->c;
-	int exists = 0, mounted = 0, rc;
+	int exists = 0, mounted = 0, rc, found;
+	char sd[16];
 
 	*done = 0;
-	if (!dr_blob_cache_compressed(c->cache, u->b->d.digest, c->setting, out->d.digest,
-				      &out->d.size))
+	found = dr_blob_cache_compressed(c->cache, u->b->d.digest, c->setting, out->d.digest,
+					 &out->d.size);
+	if (found < 0)
+		dr_progress_line(c->prog, "%s: the compression cache's entry for this layer fails "
+				 "its check (edited, or not written here): compressing it again",
+				 dr_digest_short(u->b->d.digest, sd, sizeof(sd)));
+	if (found <= 0)
 		return 0;
 	u->b = out;
+	u->need_length = 1;
 	rc = dr_up_head(u, &exists, e);
+	u->need_length = 0;
 	if (rc == 0 && !exists && dr_up_mount(u, &mounted) != 0)
 		rc = dr_fail(e, DR_EIO, "interrupted");
 	if (rc == 0 && (exists || mounted)) {
@@ -344,6 +356,7 @@ int dr_push_compressed_blob(struct dr_push_ctx *c, struct dr_registry *r, size_t
 	int done = 0, rc;
 
 	dr_progress_state(c->prog, idx, DR_BLOB_CHECKING, NULL);
+	dr_up_set_deadline(&u, src->d.size);
 	rc = reuse(&u, &out, note, sizeof(note), &done, e);
 	if (rc == 0 && !done) {
 		/* errors before the end name the layer; the PUT the new blob */

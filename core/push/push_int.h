@@ -29,8 +29,10 @@ int dr_blob_cache_source(struct dr_blob_cache *c, const char *digest, const char
 			 char *out, size_t n);
 void dr_blob_cache_add(struct dr_blob_cache *c, const char *digest, const char *repo);
 /* The compressed blob made before from the layer udigest with setting
- * ("gzip-6"): 1 and its digest (out[DR_DIGEST_MAX]) and size, else 0.
- * Kept in compressed.json beside blobs.json, per host. Thread-safe. */
+ * ("gzip-6"): 1 and its digest (out[DR_DIGEST_MAX]) and size; 0 when
+ * there is no entry; -1 when there is one but its MAC does not verify
+ * (not this user's pusher wrote it: not to be used). Kept in
+ * compressed.json beside blobs.json, per host. Thread-safe. */
 int dr_blob_cache_compressed(struct dr_blob_cache *c, const char *udigest, const char *setting,
 			     char *out, long long *size);
 void dr_blob_cache_add_compressed(struct dr_blob_cache *c, const char *udigest,
@@ -38,6 +40,20 @@ void dr_blob_cache_add_compressed(struct dr_blob_cache *c, const char *udigest,
 /* Merges with the file as it is now and writes it atomically. */
 void dr_blob_cache_save(struct dr_blob_cache *c);
 void dr_blob_cache_free(struct dr_blob_cache *c);
+
+/* ---- the key of compressed.json's MACs (push_cache_key.c) ---- */
+
+#define DR_CACHE_KEY_LEN 32
+#define DR_CACHE_MAC_HEX 65 /* HMAC-SHA256 in hex, NUL */
+/* This user's key, created on first use; -1 when there is none (no home,
+ * unwritable): compressed.json is then neither used nor written. */
+int dr_cache_key_load(unsigned char key[DR_CACHE_KEY_LEN]);
+/* HMAC-SHA256 of an entry (host, layer, setting, blob digest and size) */
+void dr_cache_mac(const unsigned char key[DR_CACHE_KEY_LEN], const char *host,
+		  const char *udigest, const char *setting, const char *digest, long long size,
+		  char out[DR_CACHE_MAC_HEX]);
+/* constant time; 0 for a missing or malformed one */
+int dr_cache_mac_equal(const char *a, const char *b);
 
 /* ---- progress (push_progress.c) ---- */
 
@@ -86,6 +102,7 @@ struct dr_push_ctx {
 	size_t *order;              /* blob indexes, largest first */
 	size_t next, running;
 	int failed;                 /* the first failure stops everyone */
+	int stalls;                 /* requests of this push the registry stalled */
 	struct dr_err err;
 	unsigned uploaded, skipped, mounted;
 	enum dr_compression compress;
@@ -117,15 +134,47 @@ struct dr_upload {
 	int restart;              /* the session is gone: start a new one */
 	int retries;
 	int stalls;               /* PATCHes the registry took no data of */
+	int stalled;              /* requests of this blob the registry stalled */
+	int gave_up;              /* out of retries, stalls or time: no more tries */
+	long long deadline;       /* dr_push_now_ms() the blob must be done by; 0: none */
+	long budget_ms;           /* how long it had for it */
+	struct dr_err last;       /* the failure retried last (for the deadline's message) */
 	char from[256];           /* mount source */
 	long long chunk_min;      /* the session's OCI-Chunk-Min-Length, 0: none */
 	struct dr_zstream *z;     /* compressing: progress counts its input */
 	const char *note;         /* the final progress words' detail, or NULL */
+	int need_length;          /* a HEAD without Content-Length is no "exists" */
 };
 
 
+/* A blob gives up at its second stall (a request that ran into the
+ * low-speed limit or its deadline), a push at its third, whatever blob. */
+#define DR_PUSH_BLOB_STALLS 2
+#define DR_PUSH_STALLS 3
+/* retries of a blob's failures that may pass (5xx, 408, 429, resets) */
+#define DR_PUSH_MAX_RETRIES 6
+
+/* ---- retries, stalls, deadlines (push_retry.c) ---- */
+
+/* CLOCK_MONOTONIC in milliseconds */
+long long dr_push_now_ms(void);
+/* Starts u's clock: it must be done within DR_ENV_BLOB_TIMEOUT (1800 s)
+ * plus a second per 64 KiB of size. */
+void dr_up_set_deadline(struct dr_upload *u, long long size);
+/* After a stalled request (dr_registry_stalled): counts it for the push
+ * (and blob, may be NULL); nonzero, with e saying so, when that was one
+ * too many. */
+int dr_push_count_stall(struct dr_push_ctx *c, const char *blob, int *blob_stalls,
+			struct dr_err *e);
+
+/* Waits before a retry of what failed with e (push_retry.c); nonzero when
+ * out of retries, stalls or time (e then says so), or told to stop. */
+int dr_up_retry_wait(struct dr_upload *u, struct dr_err *e);
+/* Gives up on u's blob: its deadline passed; why is the last failure, or
+ * NULL. Returns the error code set in e. */
+int dr_up_over_deadline(struct dr_upload *u, const char *why, struct dr_err *e);
+
 /* Steps of one upload (push_blob.c), shared with push_compress.c. */
-int dr_up_retry_wait(struct dr_upload *u, const struct dr_err *e);
 int dr_up_http_error(struct dr_upload *u, const char *what, const struct dr_registry_response *resp,
 		     struct dr_err *e);
 int dr_up_send(struct dr_upload *u, struct dr_registry_request *q,

@@ -104,6 +104,8 @@ struct dr_registry_request {
 	void *progress_ud;
 	size_t body_limit;         /* response read limit; 0: DR_REGISTRY_BODY_MAX */
 	long timeout_ms;           /* 0: the registry's; < 0: none, low-speed limits */
+	long cap_ms;               /* > 0: ends by then whatever timeout_ms says (the
+				    * caller's own deadline) */
 };
 
 struct dr_registry_response {
@@ -134,6 +136,9 @@ int dr_registry_negotiate(struct dr_registry *r, struct dr_err *e);
 /* Takes over what src negotiated (same host), so objects of one push
  * (one per thread) ask GET /v2/ once. src must not change meanwhile. */
 void dr_registry_adopt(struct dr_registry *dst, const struct dr_registry *src);
+/* 1 when the last request on r failed because the registry stopped
+ * answering: it tripped the low-speed limit or ran into its deadline. */
+int dr_registry_stalled(const struct dr_registry *r);
 /* "scheme://host" once negotiated, else NULL. */
 const char *dr_registry_base_url(const struct dr_registry *r);
 
@@ -160,6 +165,9 @@ int dr_range_resume(const char *value, long long have, long long size, long long
 #define DR_ENV_LOW_SPEED_TIME "DR_REGISTRY_LOW_SPEED_TIME"
 #define DR_ENV_CHUNK_TIMEOUT "DR_REGISTRY_CHUNK_TIMEOUT"   /* 3600: one upload chunk */
 #define DR_ENV_COMMIT_TIMEOUT "DR_REGISTRY_COMMIT_TIMEOUT" /* 900: the final blob PUT */
+/* 1800, plus a second per 64 KiB of the blob: everything one blob of a push
+ * may take, retries and their waits included */
+#define DR_ENV_BLOB_TIMEOUT "DR_REGISTRY_BLOB_TIMEOUT"
 /* name's value in milliseconds, or def_ms when unset or not a number in
  * 0.001..604800 seconds */
 long dr_registry_env_ms(const char *name, long def_ms);

@@ -74,9 +74,10 @@ void dr_reg_req_clear(struct dr_reg_req *q)
  * transfers without one (upload chunks) the long chunk deadline */
 static long deadline_ms(const struct dr_registry *r, const struct dr_reg_req *q)
 {
-	if (q->timeout_ms < 0)
-		return r->chunk_timeout_ms;
-	return q->timeout_ms ? q->timeout_ms : r->timeout_ms;
+	long ms = q->timeout_ms < 0 ? r->chunk_timeout_ms : q->timeout_ms ? q->timeout_ms
+									    : r->timeout_ms;
+
+	return q->cap_ms > 0 && q->cap_ms < ms ? q->cap_ms : ms;
 }
 
 static int curl_failure(struct dr_registry *r, const struct dr_reg_req *q, CURLcode cc,
@@ -114,6 +115,8 @@ static int curl_failure(struct dr_registry *r, const struct dr_reg_req *q, CURLc
 		return dr_fail(e, DR_EIO, "response too large from %s %s (over %zu bytes)",
 			       q->kind, q->host, limit);
 	/* curl says "Operation too slow" when the low-speed limit tripped */
+	/* the registry stopped answering: the low-speed limit or a deadline */
+	r->stalled = cc == CURLE_OPERATION_TIMEDOUT;
 	if (cc == CURLE_OPERATION_TIMEDOUT && strncmp(why, "Operation too slow", 18) == 0)
 		return dr_fail(e, DR_ENET, "cannot reach %s %s: transfer stalled (under %ld bytes/s "
 			       "for %lds)", q->kind, q->host, LOW_SPEED_BYTES, r->low_speed_s);
@@ -288,6 +291,7 @@ int dr_reg_perform(struct dr_registry *r, struct dr_reg_req *q, struct dr_err *e
 		return rc;
 	curl_easy_reset(c);
 	r->errbuf[0] = '\0';
+	r->stalled = 0;
 	curl_easy_setopt(c, CURLOPT_URL, q->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

@@ -34,6 +34,7 @@ struct dr_reg_req {
 	curl_xferinfo_callback xferinfo;
 	void *xfer_ud;
 	long timeout_ms;        /* 0: the registry's; <0: none, low-speed limits */
+	long cap_ms;            /* > 0: the request ends by then whatever timeout_ms says */
 	size_t body_limit;      /* 0: DR_REGISTRY_BODY_MAX */
 	/* the response */
 	int reached;            /* an HTTP status line arrived (even if it then failed) */
@@ -87,6 +88,7 @@ struct dr_registry {
 	struct dr_auth_challenge challenge;
 	char base[DR_REGISTRY_HOST_MAX + 12]; /* "scheme://host" once negotiated */
 	char errbuf[CURL_ERROR_SIZE];
+	int stalled;          /* the last request ended at the low-speed limit or a deadline */
 };
 
 /* free() that wipes a string first; *slot = value */

@@ -222,6 +222,7 @@ static int build(const struct dr_registry_request *rq, struct dr_reg_req *q, cha
 	q->host = r->host;
 	q->method = rq->method;
 	q->timeout_ms = rq->timeout_ms;
+	q->cap_ms = rq->cap_ms;
 	q->body.limit = rq->body_limit;
 	q->upload_len = -1;
 	if (add_header(h, "Content-Type", rq->content_type ? rq->content_type :
@@ -333,6 +334,11 @@ void dr_registry_adopt(struct dr_registry *dst, const struct dr_registry *src)
 	dst->mode = src->mode;
 	dst->challenge = src->challenge;
 	dst->negotiated = 1;
+}
+
+int dr_registry_stalled(const struct dr_registry *r)
+{
+	return r && r->stalled;
 }
 
 const char *dr_registry_base_url(const struct dr_registry *r)

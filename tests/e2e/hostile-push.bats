@@ -5,8 +5,9 @@
 # registries do not misbehave on purpose). Issue 10, defects 5 (impossible
 # upload offsets), 6 (a trickled final PUT answer), 7 (lying blob HEADs), and
 # the hostile-server fault tests: 5xx storms, oversized bodies and headers,
-# garbage, slow answers, upload Locations off-host and to other schemes.
-# Every test bounds wall time and memory (/usr/bin/time).
+# garbage, slow answers, upload Locations off-host and to other schemes, and
+# the bounds on stalls and on a blob's time, checked against the worst case
+# the README documents. Every test bounds wall time and memory (/usr/bin/time).
 
 bats_require_minimum_version 1.5.0
 
@@ -267,5 +268,48 @@ assert_contains() {
   [ "$status" -ne 0 ]
   assert_contains "$output" "registry $HR_A sent a Location to http://192.0.2.1/v2/e2e/clear/blobs/uploads/"
   assert_contains "$output" "plain http to a host that is not loopback"
+  assert_bounded 10 "$RSS_MAX"
+}
+
+# stall_bound N: the documented worst case of a push that ends at its Nth
+# stall, from the limits setup() sets: every stalled request ends within
+# DR_REGISTRY_LOW_SPEED_TIME + 6 s (libcurl averages the speed over its last
+# 5 s, so a body sent just before the stall holds the average up that long);
+# the backoffs before the 2nd and 3rd try, 0.5 + 1 s; the cancel of the open
+# upload, at most 5 s; 3 s of slack for the rest of the push.
+stall_bound() { echo $(($1 * (DR_REGISTRY_LOW_SPEED_TIME + 6) + 2 + 5 + 3)); }
+
+@test "every final PUT answer trickled: the blob gives up at its 2nd stall, one line, within the bound" {
+  hr_mode trickle-puts
+  timed --separate-stderr "$DR" push-image --jobs 1 --compress none "oci:$HP_DIR/small:v1" "$HR_A/e2e/trickles:v1"
+  [ "$status" -eq 1 ] || { echo "$output $stderr"; false; }
+  [ "$(wc -l <<<"$stderr")" -eq 1 ] || { echo "$stderr"; false; }
+  assert_contains "$stderr" "giving up on blob sha256:"
+  assert_contains "$stderr" " after 2 stalls: cannot reach registry $HR_A: transfer stalled (under 1024 bytes/s for 2s)"
+  [ "$(hr_log A | jq -r 'select(.event) | .event' | grep -c 'trickling the final PUT answer')" -eq 2 ]
+  assert_bounded "$(stall_bound 2)" "$RSS_MAX"
+  run curl -s -o /dev/null -w '%{http_code}' -u "alice:$PW" "http://$DR_REGISTRY/v2/e2e/trickles/manifests/v1"
+  [ "$output" = 404 ]
+}
+
+@test "the first final PUT of every blob trickled: the push gives up at its 3rd stall, within the bound" {
+  hr_mode trickle-put-each
+  timed --separate-stderr "$DR" push-image --jobs 1 --compress none "oci:$HP_DIR/small:v1" "$HR_A/e2e/trickle-each:v1"
+  [ "$status" -eq 1 ] || { echo "$output $stderr"; false; }
+  [ "$(wc -l <<<"$stderr")" -eq 1 ] || { echo "$stderr"; false; }
+  assert_contains "$stderr" "giving up after 3 stalls in this push: cannot reach registry $HR_A: transfer stalled"
+  [ "$(hr_log A | jq -r 'select(.event) | .event' | grep -c 'trickling the final PUT answer')" -eq 3 ]
+  assert_bounded "$(stall_bound 3)" "$RSS_MAX"
+}
+
+@test "a registry that answers every blob request with a slow 503: the blob's deadline (DR_REGISTRY_BLOB_TIMEOUT)" {
+  hr_mode slow-503-blobs
+  DR_REGISTRY_BLOB_TIMEOUT=2 timed --separate-stderr "$DR" push-image --jobs 1 --compress none \
+    "oci:$HP_DIR/small:v1" "$HR_A/e2e/slow503:v1"
+  [ "$status" -eq 1 ] || { echo "$output $stderr"; false; }
+  [ "$(wc -l <<<"$stderr")" -eq 1 ] || { echo "$stderr"; false; }
+  assert_contains "$stderr" "giving up on blob sha256:"
+  assert_contains "$stderr" "s (DR_REGISTRY_BLOB_TIMEOUT, plus a second per 64 KiB); the last failure: registry $HR_A answered HEAD of blob"
+  # the largest blob (about 100 kB): 2 s + 1.6 s, then the cancel and slack
   assert_bounded 10 "$RSS_MAX"
 }

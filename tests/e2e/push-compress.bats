@@ -311,6 +311,58 @@ check_multi() {
   [ "$status" -eq 0 ] || { echo "$output"; false; }
 }
 
+# zcache FILTER: compressed.json as the first push of the test left it,
+# rewritten by jq FILTER ($a, $b: the keys of the first two layers' entries)
+zcache() {
+  local z="$XDG_CACHE_HOME/dokku-registry/compressed.json"
+  set -- "$1" $SAVE_DIFFS
+  jq --arg a "$2 gzip-4" --arg b "$3 gzip-4" "$1" "$BATS_TEST_TMPDIR/z.orig" >"$z"
+}
+
+@test "a compression cache entry naming another layer's blob is not trusted: the right layers are published" {
+  push docker-archive:"$PC_DIR/save.tar" "$DR_REGISTRY/e2e/tamper:1"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  cp "$XDG_CACHE_HOME/dokku-registry/compressed.json" "$BATS_TEST_TMPDIR/z.orig"
+  # the key is not in the cache directory
+  [ "$(stat -c %a "$HOME/.local/state/dokku-registry/cache.key")" = 600 ]
+  [ "$(ls "$XDG_CACHE_HOME/dokku-registry" | xargs)" = "blobs.json compressed.json" ]
+  set -- $SAVE_DIFFS
+  # the first layer's entry names the second layer's blob (the registry has
+  # it, with the size the entry now gives), its MAC left as it was
+  zcache '.hosts[] |= (.[$a].digest = .[$b].digest | .[$a].size = .[$b].size)'
+  push docker-archive:"$PC_DIR/save.tar" "$DR_REGISTRY/e2e/tamper:2"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  assert_contains "$output" "${1:7:12}: the compression cache's entry for this layer fails its check"
+  run verify_back e2e/tamper:2 "$SAVE_DIFFS" gzip
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  # two entries swapped whole, MACs and all
+  zcache '.hosts[] |= (.[$a] as $x | .[$a] = .[$b] | .[$b] = $x)'
+  push docker-archive:"$PC_DIR/save.tar" "$DR_REGISTRY/e2e/tamper:3"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  assert_contains "$output" "${1:7:12}: the compression cache's entry for this layer fails its check"
+  assert_contains "$output" "${2:7:12}: the compression cache's entry for this layer fails its check"
+  run verify_back e2e/tamper:3 "$SAVE_DIFFS" gzip
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  # entries without a MAC (as an older version wrote them): none is used
+  zcache 'del(.hosts[][].mac)'
+  push docker-archive:"$PC_DIR/save.tar" "$DR_REGISTRY/e2e/tamper:4"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(grep -c "fails its check" <<<"$output")" -eq 3 ]
+  run verify_back e2e/tamper:4 "$SAVE_DIFFS" gzip
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  # that push wrote good entries again: the next one compresses nothing
+  push docker-archive:"$PC_DIR/save.tar" "$DR_REGISTRY/e2e/tamper:5"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  assert_contains "$output" "0 uploaded, 4 skipped, 0 mounted"
+  # a cache from another user or machine (another key) is not trusted either
+  rm "$HOME/.local/state/dokku-registry/cache.key"
+  push docker-archive:"$PC_DIR/save.tar" "$DR_REGISTRY/e2e/tamper:6"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(grep -c "fails its check" <<<"$output")" -eq 3 ]
+  run verify_back e2e/tamper:6 "$SAVE_DIFFS" gzip
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+}
+
 @test "OCI-Chunk-Min-Length: every chunk but the last is at least that long; an absurd one is refused" {
   hr_mode chunk-min
   push --jobs 1 --compress-level 1 docker-archive:"$PC_DIR/big.tar" "$HR_A/e2e/chunkmin:1"

@@ -30,7 +30,11 @@ the per-mode counters). Modes:
     proxy head-lie-length head-lie-digest head-redirect (a 200 HEAD becomes a 307
     to a "storage backend" on B) range-impossible range-past-end (the first
     PATCH or PUT with a body fails, the next upload status lies)
-    trickle-put storm (the first 3 and every 7th blob request get 503)
+    trickle-put (the first final PUT's answer comes one byte every 0.3 s)
+    trickle-puts (every final PUT's answer does) trickle-put-each (the first
+    final PUT of each blob does)
+    slow-503-blobs (every blob request waits 1 s, then gets 503)
+    storm (the first 3 and every 7th blob request get 503)
     storm-all huge-body-post huge-headers-head
     location-other location-ftp location-cleartext
     chunk-min chunk-min-huge (upload sessions answer OCI-Chunk-Min-Length:
@@ -262,6 +266,9 @@ class Hostile(Base):
         path = urllib.parse.urlsplit(self.path).path
         blobs = "/blobs/" in path
         upload = "/blobs/uploads/" in path
+        if mode == "slow-503-blobs" and blobs:
+            time.sleep(1)
+            return self.jsend(503, {"errors": [{"code": "UNAVAILABLE", "message": "slow"}]})
         if mode == "storm" and blobs and (lambda n: n <= 3 or n % 7 == 0)(bump("storm")):
             return self.jsend(503, {"errors": [{"code": "UNAVAILABLE", "message": "storm"}]})
         # a request carrying blob data: a PATCH, or a PUT with the body
@@ -321,8 +328,11 @@ class Hostile(Base):
             # a digest header that, printed raw, erases the line and rewrites it
             hdrs = [(k, "sha256:\x1b[2K\x1b[1Apushed fine\x1b]0;pwned\x07" if k.lower() ==
                      "docker-content-digest" else v) for k, v in hdrs]
-        trickle = (mode == "trickle-put" and self.command == "PUT" and upload and
-                   "digest=" in self.path and bump("put") == 1)
+        final_put = self.command == "PUT" and upload and "digest=" in self.path
+        digest = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get("digest", [""])[0]
+        trickle = final_put and (
+            (mode == "trickle-put" and bump("put") == 1) or mode == "trickle-puts" or
+            (mode == "trickle-put-each" and bump("put " + digest) == 1))
         if trickle:
             log({"listener": "A", "event": "trickling the final PUT answer"})
         self.relay(status, hdrs, data, length, trickle)

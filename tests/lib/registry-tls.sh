@@ -93,7 +93,8 @@ rt_stop_all() {
   local pid
   [ -f "$DR_DIR/rt-pids" ] || return 0
   while read -r pid; do
-    _dr_kill "$pid" token-server.py
+    # the token and stall servers, and tests/e2e/hostile-helpers.bash's hr_start
+    _dr_kill "$pid" 'token-server.py\|hostile-registry.py'
   done <"$DR_DIR/rt-pids"
   : >"$DR_DIR/rt-pids"
 }

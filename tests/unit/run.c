@@ -48,6 +48,7 @@ int main(void)
 	srunner_add_suite(sr, dockerconfig_suite());
 	srunner_add_suite(sr, push_ref_suite());
 	srunner_add_suite(sr, push_cache_suite());
+	srunner_add_suite(sr, push_cache_mac_suite());
 	srunner_add_suite(sr, imagesource_tar_suite());
 	srunner_add_suite(sr, imagesource_stream_suite());
 	srunner_add_suite(sr, imagesource_docker_suite());

@@ -46,6 +46,7 @@ Suite *scope_suite(void);
 Suite *dockerconfig_suite(void);
 Suite *push_ref_suite(void);
 Suite *push_cache_suite(void);
+Suite *push_cache_mac_suite(void);
 Suite *imagesource_tar_suite(void);
 Suite *imagesource_stream_suite(void);
 Suite *imagesource_docker_suite(void);

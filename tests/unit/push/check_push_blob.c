@@ -179,6 +179,72 @@ START_TEST(test_session_offset)
 }
 END_TEST
 
+/* ---- stalls and the blob's deadline ---- */
+
+/* A blob gives up at its 2nd stall, a push at its 3rd (whatever blob or
+ * manifest), with the stall's own words after. */
+START_TEST(test_stall_budget)
+{
+	struct dr_push_ctx c = { 0 };
+	struct dr_err e;
+	int a = 0, b = 0;
+
+	dr_fail(&e, DR_ENET, "cannot reach registry h: transfer stalled");
+	ck_assert_int_eq(dr_push_count_stall(&c, DG, &a, &e), 0);
+	ck_assert_int_ne(dr_push_count_stall(&c, DG, &a, &e), 0);
+	ck_assert_str_eq(e.msg, "giving up on blob " DG " after 2 stalls: cannot reach registry h: "
+		     "transfer stalled");
+	c.stalls = 0;
+	dr_fail(&e, DR_ENET, "stalled");
+	a = 0;
+	ck_assert_int_eq(dr_push_count_stall(&c, DG, &a, &e), 0);
+	ck_assert_int_eq(dr_push_count_stall(&c, NULL, NULL, &e), 0);
+	ck_assert_int_ne(dr_push_count_stall(&c, "sha256:other", &b, &e), 0);
+	ck_assert_int_eq(b, 1);
+	ck_assert_str_eq(e.msg, "giving up after 3 stalls in this push: stalled");
+}
+END_TEST
+
+/* Past its deadline a blob sends nothing more; a retry that cannot end
+ * in time is not waited for. Both name the deadline and the last failure. */
+START_TEST(test_blob_deadline)
+{
+	static const char *const answers[] = {
+		"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n" HEADERS "\r\n",
+	};
+	struct rig g;
+	struct dr_err e = { 0 };
+	int exists = -1;
+	long long t0;
+
+	rig_start(&g, answers, 1);
+	setenv(DR_ENV_BLOB_TIMEOUT, "0.2", 1);
+	dr_up_set_deadline(&g.u, 6553600); /* 0.2 s + 100 s for its size */
+	unsetenv(DR_ENV_BLOB_TIMEOUT);
+	ck_assert_int_eq(g.u.budget_ms, 100200);
+	/* the backoff (0.5 s) would end after the deadline: no wait */
+	g.u.deadline = dr_push_now_ms() + 300;
+	g.u.budget_ms = 300;
+	dr_fail(&e, DR_ENET, "registry h answered HEAD with HTTP 503");
+	t0 = dr_push_now_ms();
+	ck_assert_int_ne(dr_up_retry_wait(&g.u, &e), 0);
+	ck_assert_int_lt(dr_push_now_ms() - t0, 400); /* not the 500 ms backoff */
+	ck_assert_str_eq(e.msg, "giving up on blob " DG ": not pushed within 0.3s ("
+		     DR_ENV_BLOB_TIMEOUT ", plus a second per 64 KiB); the last failure: registry h "
+		     "answered HEAD with HTTP 503");
+	/* and nothing more is tried */
+	ck_assert_int_ne(dr_up_retry_wait(&g.u, &e), 0);
+	g.u.deadline = dr_push_now_ms() - 1;
+	g.u.gave_up = 0;
+	g.u.last.msg[0] = '\0';
+	ck_assert_int_eq(dr_up_head(&g.u, &exists, &e), DR_ETIMEOUT);
+	ck_assert_uint_eq(g.srv.served, 0);
+	ck_assert_str_eq(e.msg, "giving up on blob " DG ": not pushed within 0.3s ("
+		     DR_ENV_BLOB_TIMEOUT ", plus a second per 64 KiB)");
+	rig_stop(&g);
+}
+END_TEST
+
 Suite *push_blob_suite(void)
 {
 	Suite *s = suite_create("push_blob");
@@ -189,6 +255,8 @@ Suite *push_blob_suite(void)
 	tcase_add_loop_test(http, test_head_verdict, 0, (int)(sizeof(heads) / sizeof(heads[0])));
 	tcase_add_test(http, test_head_redirect);
 	tcase_add_loop_test(http, test_session_offset, 0, (int)(sizeof(sessions) / sizeof(sessions[0])));
+	tcase_add_test(pure, test_stall_budget);
+	tcase_add_test(http, test_blob_deadline);
 	suite_add_tcase(s, http);
 	return s;
 }

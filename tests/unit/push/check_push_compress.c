@@ -207,6 +207,37 @@ START_TEST(test_other_setting_not_reused)
 }
 END_TEST
 
+/* The size the cache names must be what the registry's HEAD gives: a 200
+ * without Content-Length (or another one) is no "exists" for it. */
+START_TEST(test_compressed_before_needs_length)
+{
+	static const char *const no_length[] = {
+		"HTTP/1.1 200 OK\r\nDocker-Content-Digest: " CD "\r\n" CLOSE "\r\n",
+		"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n" CLOSE "\r\n",
+	};
+	static const char *const other_length[] = {
+		"HTTP/1.1 200 OK\r\nContent-Length: 4322\r\n" CLOSE "\r\n",
+		"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n" CLOSE "\r\n",
+	};
+	struct rig g;
+	struct dr_err e = { 0 };
+	char *out;
+
+	rig_start(&g, _i ? other_length : no_length, 2);
+	earlier_push(&g, "gzip-6", NULL);
+	unit_capture_begin(1);
+	ck_assert_int_eq(dr_push_compressed_blob(&g.c, g.r, 0, &e), DR_EIO);
+	out = unit_capture_end(1);
+	free(out);
+	ck_assert_uint_eq(g.srv.served, 2);
+	ck_assert_str_eq(g.srv.requests[0], "HEAD /v2/app/blobs/" CD " HTTP/1.1");
+	ck_assert_str_eq(g.srv.requests[1], "POST /v2/app/blobs/uploads/ HTTP/1.1");
+	ck_assert_int_eq(g.outs[0].set, 0);
+	ck_assert_uint_eq(g.c.skipped, 0);
+	rig_stop(&g);
+}
+END_TEST
+
 Suite *push_compress_suite(void)
 {
 	Suite *s = suite_create("push_compress");
@@ -218,6 +249,7 @@ Suite *push_compress_suite(void)
 	tcase_add_test(reuse, test_compressed_before_exists);
 	tcase_add_test(reuse, test_compressed_before_mounted);
 	tcase_add_test(reuse, test_other_setting_not_reused);
+	tcase_add_loop_test(reuse, test_compressed_before_needs_length, 0, 2);
 	suite_add_tcase(s, reuse);
 	return s;
 }

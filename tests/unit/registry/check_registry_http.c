@@ -179,6 +179,7 @@ START_TEST(test_low_speed_env)
 		 "bytes/s for 1s)", g.host);
 	ck_assert_str_eq(e.msg, want);
 	ck_assert_int_eq(g.q.reached, 0);
+	ck_assert_int_eq(dr_registry_stalled(g.r), 1);
 	dr_reg_req_clear(&g.q);
 	dr_registry_close(g.r);
 	close(fd);
@@ -201,6 +202,16 @@ START_TEST(test_timeout_env)
 	ck_assert_str_eq(e.msg, want);
 	/* a request's own cap wins over the registry's */
 	g.q.timeout_ms = 200;
+	ck_assert_int_eq(dr_reg_perform(g.r, &g.q, &e), DR_ENET);
+	snprintf(want, sizeof(want), "cannot reach registry %s: timed out after 0.2s", g.host);
+	ck_assert_str_eq(e.msg, want);
+	ck_assert_int_eq(dr_registry_stalled(g.r), 1);
+	/* the caller's cap (its own deadline) wins when it is shorter */
+	g.q.cap_ms = 100;
+	ck_assert_int_eq(dr_reg_perform(g.r, &g.q, &e), DR_ENET);
+	snprintf(want, sizeof(want), "cannot reach registry %s: timed out after 0.1s", g.host);
+	ck_assert_str_eq(e.msg, want);
+	g.q.cap_ms = 5000;
 	ck_assert_int_eq(dr_reg_perform(g.r, &g.q, &e), DR_ENET);
 	snprintf(want, sizeof(want), "cannot reach registry %s: timed out after 0.2s", g.host);
 	ck_assert_str_eq(e.msg, want);
@@ -238,12 +249,15 @@ START_TEST(test_refused)
 
 	close(fd); /* nobody listens on port now */
 	rig_open(&g, port);
+	g.r->stalled = 1; /* as after an earlier stall */
 	ck_assert_int_eq(dr_reg_perform(g.r, &g.q, &e), DR_ENET);
 	snprintf(want, sizeof(want), "cannot reach registry %s: ", g.host);
 	ck_assert_msg(strncmp(e.msg, want, strlen(want)) == 0, "%s", e.msg);
 	ck_assert_msg(strlen(e.msg) > strlen(want), "%s", e.msg);
 	ck_assert_int_eq(g.q.reached, 0);
 	ck_assert_int_eq(g.q.cc, CURLE_COULDNT_CONNECT);
+	/* refused is not stalled (nothing took too long): the flag is this request's */
+	ck_assert_int_eq(dr_registry_stalled(g.r), 0);
 	dr_reg_req_clear(&g.q);
 	dr_registry_close(g.r);
 }
