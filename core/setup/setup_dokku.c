@@ -138,10 +138,42 @@ static const char *link_target(const char *link, char *buf, size_t n)
 	return buf;
 }
 
+/* The registry-guard plugin, enabled as `plugn enable` does it
+ * (available/registry-guard -> the guard, enabled/registry-guard ->
+ * available/registry-guard): its install trigger puts the shim back after a
+ * Dokku source install linked the core plugin again. 1 when it changed. */
+static int link_guard(struct dr_setup *s, struct dr_err *e)
+{
+	char buf[PATH_MAX];
+	const char *now = link_target(s->guard_link, buf, sizeof(buf));
+	int changed = 0;
+
+	if (!dr_is_dir(s->guard_dir))
+		return dr_fail(e, DR_ENOTFOUND, "the registry-guard plugin %s is missing (reinstall dokku-registry)",
+			       s->guard_dir);
+	if (!now || strcmp(now, s->guard_dir) != 0) {
+		if (now && !*now)
+			return dr_fail(e, DR_EINVAL, "%s is not a link; left alone", s->guard_link);
+		if (relink(s->guard_link, s->guard_dir, e) != 0)
+			return -1;
+		changed = 1;
+	}
+	now = link_target(s->guard_enabled, buf, sizeof(buf));
+	if (!now || strcmp(now, s->guard_link) != 0) {
+		if (now && !*now)
+			return dr_fail(e, DR_EINVAL, "%s is not a link; left alone", s->guard_enabled);
+		if (relink(s->guard_enabled, s->guard_link, e) != 0)
+			return -1;
+		changed = 1;
+	}
+	return changed;
+}
+
 int dr_setup_plugin(struct dr_setup *s, struct dr_err *e)
 {
 	char buf[PATH_MAX], avail[sizeof(s->lib_root) + 32];
 	const char *now;
+	int guard;
 
 	if (s->no_plugin) {
 		dr_setup_say(s, step_plugin, "left alone (--no-plugin)");
@@ -158,23 +190,42 @@ int dr_setup_plugin(struct dr_setup *s, struct dr_err *e)
 			       step_plugin, s->shim_dir);
 	now = link_target(s->plugin_link, buf, sizeof(buf));
 	if (now && strcmp(now, s->shim_dir) == 0) {
-		dr_setup_say(s, step_plugin, "%s already points at %s", s->plugin_link, s->shim_dir);
+		guard = s->dry_run ? 0 : link_guard(s, e);
+		if (guard < 0)
+			return dr_fail(e, e->code, "%s: %s", step_plugin, e->msg);
+		s->changed += guard;
+		dr_setup_say(s, step_plugin, "%s already points at %s%s", s->plugin_link, s->shim_dir,
+			     guard ? " (registry-guard enabled again)" : "");
 		return 0;
 	}
 	if (now && !*now)
 		return dr_fail(e, DR_EINVAL, "%s: %s is not a link; left alone (see README.packaging.md)",
 			       step_plugin, s->plugin_link);
 	if (s->dry_run) {
-		dr_setup_say(s, step_plugin, "would point %s at %s (was %s)", s->plugin_link, s->shim_dir,
-			     now ? now : "missing");
+		dr_setup_say(s, step_plugin, "would point %s at %s (was %s) and enable registry-guard",
+			     s->plugin_link, s->shim_dir, now ? now : "missing");
 		return 0;
 	}
-	if (relink(s->plugin_link, s->shim_dir, e) != 0)
+	if (relink(s->plugin_link, s->shim_dir, e) != 0 || link_guard(s, e) < 0)
 		return dr_fail(e, e->code, "%s: %s", step_plugin, e->msg);
 	s->changed++;
-	dr_setup_say(s, step_plugin, "%s now points at %s (was %s; `dokku-registry setup --undo` restores it)",
+	dr_setup_say(s, step_plugin, "%s now points at %s (was %s; `dokku-registry setup --undo` restores it); "
+		     "registry-guard puts it back after a Dokku install from source",
 		     s->plugin_link, s->shim_dir, now ? now : "missing");
 	return 0;
+}
+
+/* the guard's links, when they are ours */
+static void unlink_guard(struct dr_setup *s)
+{
+	char buf[PATH_MAX];
+	const char *now = link_target(s->guard_enabled, buf, sizeof(buf));
+
+	if (now && strcmp(now, s->guard_link) == 0)
+		unlink(s->guard_enabled);
+	now = link_target(s->guard_link, buf, sizeof(buf));
+	if (now && strcmp(now, s->guard_dir) == 0)
+		unlink(s->guard_link);
 }
 
 int dr_setup_undo_plugin(struct dr_setup *s, struct dr_err *e)
@@ -183,6 +234,8 @@ int dr_setup_undo_plugin(struct dr_setup *s, struct dr_err *e)
 	const char *now = link_target(s->plugin_link, buf, sizeof(buf));
 
 	if (!now || strcmp(now, s->shim_dir) != 0) {
+		if (!s->dry_run)
+			unlink_guard(s);
 		dr_setup_say(s, step_plugin, "%s is not the dokku-registry shim: nothing to undo",
 			     s->plugin_link);
 		return 0;
@@ -194,6 +247,8 @@ int dr_setup_undo_plugin(struct dr_setup *s, struct dr_err *e)
 		dr_setup_say(s, step_plugin, "would point %s back at %s", s->plugin_link, s->core_plugin);
 		return 0;
 	}
+	/* the guard first: it must not put the shim back afterwards */
+	unlink_guard(s);
 	if (relink(s->plugin_link, s->core_plugin, e) != 0)
 		return dr_fail(e, e->code, "%s: %s", step_plugin, e->msg);
 	s->changed++;
