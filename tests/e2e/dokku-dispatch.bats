@@ -232,6 +232,19 @@ _dk_raw_in() {
   assert_eq "$cache" "$(ls "$PLUGIN_PATH/enabled/registry/subcommands" | sed 's/^/registry:/' | sort)" "completion cache"
 }
 
+@test "(help) bash completion: the registry: spelling offers exactly the commands Dokku routes" {
+  run bash -c '
+    source "$1"
+    COMP_WORDS=(dokku-registry registry :); COMP_CWORD=2
+    COMP_LINE="dokku-registry registry:"; COMP_POINT=${#COMP_LINE}
+    _dokku_registry dokku-registry "" :
+    printf "registry:%s\n" "${COMPREPLY[@]}"' bash "$DR_REPO_DIR/packaging/completion/dokku-registry"
+  assert_status 0
+  assert_eq "$(sort <<<"$output")" \
+    "$( (echo registry:help; ls "$PLUGIN_PATH/enabled/registry/subcommands" | sed 's/^/registry:/') | sort)" \
+    "registry: completions"
+}
+
 @test "(help) plain help: one registry line; the core stand-in is listed under Commands" {
   dk help
   assert_status 0
