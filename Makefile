@@ -231,6 +231,9 @@ install: $(HELPER) $(DOKKU_REG) $(PROVIDER)
 	install -m 0644 packaging/dokku-plugin/plugin.toml $(DESTDIR)$(PKGDATADIR)/dokku-plugin/
 	install -m 0755 $(filter-out %/plugin.toml,$(PLUGIN_FILES)) $(DESTDIR)$(PKGDATADIR)/dokku-plugin/
 	install -m 0755 $(PLUGIN_SUBCMDS) $(DESTDIR)$(PKGDATADIR)/dokku-plugin/subcommands/
+	install -d $(DESTDIR)$(PKGDATADIR)/dokku-plugin-guard
+	install -m 0644 packaging/dokku-plugin-guard/plugin.toml $(DESTDIR)$(PKGDATADIR)/dokku-plugin-guard/
+	install -m 0755 packaging/dokku-plugin-guard/install $(DESTDIR)$(PKGDATADIR)/dokku-plugin-guard/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/docker-credential-dokku $(DESTDIR)$(PREFIX)/bin/dokku-registry
@@ -241,7 +244,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/dokku-registry $(DESTDIR)$(PKGLIBDIR)/keyring-session
 	rm -f $(DESTDIR)$(SYSTEMDSYSTEMUNITDIR)/dokku-keyring.service $(DESTDIR)$(SYSTEMDUSERUNITDIR)/dokku-keyring.service
 	rm -f $(DESTDIR)$(SYSTEMDSYSTEMUNITDIR)/dokku-registry-k8s-sync.service $(DESTDIR)$(SYSTEMDSYSTEMUNITDIR)/dokku-registry-k8s-sync.timer
-	rm -rf $(DESTDIR)$(PKGDATADIR)/dokku-plugin
+	rm -rf $(DESTDIR)$(PKGDATADIR)/dokku-plugin $(DESTDIR)$(PKGDATADIR)/dokku-plugin-guard
 	-rmdir $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(PKGDATADIR) 2>/dev/null
 
 # `make deb`: build/dokku-registry_$(VERSION)_<arch>.deb with debhelper, from a

@@ -26,6 +26,22 @@ char *creds_config_dir(const char *app)
 	return dir;
 }
 
+char *creds_computed_config_dir(const char *app)
+{
+	struct dr_dockercfg cfg;
+	char *dir = creds_config_dir(app);
+	int own = 0;
+
+	if (dir && dr_dockercfg_load(&cfg, dir, NULL) == 0) {
+		own = dr_dockercfg_has_auths(&cfg);
+		dr_dockercfg_free(&cfg);
+	}
+	if (own)
+		return dir;
+	free(dir);
+	return creds_config_dir(NULL);
+}
+
 const char *creds_normalize_server(const char *server)
 {
 	if (strcmp(server, "hub.docker.com") == 0 || strcmp(server, "docker.com") == 0)

@@ -2,12 +2,14 @@
  * one line each, what is broken and how to fix it. */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "atomicfile.h"
 #include "config.h"
@@ -16,6 +18,7 @@
 #include "exec.h"
 #include "keyring.h"
 #include "log.h"
+#include "plugn.h"
 #include "properties.h"
 #include "registry.h"
 #include "secmem.h"
@@ -124,6 +127,55 @@ static void check_config_dir(struct report *r, const char *dir, const char *who,
 		(*users)++;
 	}
 	dr_dockercfg_free(&cfg);
+}
+
+/* Which plugin Dokku runs as `registry`: plugins/enabled/registry links to
+ * plugins/available/registry, which `dokku-registry setup` points at the
+ * shim and Dokku's source install (Makefile copyplugin) points back at its
+ * core plugin. registry-guard, enabled by setup, says the shim is wanted. */
+static void check_plugin(struct report *r)
+{
+	static const char fix[] = "sudo dokku-registry setup";
+	char link[PATH_MAX], guard[PATH_MAX], real[PATH_MAX], probe[PATH_MAX + 16], to[PATH_MAX];
+	char core[PATH_MAX];
+	const char *base = dr_plugn_path(), *lib = getenv("DOKKU_LIB_ROOT"), *env = getenv("PLUGIN_CORE_PATH");
+	struct stat st;
+	ssize_t n;
+
+	/* no Dokku here (its core-plugins tree is missing): nothing to say */
+	if (env && env[0])
+		snprintf(core, sizeof(core), "%s", env);
+	else
+		snprintf(core, sizeof(core), "%s/core-plugins", lib && lib[0] ? lib : "/var/lib/dokku");
+	if (!dr_is_dir(core))
+		return;
+	snprintf(link, sizeof(link), "%s/available/registry", base);
+	snprintf(guard, sizeof(guard), "%s/enabled/registry-guard", base);
+	n = readlink(link, to, sizeof(to) - 1);
+	if (n < 0)
+		snprintf(to, sizeof(to), "%s", "not a link");
+	else
+		to[n] = '\0';
+	if (!realpath(link, real)) {
+		check(r, FAIL, "plugin", fix, "%s (%s) is missing: Dokku has no registry plugin", link, to);
+		return;
+	}
+	snprintf(probe, sizeof(probe), "%s/shim-exec", real);
+	if (access(probe, X_OK) == 0) {
+		if (lstat(guard, &st) == 0)
+			check(r, OK, "plugin", NULL, "%s points at the dokku-registry shim %s", link, real);
+		else
+			check(r, WARN, "plugin", fix,
+			      "%s points at the dokku-registry shim, but registry-guard is not enabled: a Dokku "
+			      "install from source would link Dokku's own plugin back unnoticed", link);
+	} else if (lstat(guard, &st) == 0) {
+		check(r, FAIL, "plugin", fix,
+		      "Dokku's own registry plugin is back: %s -> %s (a Dokku install from source links it "
+		      "again); `dokku registry:login` now writes plaintext config.json files", link, to);
+	} else {
+		check(r, SKIP, "plugin", NULL, "Dokku's own registry plugin answers `dokku registry:*` (%s -> %s)",
+		      link, to);
+	}
 }
 
 static void check_configs(struct report *r)
@@ -339,6 +391,7 @@ int cmd_doctor(int argc, char **argv)
 		check_backup(&r, &c);
 		check_chained(&r, &c);
 	}
+	check_plugin(&r);
 	check_configs(&r);
 	if (network)
 		for_each_config_dir(&r, check_logins_in, NULL);

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "registry.h"
@@ -59,19 +60,19 @@ static const char *const help_rows[][2] = {
 	  "Login to a docker registry" },
 	{ "registry:logout [--global] [<app>] <server>", "Logout from a docker registry" },
 	{ "registry:doctor [--network] [--format stdout|json]",
-	  "Check the helper, the keyring and the logins, with the fix for each problem" },
+	  "Check the helper and keyring and logins; name the fix for each problem" },
 	{ "registry:helpers:report", "Show which registries are handed to other credential helpers" },
 	{ "registry:helpers:set <pattern> <helper>",
 	  "Hand registries matching a host pattern to docker-credential-<helper>" },
 	{ "registry:helpers:unset <pattern>", "Keep registries matching the pattern in the keyring again" },
 	{ "registry:k8s:pull-secret <app> [--name NAME] [--namespace NS]",
-	  "Print the app's k3s image pull Secret, credentials resolved (JSON)" },
+	  "Print the app's k3s image pull Secret with its credentials resolved (JSON)" },
 	{ "registry:k8s:sync <app>|--all [--name NAME] [--namespace NS]",
 	  "Put the app's image pull Secret into its k3s cluster and use it" },
 	{ "registry:migrate [--global|<app>]",
 	  "Move plaintext docker credentials into the keyring" },
 	{ "registry:push [--from oci:DIR[:REF]|docker-archive:FILE] <app> [<image>]",
-	  "Push the app's image to its registry (docker, or daemonless with --from)" },
+	  "Push the app's image to its registry (docker; daemonless with --from)" },
 	{ "registry:push-image [--quiet] [--insecure] [--jobs N] <src> <dest-ref>",
 	  "Push an OCI layout or docker-archive to a registry without a Docker daemon" },
 	{ "registry:report [<app>] [<flag>]", "Displays a registry report for one or more apps" },
@@ -81,19 +82,49 @@ static const char *const help_rows[][2] = {
 	  "Set this server up in one go (run as root)" },
 };
 
+/* Whether Dokku can route `dokku registry:<cmd>` of this help row to the
+ * plugin in dir: it runs dir/subcommands/<cmd> (`dokku`, execute_dokku_cmd). */
+static int routable(const char *dir, const char *row)
+{
+	const char *cmd = row + strlen("registry:");
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/subcommands/%.*s", dir, (int)strcspn(cmd, " "), cmd);
+	return access(path, X_OK) == 0;
+}
+
+/* help [--plugin-dir DIR [--list]]: with --plugin-dir only the commands
+ * that plugin's subcommands/ routes; --list prints them as Dokku's
+ * `help --all` wants them, "    <command>, <description>" (split by
+ * `column -s,`: no description holds a comma). */
 int cmd_help(int argc, char **argv)
 {
-	size_t width = 0;
+	const char *dir = NULL;
+	int list = 0;
+	size_t width = 0, n = sizeof(help_rows) / sizeof(help_rows[0]);
 
-	(void)argc;
-	(void)argv;
-	for (size_t i = 0; i < sizeof(help_rows) / sizeof(help_rows[0]); i++) {
-		if (strlen(help_rows[i][0]) > width)
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--plugin-dir") == 0 && i + 1 < argc)
+			dir = argv[++i];
+		else if (strcmp(argv[i], "--list") == 0)
+			list = 1;
+		else
+			return dr_log_fail(2, "usage: dokku-registry help [--plugin-dir DIR [--list]]");
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((!dir || routable(dir, help_rows[i][0])) && strlen(help_rows[i][0]) > width)
 			width = strlen(help_rows[i][0]);
 	}
-	fputs(help_text, stdout);
-	for (size_t i = 0; i < sizeof(help_rows) / sizeof(help_rows[0]); i++)
-		printf("    %-*s  %s\n", (int)width, help_rows[i][0], help_rows[i][1]);
+	if (!list)
+		fputs(help_text, stdout);
+	for (size_t i = 0; i < n; i++) {
+		if (dir && !routable(dir, help_rows[i][0]))
+			continue;
+		if (list)
+			printf("    %s, %s\n", help_rows[i][0], help_rows[i][1]);
+		else
+			printf("    %-*s  %s\n", (int)width, help_rows[i][0], help_rows[i][1]);
+	}
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "kube_secret.h"
 #include "log.h"
 #include "plugin_props.h"
+#include "plugn.h"
 #include "properties.h"
 #include "secmem.h"
 #include "serverurl.h"
@@ -392,11 +393,17 @@ static void warn_failure(const struct cluster *c, const char *app, const struct 
 static int run_one(const struct cluster *c, const char *app, const struct sync_opts *o)
 {
 	struct failure f = { "", "" };
+	struct dr_err se = { 0 };
 	char *sched = NULL;
+	int k3s = dr_app_on_k3s(app, &se);
 
-	if (!dr_app_on_k3s(app)) {
+	if (k3s < 0) {
+		dr_log_warn("Unable to sync the image pull secret of %s: %s", app, se.msg);
+		return o->mode != SYNC_AUTO;
+	}
+	if (!k3s) {
 		if (o->mode == SYNC_EXPLICIT) {
-			dr_plugin_prop_computed("scheduler", app, "selected", "docker-local", &sched, NULL);
+			dr_app_scheduler(app, &sched, NULL);
 			dr_log_verbose("Skipping %s: its scheduler is %s, not k3s", app, sched ? sched : "?");
 			free(sched);
 		}
@@ -415,26 +422,32 @@ static int run_one(const struct cluster *c, const char *app, const struct sync_o
 	return o->mode == SYNC_EXPLICIT;
 }
 
+/* After a login: the apps on k3s get the new credentials. Without Dokku
+ * here (dokku-registry run on its own) there is no app to sync. */
 void k8s_auto_sync(const char *app)
 {
 	const struct sync_opts o = { NULL, NULL, SYNC_AUTO };
+	struct dr_err e = { 0 };
 	struct cluster c;
 	char **apps = NULL;
 	size_t n = 0;
 	int any = 0;
 
+	if (!dr_dokku_present())
+		return;
 	if (app) {
-		if (!dr_app_on_k3s(app))
-			return;
+		any = dr_app_on_k3s(app, &e);
 	} else {
 		if (dr_apps_list(&apps, &n, NULL) != 0)
 			return;
-		for (size_t i = 0; i < n && !any; i++)
-			any = dr_app_on_k3s(apps[i]);
-		if (!any) {
-			dr_apps_free(apps, n);
-			return;
-		}
+		for (size_t i = 0; i < n && any == 0; i++)
+			any = dr_app_on_k3s(apps[i], &e);
+	}
+	if (any < 0)
+		dr_log_warn("Not syncing image pull secrets: %s", e.msg);
+	if (any != 1) {
+		dr_apps_free(apps, n);
+		return;
 	}
 	cluster_load(&c);
 	if (app)
@@ -448,10 +461,13 @@ void k8s_auto_sync(const char *app)
 int k8s_deploy_sync(const char *app)
 {
 	const struct sync_opts o = { NULL, NULL, SYNC_DEPLOY };
+	struct dr_err e = { 0 };
 	struct cluster c;
-	int rc;
+	int rc = dr_app_on_k3s(app, &e);
 
-	if (!dr_app_on_k3s(app))
+	if (rc < 0)
+		return dr_log_fail(1, "%s", e.msg);
+	if (rc == 0)
 		return 0;
 	cluster_load(&c);
 	rc = run_one(&c, app, &o);
@@ -528,7 +544,8 @@ int cmd_k8s_sync(int argc, char **argv)
 		free(pos);
 		return cmd_fail(&e);
 	}
-	if (all && dr_apps_list(&apps, &n, &e) != 0) {
+	if (all && (dr_apps_list(&apps, &n, &e) != 0 || dr_plugn_filter_apps(&apps, &n, &e) != 0)) {
+		dr_apps_free(apps, n);
 		free(pos);
 		return cmd_fail(&e);
 	}

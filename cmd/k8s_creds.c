@@ -1,7 +1,8 @@
 /* The `auths` an app's pods need (k8s.h): its computed server and every
- * registry the app or the global scope has a login for, each resolved
- * through the helper protocol in the app's config dir first, then the
- * global one, as Docker would. */
+ * registry its computed config dir has a login for, each resolved through
+ * the helper protocol in that dir, as docker would with Dokku's
+ * `--config`: the app's own dir when it has logins of its own (then only
+ * those), else the global one. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,24 +35,14 @@ static char *computed_server_key(const char *app, struct dr_err *e)
 	return key;
 }
 
-static int resolve_one(const char *app_dir, const char *global_dir, const char *key,
-		       struct dr_dockerauth *a, struct dr_err *e)
-{
-	int rc = dr_dockerauth_resolve(app_dir, key, a, e);
-
-	if (rc == DR_ENOTFOUND)
-		rc = dr_dockerauth_resolve(global_dir, key, a, e);
-	return rc;
-}
-
 int k8s_collect_auths(const char *app, int quiet, json_t **auths, struct dr_err *e)
 {
-	char *app_dir = creds_config_dir(app), *global_dir = creds_config_dir(NULL);
+	char *dir = creds_computed_config_dir(app);
 	char **keys = NULL, *server_key = computed_server_key(app, e);
 	int rc = 0, explicit_server;
 
 	*auths = json_object();
-	if (!app_dir || !global_dir || !*auths || !server_key) {
+	if (!dir || !*auths || !server_key) {
 		rc = server_key ? dr_fail(e, DR_EIO, "out of memory") : e->code;
 		goto out;
 	}
@@ -62,9 +53,7 @@ int k8s_collect_auths(const char *app, int quiet, json_t **auths, struct dr_err 
 		rc = dr_fail(e, DR_EIO, "out of memory");
 		goto out;
 	}
-	rc = dr_dockerauth_registries(app_dir, &keys, e);
-	if (rc == 0)
-		rc = dr_dockerauth_registries(global_dir, &keys, e);
+	rc = dr_dockerauth_registries(dir, &keys, e);
 	{
 		char *s = NULL;
 
@@ -74,7 +63,7 @@ int k8s_collect_auths(const char *app, int quiet, json_t **auths, struct dr_err 
 	for (size_t i = 0; rc == 0 && keys[i]; i++) {
 		struct dr_dockerauth a;
 
-		rc = resolve_one(app_dir, global_dir, keys[i], &a, e);
+		rc = dr_dockerauth_resolve(dir, keys[i], &a, e);
 		if (rc == DR_ENOTFOUND) {
 			/* a registry without a login is pulled from anonymously; say so
 			 * only for the app's own server */
@@ -100,7 +89,6 @@ out:
 	}
 	dr_strv_free(keys);
 	free(server_key);
-	free(app_dir);
-	free(global_dir);
+	free(dir);
 	return rc;
 }

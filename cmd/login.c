@@ -10,12 +10,15 @@
 #include "credhelper.h"
 #include "dockerconfig.h"
 #include "log.h"
+#include "plugn.h"
 #include "preflight.h"
 #include "registry.h"
 #include "secmem.h"
 #include "cmd.h"
 #include "creds.h"
 #include "k8s.h"
+
+#define POST_LOGIN_TIMEOUT_MS (10u * 60 * 1000)
 
 struct login {
 	const char *app; /* NULL: global */
@@ -116,6 +119,25 @@ static int keep_login(const struct login *l, const char *dir, struct dr_err *e)
 	return rc;
 }
 
+/* Dokku's post-registry-login SERVER USER (plugins/registry/subcommands.go,
+ * CommandLogin). Dokku also hands its triggers the password as
+ * DOCKER_REGISTRY_PASS; here no trigger ever sees it: the password is wiped
+ * before they run and their environment is ours. Without Dokku here
+ * (dokku-registry run on its own) nobody is told. */
+static int fire_post_registry_login(struct login *l)
+{
+	const char *args[] = { l->server, l->user, NULL };
+	struct dr_err e = { 0 };
+
+	dr_str_wipe_free(l->password);
+	l->password = NULL;
+	if (!dr_dokku_present())
+		return 0;
+	if (dr_plugn_trigger("post-registry-login", args, NULL, POST_LOGIN_TIMEOUT_MS, &e) != 0)
+		return cmd_fail(&e);
+	return 0;
+}
+
 static int login_run(struct login *l)
 {
 	struct dr_err e = { 0 };
@@ -145,6 +167,8 @@ static int login_run(struct login *l)
 		dr_log_warn("Login Succeeded for %s", l->app);
 	else
 		dr_log_warn("Login Succeeded for global registry");
+	if (rc == 0)
+		rc = fire_post_registry_login(l);
 	if (rc == 0)
 		k8s_auto_sync(l->app);
 	free(dir);

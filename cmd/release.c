@@ -10,6 +10,7 @@
 #include "dockerconfig.h"
 #include "exec.h"
 #include "log.h"
+#include "plugn.h"
 #include "preflight.h"
 #include "properties.h"
 #include "settings.h"
@@ -113,32 +114,21 @@ static void docker_rm_quiet(const char *ref)
 	docker_rm(ref, &ignored);
 }
 
-/* Dokku's scheduler property (…/config/scheduler/<app>/selected, then the
- * --global one), default docker-local */
+/* Dokku's scheduler of the app, asked as its registry plugin asks it
+ * (GetAppScheduler: the scheduler-detect trigger). When Dokku cannot be
+ * asked, the old tags are kept (said on stderr). */
 static int scheduler_is_docker_local(const char *app)
 {
-	const char *base = dr_props_base(), *slash = strrchr(base, '/');
-	int local = 1, found = 0;
+	struct dr_err e = { 0 };
+	char *s = NULL;
+	int local;
 
-	if (!slash)
+	if (dr_app_scheduler(app, &s, &e) != 0) {
+		dr_log_warn("Keeping the older tags of %s: %s", app, e.msg);
 		return 1;
-	for (int pass = 0; pass < 2 && !found; pass++) {
-		struct dr_buf buf = { 0 };
-		char *path;
-
-		if (asprintf(&path, "%.*s/scheduler/%s/selected", (int)(slash - base), base,
-			     pass == 0 ? app : DR_GLOBAL) < 0)
-			return 1;
-		if (dr_file_read(path, 256, &buf, NULL) == 0) {
-			buf.data[strcspn(buf.data, "\n")] = '\0'; /* the first line, as before */
-			if (dr_trim(buf.data)[0]) {
-				found = 1;
-				local = strcmp(buf.data, "docker-local") == 0;
-			}
-		}
-		dr_buf_wipe(&buf);
-		free(path);
 	}
+	local = strcmp(s, "docker-local") == 0;
+	free(s);
 	return local;
 }
 

@@ -6,6 +6,7 @@
 
 #include "apps.h"
 #include "log.h"
+#include "plugn.h"
 #include "properties.h"
 #include "settings.h"
 #include "cmd.h"
@@ -244,8 +245,10 @@ int cmd_report(int argc, char **argv)
 		rc = report_one(DR_GLOBAL, 1, format, flag);
 	else if (app)
 		rc = report_one(app, 0, format, flag);
-	else if (dr_apps_list(&apps, &napps, &e))
+	else if (dr_apps_list(&apps, &napps, &e) || dr_plugn_filter_apps(&apps, &napps, &e)) {
+		dr_apps_free(apps, napps);
 		rc = cmd_fail(&e);
+	}
 	else {
 		if (napps == 0)
 			dr_log_warn("You haven't deployed any applications yet");

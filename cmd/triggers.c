@@ -5,10 +5,14 @@
 
 #include "apps.h"
 #include "log.h"
+#include "plugn.h"
 #include "settings.h"
 #include "cmd.h"
 #include "k8s.h"
 #include "release.h"
+
+/* a deploy's own step: long, but not forever */
+#define PRE_DEPLOY_TIMEOUT_MS (60u * 60 * 1000)
 
 /* post-release-builder <builder-type> <app> <image> */
 int cmd_post_release_builder(int argc, char **argv)
@@ -17,6 +21,18 @@ int cmd_post_release_builder(int argc, char **argv)
 
 	if (argc < 3)
 		return dr_log_fail(1, "usage: dokku-registry post-release-builder <builder-type> <app> <image>");
+	/* Dokku's registry plugin is the only caller of the deprecated pre-deploy
+	 * trigger (plugins/registry/triggers.go, TriggerPostReleaseBuilder) */
+	if (dr_plugn_trigger_exists("pre-deploy")) {
+		const char *tag = strrchr(argv[2], ':');
+		const char *args[] = { argv[1], tag ? tag + 1 : argv[2], NULL };
+		struct dr_err e = { 0 };
+
+		dr_log_warn("Deprecated: please upgrade plugin to use 'pre-release-builder' plugin trigger "
+			    "instead of pre-deploy");
+		if (dr_plugn_trigger("pre-deploy", args, NULL, PRE_DEPLOY_TIMEOUT_MS, &e) != 0)
+			return cmd_fail(&e);
+	}
 	rc = release_run(argv[1], argv[2], 0);
 	if (rc)
 		return rc;

@@ -201,13 +201,6 @@ static int read_request(struct dr_buf *in, int trim, struct dr_err *e)
 	return 0;
 }
 
-static int scope_only(void)
-{
-	const char *v = getenv(DR_SCOPE_ONLY_ENV);
-
-	return v && strcmp(v, "1") == 0;
-}
-
 static int open_keyring(struct dr_keyring *kr, int is_get, struct dr_err *e)
 {
 	struct dr_keyring_opts o = { config.collection, config.bus, config.transport,
@@ -234,12 +227,11 @@ static int cmd_get(struct dr_err *e)
 	}
 	if (rc == 0) {
 		rc = open_keyring(&kr, 1, e);
+		/* an app's config dir sees that app's logins only: Dokku gives
+		 * docker the app's dir only when the app has logins of its own,
+		 * and docker then sees nothing of the global config */
 		if (rc == 0)
 			rc = dr_keyring_get(&kr, in.data, scope, &creds, e);
-		/* an app without its own login for this registry uses the global
-		 * one, as Dokku does */
-		if (rc == DR_ENOTFOUND && scope && !scope_only())
-			rc = dr_keyring_get(&kr, in.data, NULL, &creds, e);
 		dr_keyring_close(&kr);
 	}
 	if (rc == DR_ENOTFOUND) {
@@ -315,37 +307,6 @@ static int cmd_erase(struct dr_err *e)
 	return rc ? fail(e) : 0;
 }
 
-/* Adds the global entries whose server the app has no entry of its own for. */
-static int merge_global(struct dr_keyring *kr, struct dr_list *list, struct dr_err *e)
-{
-	struct dr_list global;
-	char **servers, **users;
-	int rc = dr_keyring_list(kr, NULL, &global, e);
-
-	if (rc)
-		return rc;
-	servers = realloc(list->servers, (list->n + global.n + 1) * sizeof(char *));
-	if (servers)
-		list->servers = servers;
-	users = realloc(list->users, (list->n + global.n + 1) * sizeof(char *));
-	if (users)
-		list->users = users;
-	for (size_t i = 0; servers && users && i < global.n; i++) {
-		int shadowed = 0;
-
-		for (size_t j = 0; j < list->n && !shadowed; j++)
-			shadowed = strcmp(list->servers[j], global.servers[i]) == 0;
-		if (shadowed)
-			continue;
-		list->servers[list->n] = global.servers[i];
-		list->users[list->n] = global.users[i];
-		global.servers[i] = global.users[i] = NULL;
-		list->n++;
-	}
-	dr_list_free(&global);
-	return servers && users ? 0 : dr_fail(e, DR_EIO, "out of memory");
-}
-
 /* Adds what each chained helper lists; one that fails is skipped with a
  * warning, since list is best-effort for docker too. */
 static void merge_chained(struct dr_list *list)
@@ -396,10 +357,9 @@ static int cmd_list(struct dr_err *e)
 
 	/* stdin ("unused") is not read: it may be a terminal */
 	rc = open_keyring(&kr, 0, e);
+	/* an app's config dir lists that app's logins only, as get answers */
 	if (rc == 0)
 		rc = dr_keyring_list(&kr, scope, &list, e);
-	if (rc == 0 && scope && !scope_only())
-		rc = merge_global(&kr, &list, e);
 	dr_keyring_close(&kr);
 	if (rc == 0)
 		merge_chained(&list);

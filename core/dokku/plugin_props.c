@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "plugn.h"
 #include "properties.h"
 #include "text.h"
 
@@ -100,12 +101,15 @@ int dr_plugin_prop_unset(const char *plugin, const char *app, const char *prop,
 	return rc;
 }
 
-int dr_app_on_k3s(const char *app)
+int dr_app_on_k3s(const char *app, struct dr_err *e)
 {
 	char *v = NULL;
-	int k3s = dr_plugin_prop_computed("scheduler", app, "selected", "docker-local", &v, NULL) == 0 &&
-		  strcmp(v, "k3s") == 0;
+	int rc = dr_app_scheduler(app, &v, e);
 
+	if (rc == 0)
+		rc = strcmp(v, "k3s") == 0;
+	else
+		rc = -1;
 	free(v);
-	return k3s;
+	return rc;
 }

@@ -19,8 +19,9 @@ int dr_plugin_prop_set(const char *plugin, const char *app, const char *prop, co
 int dr_plugin_prop_unset(const char *plugin, const char *app, const char *prop,
 			 struct dr_err *e);
 
-/* Dokku's scheduler of the app (scheduler `selected`, app then --global,
- * default docker-local) is k3s. */
-int dr_app_on_k3s(const char *app);
+/* Dokku's scheduler of the app is k3s (asked through the scheduler-detect
+ * trigger, dr_app_scheduler): 1 yes, 0 no, -1 with e set when Dokku
+ * could not be asked. */
+int dr_app_on_k3s(const char *app, struct dr_err *e);
 
 #endif

@@ -84,6 +84,12 @@ int dr_setup_init(struct dr_setup *s, struct dr_err *e)
 	data = getenv("DOKKU_REGISTRY_PKGDATADIR");
 	snprintf(s->shim_dir, sizeof(s->shim_dir), "%s%s/dokku-plugin", r,
 		 data && data[0] == '/' ? data : DR_PKGDATADIR);
+	snprintf(s->guard_dir, sizeof(s->guard_dir), "%s%s/dokku-plugin-guard", r,
+		 data && data[0] == '/' ? data : DR_PKGDATADIR);
+	snprintf(s->guard_link, sizeof(s->guard_link), "%s/plugins/available/registry-guard",
+		 s->lib_root);
+	snprintf(s->guard_enabled, sizeof(s->guard_enabled), "%s/plugins/enabled/registry-guard",
+		 s->lib_root);
 	snprintf(sysd, sizeof(sysd), "%s/run/systemd/system", r);
 	s->have_systemd = dr_is_dir(sysd);
 	/* what core's Dokku code (apps, properties) and the children read */

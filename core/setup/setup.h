@@ -38,6 +38,8 @@ struct dr_setup {
 	char run_dir[4096], ready[4200], bus[4200], keyring_file[4200];
 	char helper_cfg[4200], lib_root[4096], plugin_link[4200], core_plugin[4200],
 		shim_dir[4200];
+	/* the registry-guard plugin: puts the shim back after a Dokku source install */
+	char guard_dir[4200], guard_link[4200], guard_enabled[4200];
 	int have_systemd;          /* root/run/systemd/system exists */
 	/* what happened */
 	int changed;               /* steps that changed something */

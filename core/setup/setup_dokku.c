@@ -119,115 +119,164 @@ int dr_setup_helper_config(struct dr_setup *s, struct dr_err *e)
 	return 0;
 }
 
-/* plugins/available under lib_root, each step opened without following a
- * link: Dokku gives both directories to the dokku user, so root only works
- * in them through this descriptor (the *at calls, never by path). -1 with
+/* plugins/<sub> under lib_root, each step opened without following a link:
+ * Dokku gives these directories to the dokku user, so root only works in
+ * them through this descriptor (the *at calls, never by path). -1 with
  * errno set when it cannot (ENOENT: no Dokku; ELOOP or ENOTDIR: a link or
  * a file where Dokku has a directory). */
-static int open_available(const struct dr_setup *s)
+static int open_plugins_dir(const struct dr_setup *s, const char *sub)
 {
 	int lib = open(s->lib_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* root's, like /var/lib */
-	int plugins = -1, avail = -1, err;
+	int plugins = -1, dir = -1, err;
 
 	if (lib >= 0)
 		plugins = openat(lib, "plugins", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (plugins >= 0)
-		avail = openat(plugins, "available", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		dir = openat(plugins, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	err = errno;
 	if (lib >= 0)
 		close(lib);
 	if (plugins >= 0)
 		close(plugins);
 	errno = err;
-	return avail;
+	return dir;
 }
 
-/* the open_available failure as the step's outcome: 0 (skipped) or an error */
-static int no_available(struct dr_setup *s, int err, struct dr_err *e)
+static int open_available(const struct dr_setup *s)
 {
-	if (err == ENOENT) {
+	return open_plugins_dir(s, "available");
+}
+
+/* the open_plugins_dir failure as the step's outcome: 0 (skipped) or an error */
+static int no_plugins_dir(struct dr_setup *s, const char *sub, int err, struct dr_err *e)
+{
+	if (err == ENOENT && strcmp(sub, "available") == 0) {
 		dr_setup_say(s, step_plugin, "no Dokku in %s: skipped (install Dokku, then run setup again)",
 			     s->lib_root);
 		return 0;
 	}
 	if (err == ELOOP || err == ENOTDIR)
-		return dr_fail(e, DR_EINVAL, "%s: %s/plugins or %s/plugins/available is a symbolic link or "
+		return dr_fail(e, DR_EINVAL, "%s: %s/plugins or %s/plugins/%s is a symbolic link or "
 			       "not a directory; left alone (Dokku has directories there)", step_plugin,
-			       s->lib_root, s->lib_root);
-	return dr_fail(e, DR_EIO, "%s: cannot open %s/plugins/available: %s", step_plugin, s->lib_root,
+			       s->lib_root, s->lib_root, sub);
+	return dr_fail(e, DR_EIO, "%s: cannot open %s/plugins/%s: %s", step_plugin, s->lib_root, sub,
 		       strerror(err));
 }
 
-static const char *link_name(const struct dr_setup *s)
+static const char *base_name(const char *path)
 {
-	const char *slash = strrchr(s->plugin_link, '/');
+	const char *slash = strrchr(path, '/');
 
-	return slash ? slash + 1 : s->plugin_link;
+	return slash ? slash + 1 : path;
 }
 
-/* Points the link at target through a temp link and rename (never a moment
- * without a plugin), all inside the directory dir. */
-static int relink(const struct dr_setup *s, int dir, const char *target, struct dr_err *e)
+/* Points the link (a path inside the directory dir, named for messages) at
+ * target through a temp link and rename (never a moment without a plugin),
+ * all inside dir. */
+static int relink(int dir, const char *link, const char *target, struct dr_err *e)
 {
-	char tmp[sizeof(s->plugin_link) + 32];
+	char tmp[NAME_MAX + 1];
 
-	snprintf(tmp, sizeof(tmp), "%s.dokku-registry-tmp", link_name(s));
+	snprintf(tmp, sizeof(tmp), "%s.dokku-registry-tmp", base_name(link));
 	unlinkat(dir, tmp, 0);
 	if (symlinkat(target, dir, tmp) != 0)
-		return dr_fail(e, DR_EIO, "cannot create %s.dokku-registry-tmp: %s", s->plugin_link,
-			       strerror(errno));
-	if (renameat(dir, tmp, dir, link_name(s)) != 0) {
+		return dr_fail(e, DR_EIO, "cannot create %s.dokku-registry-tmp: %s", link, strerror(errno));
+	if (renameat(dir, tmp, dir, base_name(link)) != 0) {
 		int err = errno;
 
 		unlinkat(dir, tmp, 0);
-		return dr_fail(e, DR_EIO, "cannot replace %s: %s", s->plugin_link, strerror(err));
+		return dr_fail(e, DR_EIO, "cannot replace %s: %s", link, strerror(err));
 	}
 	fsync(dir);
 	return 0;
 }
 
-/* The plugin link's target ("" when it is not a link, NULL when missing). */
-static const char *link_target(const struct dr_setup *s, int dir, char *buf, size_t n)
+/* The link's target ("" when it is not a link, NULL when missing). */
+static const char *link_target(int dir, const char *link, char *buf, size_t n)
 {
 	struct stat st;
 	ssize_t len;
 
-	if (fstatat(dir, link_name(s), &st, AT_SYMLINK_NOFOLLOW) != 0)
+	if (fstatat(dir, base_name(link), &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return NULL;
 	if (!S_ISLNK(st.st_mode))
 		return "";
-	len = readlinkat(dir, link_name(s), buf, n - 1);
+	len = readlinkat(dir, base_name(link), buf, n - 1);
 	if (len < 0)
 		return "";
 	buf[len] = '\0';
 	return buf;
 }
 
+/* Points link (inside dir) at target unless it does already; 1 when it
+ * changed, 0 when not, a DR_E* code (negative) on error (a file that is not
+ * a link is left alone). */
+static int ensure_link(int dir, const char *link, const char *target, struct dr_err *e)
+{
+	char buf[PATH_MAX];
+	const char *now = link_target(dir, link, buf, sizeof(buf));
+
+	if (now && strcmp(now, target) == 0)
+		return 0;
+	if (now && !*now)
+		return dr_fail(e, DR_EINVAL, "%s is not a link; left alone", link);
+	return relink(dir, link, target, e) != 0 ? e->code : 1;
+}
+
+/* The registry-guard plugin, enabled as `plugn enable` does it
+ * (available/registry-guard -> the guard, enabled/registry-guard ->
+ * available/registry-guard): its install trigger puts the shim back after a
+ * Dokku source install linked the core plugin again. 1 when it changed. */
+static int link_guard(struct dr_setup *s, int avail, struct dr_err *e)
+{
+	int enabled, a, b;
+
+	if (!dr_is_dir(s->guard_dir))
+		return dr_fail(e, DR_ENOTFOUND, "the registry-guard plugin %s is missing (reinstall dokku-registry)",
+			       s->guard_dir);
+	a = ensure_link(avail, s->guard_link, s->guard_dir, e);
+	if (a < 0)
+		return a;
+	enabled = open_plugins_dir(s, "enabled");
+	if (enabled < 0)
+		return no_plugins_dir(s, "enabled", errno == ENOENT ? EIO : errno, e);
+	b = ensure_link(enabled, s->guard_enabled, s->guard_link, e);
+	close(enabled);
+	return b < 0 ? b : (a || b);
+}
+
 static int plugin_in(struct dr_setup *s, int dir, struct dr_err *e)
 {
 	char buf[PATH_MAX];
 	const char *now;
+	int guard;
 
 	if (!dr_is_dir(s->shim_dir))
 		return dr_fail(e, DR_ENOTFOUND, "%s: the plugin shim %s is missing (reinstall dokku-registry)",
 			       step_plugin, s->shim_dir);
-	now = link_target(s, dir, buf, sizeof(buf));
+	now = link_target(dir, s->plugin_link, buf, sizeof(buf));
 	if (now && strcmp(now, s->shim_dir) == 0) {
-		dr_setup_say(s, step_plugin, "%s already points at %s", s->plugin_link, s->shim_dir);
+		guard = s->dry_run ? 0 : link_guard(s, dir, e);
+		if (guard < 0)
+			return dr_fail(e, e->code, "%s: %s", step_plugin, e->msg);
+		s->changed += guard;
+		dr_setup_say(s, step_plugin, "%s already points at %s%s", s->plugin_link, s->shim_dir,
+			     guard ? " (registry-guard enabled again)" : "");
 		return 0;
 	}
 	if (now && !*now)
 		return dr_fail(e, DR_EINVAL, "%s: %s is not a link; left alone (see README.packaging.md)",
 			       step_plugin, s->plugin_link);
 	if (s->dry_run) {
-		dr_setup_say(s, step_plugin, "would point %s at %s (was %s)", s->plugin_link, s->shim_dir,
-			     now ? now : "missing");
+		dr_setup_say(s, step_plugin, "would point %s at %s (was %s) and enable registry-guard",
+			     s->plugin_link, s->shim_dir, now ? now : "missing");
 		return 0;
 	}
-	if (relink(s, dir, s->shim_dir, e) != 0)
+	if (relink(dir, s->plugin_link, s->shim_dir, e) != 0 || link_guard(s, dir, e) < 0)
 		return dr_fail(e, e->code, "%s: %s", step_plugin, e->msg);
 	s->changed++;
-	dr_setup_say(s, step_plugin, "%s now points at %s (was %s; `dokku-registry setup --undo` restores it)",
+	dr_setup_say(s, step_plugin, "%s now points at %s (was %s; `dokku-registry setup --undo` restores it); "
+		     "registry-guard puts it back after a Dokku install from source",
 		     s->plugin_link, s->shim_dir, now ? now : "missing");
 	return 0;
 }
@@ -242,18 +291,38 @@ int dr_setup_plugin(struct dr_setup *s, struct dr_err *e)
 	}
 	dir = open_available(s);
 	if (dir < 0)
-		return no_available(s, errno, e);
+		return no_plugins_dir(s, "available", errno, e);
 	rc = plugin_in(s, dir, e);
 	close(dir);
 	return rc;
 }
 
+/* the guard's links, when they are ours */
+static void unlink_guard(struct dr_setup *s, int avail)
+{
+	char buf[PATH_MAX];
+	int enabled = open_plugins_dir(s, "enabled");
+	const char *now;
+
+	if (enabled >= 0) {
+		now = link_target(enabled, s->guard_enabled, buf, sizeof(buf));
+		if (now && strcmp(now, s->guard_link) == 0)
+			unlinkat(enabled, base_name(s->guard_enabled), 0);
+		close(enabled);
+	}
+	now = link_target(avail, s->guard_link, buf, sizeof(buf));
+	if (now && strcmp(now, s->guard_dir) == 0)
+		unlinkat(avail, base_name(s->guard_link), 0);
+}
+
 static int undo_in(struct dr_setup *s, int dir, struct dr_err *e)
 {
 	char buf[PATH_MAX];
-	const char *now = link_target(s, dir, buf, sizeof(buf));
+	const char *now = link_target(dir, s->plugin_link, buf, sizeof(buf));
 
 	if (!now || strcmp(now, s->shim_dir) != 0) {
+		if (!s->dry_run)
+			unlink_guard(s, dir);
 		dr_setup_say(s, step_plugin, "%s is not the dokku-registry shim: nothing to undo",
 			     s->plugin_link);
 		return 0;
@@ -265,7 +334,9 @@ static int undo_in(struct dr_setup *s, int dir, struct dr_err *e)
 		dr_setup_say(s, step_plugin, "would point %s back at %s", s->plugin_link, s->core_plugin);
 		return 0;
 	}
-	if (relink(s, dir, s->core_plugin, e) != 0)
+	/* the guard first: it must not put the shim back afterwards */
+	unlink_guard(s, dir);
+	if (relink(dir, s->plugin_link, s->core_plugin, e) != 0)
 		return dr_fail(e, e->code, "%s: %s", step_plugin, e->msg);
 	s->changed++;
 	dr_setup_say(s, step_plugin, "%s points at Dokku's own plugin again (%s); the keyring is left as it is",
@@ -283,7 +354,7 @@ int dr_setup_undo_plugin(struct dr_setup *s, struct dr_err *e)
 		return 0;
 	}
 	if (dir < 0)
-		return no_available(s, errno, e);
+		return no_plugins_dir(s, "available", errno, e);
 	rc = undo_in(s, dir, e);
 	close(dir);
 	return rc;

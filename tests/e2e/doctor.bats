@@ -83,7 +83,7 @@ assert_no_login_check() {
 assert_format() {
   local line bad=""
   while IFS= read -r line; do
-    [[ $line =~ ^(ok|warn|FAIL|skip)\ +(helper|settings|bus|provider|collection|unlocked|entries|chained|config|login)\ +[^\ ].*$ ]] ||
+    [[ $line =~ ^(ok|warn|FAIL|skip)\ +(helper|settings|bus|provider|collection|unlocked|entries|chained|plugin|config|login)\ +[^\ ].*$ ]] ||
       bad="$bad"$'\n'"  $line"
   done <<<"$output"
   [ -z "$bad" ] || { printf 'malformed lines:%s\n' "$bad" >&2; return 1; }

@@ -11,6 +11,9 @@ DR_BUILD_DIR="${DR_BUILD_DIR:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/build}"
 export DR_BUILD_DIR
 PATH="$DR_BUILD_DIR:$PATH"
 DR_BIN=dokku-registry
+# the stand-ins for Dokku's `dokku` dispatcher and plugn (tests/lib/dokku-standin)
+DR_STANDIN="$(cd "$BATS_TEST_DIRNAME/../lib/dokku-standin" && pwd)"
+PATH="$DR_STANDIN/bin:$PATH"
 
 # dr_setup: fresh Dokku roots; call from setup().
 # Sets REG (the registry property root) and GLOBAL (its --global directory).
@@ -29,6 +32,31 @@ dr_setup() {
   GLOBAL="$REG/--global"
   # what the plugin's `install` trigger leaves behind
   mkdir -p "$REG"
+  # Dokku's enabled plugins as plugn sees them ($PLUGIN_PATH/enabled/*):
+  # only the scheduler plugin here, which answers scheduler-detect
+  PLUGIN_PATH="$DOKKU_LIB_ROOT/plugins"
+  export PLUGIN_PATH
+  unset PLUGIN_ENABLED_PATH PLUGIN_AVAILABLE_PATH DOKKU_APP_NAME
+  dr_enable_standin scheduler
+}
+
+# dr_enable_standin NAME: enable the stand-in plugin tests/lib/dokku-standin/plugins/NAME
+# the way Dokku's postinst enables a core plugin (available/NAME, then
+# `plugn enable`: enabled/NAME -> available/NAME).
+dr_enable_standin() {
+  mkdir -p "$PLUGIN_PATH/available" "$PLUGIN_PATH/enabled" &&
+    ln -sfn "$DR_STANDIN/plugins/$1" "$PLUGIN_PATH/available/$1" &&
+    ln -sfn "$PLUGIN_PATH/available/$1" "$PLUGIN_PATH/enabled/$1"
+}
+
+# test_plugin NAME TRIGGER BODY: an enabled community plugin NAME whose
+# TRIGGER is the bash script BODY (the plugins operators add next to Dokku's).
+test_plugin() {
+  local dir="$BATS_TEST_TMPDIR/test-plugins/$1"
+  mkdir -p "$dir" "$PLUGIN_PATH/available" "$PLUGIN_PATH/enabled" || return 1
+  printf '#!/usr/bin/env bash\n%s\n' "$3" >"$dir/$2" && chmod 755 "$dir/$2" || return 1
+  ln -sfn "$dir" "$PLUGIN_PATH/available/$1" &&
+    ln -sfn "$PLUGIN_PATH/available/$1" "$PLUGIN_PATH/enabled/$1"
 }
 
 # create_app NAME: what `dokku apps:create NAME` does for this plugin.
@@ -140,4 +168,58 @@ assert_info() {
 # report_line LABEL VALUE: one line of the stdout report (value at column 47).
 report_line() {
   printf '       %-39s%s' "$1:" "$2"
+}
+
+# ---------------------------------------------------------------------------
+# A Dokku install for the `dokku` dispatcher stand-in (tests/lib/dokku-standin)
+
+# dokku_layout: Dokku's plugin directories under $DOKKU_LIB_ROOT with its
+# core registry plugin (a stand-in) in charge, as a package install leaves
+# them, and the shim and registry-guard where the package puts them
+# ($SHARE/dokku-plugin, $SHARE/dokku-plugin-guard). Sets CORE and SHARE.
+dokku_layout() {
+  CORE="$DOKKU_LIB_ROOT/core-plugins"
+  SHARE="$BATS_TEST_TMPDIR/usr/share/dokku-registry"
+  mkdir -p "$CORE/available" "$CORE/enabled" "$PLUGIN_PATH/available" "$PLUGIN_PATH/enabled" "$SHARE" &&
+    cp -R "$DR_REPO_DIR/packaging/dokku-plugin" "$DR_REPO_DIR/packaging/dokku-plugin-guard" "$SHARE/" &&
+    dokku_copyplugin
+}
+DR_REPO_DIR="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
+
+# dokku_copyplugin: what Dokku's source install does for its registry plugin
+# (dokku/dokku Makefile, target copyplugin): the plugin copied into
+# core-plugins/available, plugins/available/registry removed and linked to
+# it again, dangling links deleted, `plugn enable` in both trees.
+dokku_copyplugin() {
+  rm -Rf "$CORE/available/registry" "$PLUGIN_PATH/available/registry" &&
+    cp -R "$DR_STANDIN/plugins/core-registry" "$CORE/available/registry" &&
+    ln -s "$CORE/available/registry" "$PLUGIN_PATH/available" &&
+    find "$DOKKU_LIB_ROOT/" -xtype l -delete &&
+    PLUGIN_PATH="$CORE" plugn enable registry &&
+    plugn enable registry
+}
+
+# dokku_postinst: the "Enabling all core plugins" loop of Dokku's Debian
+# postinst (dokku/dokku debian/postinst, setup-plugins), run by an apt
+# upgrade: a core plugin is linked into plugins/available only when
+# plugins/available/<name> is not a directory yet (a link to one counts).
+dokku_postinst() {
+  local plugin
+  for plugin in $(find "$CORE/available" -mindepth 1 -maxdepth 1 -type d -printf '%f\n'); do
+    if [ ! -d "$PLUGIN_PATH/available/$plugin" ]; then
+      ln -s "$CORE/available/$plugin" "$PLUGIN_PATH/available/$plugin"
+      PLUGIN_PATH="$CORE" plugn enable "$plugin"
+      plugn enable "$plugin"
+    fi
+  done
+  find -L "$CORE" -type l -delete
+  find -L "$PLUGIN_PATH" -type l -delete
+}
+
+# dokku_link_shim: the plugin step of `dokku-registry setup` (tested itself in
+# setup.bats): plugins/available/registry -> the shim, registry-guard enabled.
+dokku_link_shim() {
+  ln -sfn "$SHARE/dokku-plugin" "$PLUGIN_PATH/available/registry" &&
+    ln -sfn "$SHARE/dokku-plugin-guard" "$PLUGIN_PATH/available/registry-guard" &&
+    ln -sfn "$PLUGIN_PATH/available/registry-guard" "$PLUGIN_PATH/enabled/registry-guard"
 }

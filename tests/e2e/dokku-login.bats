@@ -295,7 +295,7 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
 # ---------------------------------------------------------------------------
 # per-app and global logins are separate keyring entries (§3.1)
 
-@test "(scopes) app1=alice, global=bob: the helper answers per config dir; app2 falls back to global" {
+@test "(scopes) app1=alice, global=bob: the helper answers per config dir, each dir its own logins only" {
   create_app app1
   create_app app2
   login_app app1 alice "$PW_A"
@@ -304,14 +304,44 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   assert_items 1 dokku_scope app1
   assert_helper_creds "$(appdir app1)" alice "$PW_A"
   assert_helper_creds "$GDIR" bob "$PW_B"
-  # app2 has no login of its own
-  assert_helper_creds "$(appdir app2)" bob "$PW_B"
+  # app2 has no login of its own: Dokku gives docker the global dir for it
+  # (computed-auth-servers), and its own dir holds nothing
+  assert_helper_none "$(appdir app2)"
+  assert_json app2 computed-auth-servers "$R"
+  assert_json app1 computed-auth-servers "$R"
   # the two config files each have their marker
   assert_marker "$(appdir app1)/config.json"
   assert_marker "$GDIR/config.json"
   [ ! -e "$(appdir app2)/config.json" ]
   assert_no_secret_on_disk alice "$PW_A"
   assert_no_secret_on_disk bob "$PW_B"
+}
+
+@test "(scopes) an app with logins of its own never gets the global ones: helper, report, auth-status and pull secret agree" {
+  local other=localhost:${R##*:}
+  create_app app1
+  create_app app2
+  login_app app1 alice "$PW_A"
+  # a global login for another registry (the same registry under another
+  # name: the helper keys entries by host)
+  must registry:login --global "$other" bob "$PW_B"
+  # app1's dir: its own registry only, nothing of the global one
+  assert_helper_creds "$(appdir app1)" alice "$PW_A"
+  run hget "$(appdir app1)" "$other"
+  assert_eq "$status:$output" "1:$NOT_FOUND" "helper get of the global registry in app1's dir"
+  run env DOCKER_CONFIG="$(appdir app1)" "$H" list
+  assert_eq "$(jq -c 'keys' <<<"$output")" "[\"$R\"]" "helper list in app1's dir"
+  assert_json app1 computed-auth-servers "$R"
+  drr registry:auth-status app1 "$other" bob "$PW_B"
+  assert_status 1
+  drr registry:k8s:pull-secret app1
+  assert_status 0
+  assert_eq "$(jq -r '.data[".dockerconfigjson"]' <<<"$output" | base64 -d | jq -c '.auths | keys')" "[\"$R\"]" "app1's pull secret"
+  # app2, without logins of its own, gets the global ones everywhere
+  assert_json app2 computed-auth-servers "$other"
+  drr registry:k8s:pull-secret app2
+  assert_status 0
+  assert_eq "$(jq -r '.data[".dockerconfigjson"]' <<<"$output" | base64 -d | jq -r --arg o "$other" '.auths[$o].username')" bob "app2's pull secret"
 }
 
 @test "(scopes) a global login for the same registry and user keeps the app's login, and back" {
@@ -437,8 +467,11 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   assert_items 0 dokku_scope app1
   assert_items 1 server "$R"
   assert_helper_none "$(appdir app1)" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
-  # the app now falls back to the global login
-  assert_helper_creds "$(appdir app1)" bob "$PW_B"
+  # the app's auths is not empty (other.example.com's plaintext entry), so
+  # Dokku keeps giving docker its dir, where this registry has no login now:
+  # not the global one (and credsStore hides that plaintext entry from docker)
+  assert_helper_none "$(appdir app1)"
+  assert_json app1 computed-auth-servers ""
   assert_helper_creds "$GDIR" bob "$PW_B"
   assert_marker "$GDIR/config.json"
 }

@@ -154,11 +154,8 @@ registry_accepts() {
   must registry:helpers:set '*.dkr.ecr.*.amazonaws.com' ecr-login
   mkdir -p "$GDIR"
   # the global config as an operator leaves it: pass for the registry, the
-  # keyring (chaining to ecr-login) for the rest; the app's own config has
-  # a plaintext identity token (no store there, so docker would read it)
+  # keyring (chaining to ecr-login) for the rest
   jq -n --arg r "$R" '{credsStore:"dokku", credHelpers:{($r):"pass"}}' >"$GDIR/config.json"
-  mkdir -p "$(appdir app1)"
-  printf '{"auths":{"tok.example.com":{"identitytoken":"idt-123"}}}\n' >"$(appdir app1)/config.json"
   write_prop app1 server "$ECR_HOST"
   drr registry:k8s:pull-secret app1
   assert_status 0
@@ -168,9 +165,18 @@ registry_accepts() {
     '["AWS","ecr-tok-123456789012"]' "ECR entry"
   assert_eq "$(jq -r --arg r "$R" '.auths[$r].username + ":" + .auths[$r].password' <<<"$cfg")" \
     "bob:$PW_B" "pass entry"
-  assert_eq "$(jq -c '.auths["tok.example.com"]' <<<"$cfg")" '{"identitytoken":"idt-123"}' "token entry"
-  assert_contains "$stderr" "identity token"
   registry_accepts bob "$(jq -r --arg r "$R" '.auths[$r].password' <<<"$cfg")"
+  # an app with a config of its own (a plaintext identity token: no store
+  # there, so docker reads it) gets that config only, as docker would with
+  # Dokku's --config: none of the global logins
+  mkdir -p "$(appdir app1)"
+  printf '{"auths":{"tok.example.com":{"identitytoken":"idt-123"}}}\n' >"$(appdir app1)/config.json"
+  drr registry:k8s:pull-secret app1
+  assert_status 0
+  cfg=$(dockercfg_of "$output")
+  assert_eq "$(jq -c '.auths' <<<"$cfg")" '{"tok.example.com":{"identitytoken":"idt-123"}}' "app's own auths"
+  assert_contains "$stderr" "identity token"
+  assert_contains "$stderr" "No login for $ECR_HOST (the registry of app1)"
 }
 
 @test "pull-secret: no password in argv, environment or files of any child, or on disk" {

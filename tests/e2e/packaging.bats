@@ -92,6 +92,7 @@ field() { dpkg-deb -f "$DEB" "$1"; }
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/backup-global-export
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/backup-global-import
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/scheduler-post-delete
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/shim-exec
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/set
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/report
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/login
@@ -105,6 +106,8 @@ field() { dpkg-deb -f "$DEB" "$1"; }
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/helpers:report
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/k8s:pull-secret
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/k8s:sync
+-rw-r--r-- usr/share/dokku-registry/dokku-plugin-guard/plugin.toml
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin-guard/install
 -rw-r--r-- usr/share/doc/dokku-registry/README.md.gz
 -rw-r--r-- usr/share/doc/dokku-registry/README.packaging.md
 -rw-r--r-- usr/share/doc/dokku-registry/examples/config.json
@@ -188,6 +191,12 @@ EOF
   ln -sfn /opt/other "$lib/plugins/available/registry"
   DPKG_ROOT="$r" sh "$BATS_FILE_TMPDIR/control/postrm" remove
   [ "$(readlink "$lib/plugins/available/registry")" = /opt/other ]
+  # the registry-guard plugin's links go with the package
+  mkdir -p "$lib/plugins/enabled"
+  ln -s /usr/share/dokku-registry/dokku-plugin-guard "$lib/plugins/available/registry-guard"
+  ln -s /var/lib/dokku/plugins/available/registry-guard "$lib/plugins/enabled/registry-guard"
+  DPKG_ROOT="$r" sh "$BATS_FILE_TMPDIR/control/postrm" remove
+  [ ! -L "$lib/plugins/available/registry-guard" ] && [ ! -L "$lib/plugins/enabled/registry-guard" ]
   # no Dokku at all: nothing to do
   DPKG_ROOT="$BATS_TEST_TMPDIR/empty" sh "$BATS_FILE_TMPDIR/control/postrm" remove
 }
@@ -333,9 +342,10 @@ complete_words() {
 
   run complete_words dokku-registry se
   [ "$output" = "$(printf '%s\n' set setup)" ]
-  # Dokku spelling: bash splits `registry:se` at the colon
+  # Dokku spelling: bash splits `registry:se` at the colon; only the
+  # commands Dokku routes (setup is dokku-registry's own)
   run complete_words dokku-registry registry : se
-  [ "$output" = "$(printf '%s\n' set setup)" ]
+  [ "$output" = set ]
   run complete_words dokku-registry setup --
   [ "$output" = "$(printf '%s\n' --dry-run --no-migrate --no-plugin --password-file --undo)" ]
   run complete_words dokku-registry helpers : un

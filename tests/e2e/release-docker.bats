@@ -159,6 +159,35 @@ ANNOUNCE='-----> Pushing image to registry'
   assert_tag_version "$APP" 1
 }
 
+@test "(post-release-builder) fires the deprecated pre-deploy trigger first, as Dokku's core plugin does" {
+  # an old community plugin that still hooks pre-deploy: it records its
+  # arguments and the docker calls made before it ran
+  test_plugin old-hook pre-deploy "printf '%s\n' \"\$*\" >>'$BATS_TEST_TMPDIR/pre-deploy'; wc -l <'$FAKE/calls.log' >>'$BATS_TEST_TMPDIR/pre-deploy'"
+  dr_ok registry:set "$APP" push-on-release true
+  release "$APP" "dokku/$APP:v7"
+  assert_status 0
+  # Dokku's words, on stderr; the trigger gets the app and the image's tag
+  assert_stderr " !     Deprecated: please upgrade plugin to use 'pre-release-builder' plugin trigger instead of pre-deploy"
+  assert_eq "$(cat "$BATS_TEST_TMPDIR/pre-deploy")" "$APP v7"$'\n'"0" "pre-deploy calls (args, docker calls before it)"
+  assert_tag_version "$APP" 1
+  # a pre-deploy that fails stops the release before anything is pushed
+  test_plugin old-hook pre-deploy "echo 'not today' >&2; exit 4"
+  calls_reset
+  release "$APP"
+  assert_status 1
+  assert_contains "$stderr" "not today"
+  assert_contains "$stderr" "Dokku's pre-deploy trigger failed (plugn trigger pre-deploy exited with 4)"
+  assert_calls
+  assert_tag_version "$APP" 1
+  # without a plugin hooking it: no warning (20_events only logs the call)
+  rm "$PLUGIN_PATH/enabled/old-hook"
+  test_plugin 20_events pre-deploy "exit 0"
+  calls_reset
+  release "$APP"
+  assert_status 0
+  assert_eq "$(grep -c Deprecated <<<"$stderr")" 0 "deprecation warnings"
+}
+
 @test "(post-release-builder) push on with server and image-repo: retag, registry + local tags, push to the server" {
   dr_ok registry:set "$APP" push-on-release true
   dr_ok registry:set "$APP" server ghcr.io

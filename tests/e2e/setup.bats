@@ -34,6 +34,7 @@ setup() {
     "$R"/home/dokku/.docker "$R"/var/lib/dokku/config/registry/--global
   echo "dokku:x:$U:$U:dokku:/home/dokku:/bin/bash" >"$R/etc/passwd"
   cp -r "$DR_REPO_DIR/packaging/dokku-plugin" "$R/usr/share/dokku-registry/dokku-plugin"
+  cp -r "$DR_REPO_DIR/packaging/dokku-plugin-guard" "$R/usr/share/dokku-registry/dokku-plugin-guard"
   ln -s "$R/var/lib/dokku/core-plugins/available/registry" "$R/var/lib/dokku/plugins/available/registry"
   ln -s "$R/var/lib/dokku/plugins/available/registry" "$R/var/lib/dokku/plugins/enabled/registry"
   # three apps: two with their own plaintext login, one without
@@ -84,7 +85,7 @@ as_dokku() {
   [[ ${lines[0]} == "-----> (dry run) keyring password: would generate a password for $R/etc/dokku-registry/keyring-password.cred" ]]
   [[ ${lines[1]} == "-----> (dry run) keyring unit: would enable and start dokku-keyring.service" ]]
   [[ ${lines[2]} == "-----> (dry run) helper config: would set \"bus\": \"unix:path=$R/run/dokku-keyring/bus\" in $R/home/dokku/.config/docker-credential-dokku/config.json" ]]
-  [[ ${lines[3]} == "-----> (dry run) plugin: would point $R/var/lib/dokku/plugins/available/registry at $R/usr/share/dokku-registry/dokku-plugin (was $R/var/lib/dokku/core-plugins/available/registry)" ]]
+  [[ ${lines[3]} == "-----> (dry run) plugin: would point $R/var/lib/dokku/plugins/available/registry at $R/usr/share/dokku-registry/dokku-plugin (was $R/var/lib/dokku/core-plugins/available/registry) and enable registry-guard" ]]
   [[ ${lines[4]} == "-----> (dry run) migrate: would move the plaintext credentials of 3 config file(s) into the keyring (first: --global)" ]]
   [[ ${lines[5]} == "-----> (dry run) doctor: not run (dry run)" ]]
   [ "$(tree)" = "$before" ]
@@ -111,6 +112,9 @@ as_dokku() {
   [ "$(stat -c '%a %u' "$R/home/dokku/.config/docker-credential-dokku/config.json")" = "600 $U" ]
   [ "$(stat -c '%a %u' "$R/home/dokku/.config/docker-credential-dokku")" = "700 $U" ]
   [ "$(readlink "$R/var/lib/dokku/plugins/available/registry")" = "$R/usr/share/dokku-registry/dokku-plugin" ]
+  # registry-guard enabled next to it, as `plugn enable` links a plugin
+  [ "$(readlink "$R/var/lib/dokku/plugins/available/registry-guard")" = "$R/usr/share/dokku-registry/dokku-plugin-guard" ]
+  [ "$(readlink "$R/var/lib/dokku/plugins/enabled/registry-guard")" = "$R/var/lib/dokku/plugins/available/registry-guard" ]
   # the logins are in the keyring, readable by the dokku user through the unit's bus only
   run as_dokku docker-credential-dokku list
   [ "$status" -eq 0 ] || { echo "$output"; false; }
@@ -248,6 +252,9 @@ as_dokku() {
   [ "$status" -eq 0 ]
   [ "$output" = "-----> plugin: $R/var/lib/dokku/plugins/available/registry points at Dokku's own plugin again ($R/var/lib/dokku/core-plugins/available/registry); the keyring is left as it is" ]
   [ "$(readlink "$R/var/lib/dokku/plugins/available/registry")" = "$R/var/lib/dokku/core-plugins/available/registry" ]
+  # registry-guard goes too, or it would put the shim back
+  [ ! -L "$R/var/lib/dokku/plugins/available/registry-guard" ]
+  [ ! -L "$R/var/lib/dokku/plugins/enabled/registry-guard" ]
   [ "$(sha256sum "$R/home/dokku/.local/share/keyrings/login.keyring")" = "$kr" ]
   [ -e "$R/etc/dokku-registry/keyring-password.cred" ]
   su_setup --undo

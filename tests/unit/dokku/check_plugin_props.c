@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "plugin_props.h"
+#include "plugn.h"
 #include "properties.h"
 #include "unit.h"
 
@@ -128,18 +129,72 @@ START_TEST(test_computed_app_global_default)
 }
 END_TEST
 
+/* write FILE (mode 0755) under the scratch dir */
+static void script(const char *rel, const char *body)
+{
+	char path[4096], cmd[4200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+	ck_assert_int_eq(system(cmd), 0);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(body, f);
+	fclose(f);
+	ck_assert_int_eq(chmod(path, 0755), 0);
+}
+
+/* The scheduler is asked through `plugn trigger scheduler-detect`: here a
+ * plugn that runs enabled/<plugin>/<trigger> in glob order and a scheduler
+ * plugin that answers as Dokku's does (plugins/scheduler/triggers.go,
+ * TriggerSchedulerDetect: the app's `selected`, else the global one, else
+ * docker-local). */
 START_TEST(test_app_on_k3s)
 {
 	struct dr_err e = { 0 };
+	char plugins[4096], path[8192], *old_path = strdup(getenv("PATH"));
+	char body[8192];
 
-	ck_assert_int_eq(dr_app_on_k3s("k-app"), 0);
+	snprintf(plugins, sizeof(plugins), "%s/plugins", dir);
+	setenv("PLUGIN_PATH", plugins, 1);
+	/* no Dokku: the question fails and says why */
+	ck_assert_int_eq(dr_app_on_k3s("k-app", &e), -1);
+	ck_assert_msg(strstr(e.msg, "no Dokku here") != NULL, "%s", e.msg);
+	script("bin/plugn", "#!/bin/sh\nh=$2; shift 2\nfor p in \"$PLUGIN_PATH\"/enabled/*; do\n"
+			    "  [ -x \"$p/$h\" ] && { \"$p/$h\" \"$@\" || exit $?; }\ndone\nexit 0\n");
+	snprintf(body, sizeof(body),
+		 "#!/bin/sh\nc='%s/scheduler'\nif [ \"$1\" != --global ] && [ -s \"$c/$1/selected\" ]; "
+		 "then cat \"$c/$1/selected\"; echo; exit; fi\n"
+		 "if [ -s \"$c/--global/selected\" ]; then cat \"$c/--global/selected\"; echo; exit; fi\n"
+		 "echo docker-local\n", config_root);
+	script("plugins/enabled/scheduler/scheduler-detect", body);
+	/* 20_events' hooks only log: they do not count as an answer */
+	script("plugins/enabled/20_events/user-auth-app", "#!/bin/sh\n");
+	ck_assert_int_eq(dr_plugn_trigger_exists("user-auth-app"), 0);
+	ck_assert_int_eq(dr_plugn_trigger_exists("scheduler-detect"), 1);
+	/* Dokku is here but plugn is not on PATH */
+	setenv("PATH", "/nonexistent", 1);
+	ck_assert_int_eq(dr_app_on_k3s("k-app", &e), -1);
+	ck_assert_msg(strstr(e.msg, "plugn is not on PATH") != NULL, "%s", e.msg);
+	snprintf(path, sizeof(path), "%s/bin:%s", dir, old_path);
+	setenv("PATH", path, 1);
+
+	ck_assert_int_eq(dr_app_on_k3s("k-app", &e), 0);
 	ck_assert_int_eq(dr_plugin_prop_set("scheduler", DR_GLOBAL, "selected", "k3s", &e), 0);
-	ck_assert_int_eq(dr_app_on_k3s("k-app"), 1);
+	ck_assert_int_eq(dr_app_on_k3s("k-app", &e), 1);
 	ck_assert_int_eq(dr_plugin_prop_set("scheduler", "k-app", "selected", "docker-local", &e), 0);
-	ck_assert_int_eq(dr_app_on_k3s("k-app"), 0);
-	ck_assert_int_eq(dr_app_on_k3s("other-app"), 1);
+	ck_assert_int_eq(dr_app_on_k3s("k-app", &e), 0);
+	ck_assert_int_eq(dr_app_on_k3s("other-app", &e), 1);
 	ck_assert_int_eq(dr_plugin_prop_unset("scheduler", DR_GLOBAL, "selected", &e), 0);
-	ck_assert_int_eq(dr_app_on_k3s("other-app"), 0);
+	ck_assert_int_eq(dr_app_on_k3s("other-app", &e), 0);
+	/* a trigger that fails is an error, not "docker-local" */
+	script("plugins/enabled/scheduler/scheduler-detect", "#!/bin/sh\nexit 3\n");
+	ck_assert_int_eq(dr_app_on_k3s("k-app", &e), -1);
+	ck_assert_msg(strstr(e.msg, "scheduler-detect trigger failed") != NULL, "%s", e.msg);
+	setenv("PATH", old_path, 1);
+	free(old_path);
+	unsetenv("PLUGIN_PATH");
 }
 END_TEST
 

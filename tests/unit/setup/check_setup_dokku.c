@@ -262,6 +262,23 @@ static void dokku_layout(void)
 	setup_mk("var/lib/dokku/plugins/available");
 	setup_mk("var/lib/dokku/core-plugins/available/registry");
 	setup_mk("opt/dr/dokku-plugin");
+	setup_mk("opt/dr/dokku-plugin-guard");
+	setup_mk("var/lib/dokku/plugins/enabled");
+}
+
+/* registry-guard enabled as `plugn enable` does it */
+static void expect_guard(void)
+{
+	char buf[4300];
+	ssize_t n = readlink(setup_ctx.guard_link, buf, sizeof(buf) - 1);
+
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, setup_ctx.guard_dir);
+	n = readlink(setup_ctx.guard_enabled, buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, setup_ctx.guard_link);
 }
 
 START_TEST(plugin_no_plugin)
@@ -336,10 +353,17 @@ START_TEST(plugin_already_linked)
 
 	dokku_layout();
 	ck_assert_int_eq(symlink(setup_ctx.shim_dir, setup_ctx.plugin_link), 0);
+	/* linked by an older setup, without the guard: the guard is added */
+	setup_expect_out(setup_run_step(dr_setup_plugin, &e, &rc),
+		   "-----> plugin: %s already points at %s (registry-guard enabled again)\n",
+		   setup_ctx.plugin_link, setup_ctx.shim_dir);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(setup_ctx.changed, 1);
+	expect_guard();
 	setup_expect_out(setup_run_step(dr_setup_plugin, &e, &rc), "-----> plugin: %s already points at %s\n",
 		   setup_ctx.plugin_link, setup_ctx.shim_dir);
 	ck_assert_int_eq(rc, 0);
-	ck_assert_int_eq(setup_ctx.changed, 0);
+	ck_assert_int_eq(setup_ctx.changed, 1);
 	expect_link(setup_ctx.shim_dir);
 }
 END_TEST
@@ -354,26 +378,29 @@ START_TEST(plugin_relink)
 	ck_assert_int_eq(symlink(setup_ctx.core_plugin, setup_ctx.plugin_link), 0);
 	setup_ctx.dry_run = 1;
 	setup_expect_out(setup_run_step(dr_setup_plugin, &e, &rc),
-		   "-----> (dry run) plugin: would point %s at %s (was %s)\n", setup_ctx.plugin_link, setup_ctx.shim_dir,
-		   setup_ctx.core_plugin);
+		   "-----> (dry run) plugin: would point %s at %s (was %s) and enable registry-guard\n",
+		   setup_ctx.plugin_link, setup_ctx.shim_dir, setup_ctx.core_plugin);
 	ck_assert_int_eq(rc, 0);
 	expect_link(setup_ctx.core_plugin);
 	setup_ctx.dry_run = 0;
 	setup_expect_out(setup_run_step(dr_setup_plugin, &e, &rc),
-		   "-----> plugin: %s now points at %s (was %s; `dokku-registry setup --undo` restores it)\n",
+		   "-----> plugin: %s now points at %s (was %s; `dokku-registry setup --undo` restores it); "
+		   "registry-guard puts it back after a Dokku install from source\n",
 		   setup_ctx.plugin_link, setup_ctx.shim_dir, setup_ctx.core_plugin);
 	ck_assert_msg(rc == 0, "%s", e.msg);
 	ck_assert_int_eq(setup_ctx.changed, 1);
 	expect_link(setup_ctx.shim_dir);
+	expect_guard();
 	/* no temp link left behind */
 	snprintf(avail, sizeof(avail), "%s/var/lib/dokku/plugins/available", setup_root);
 	names = unit_ls(avail);
-	ck_assert_str_eq(names, "registry");
+	ck_assert_str_eq(names, "registry registry-guard");
 	free(names);
 	/* a missing link is made */
 	ck_assert_int_eq(unlink(setup_ctx.plugin_link), 0);
 	setup_expect_out(setup_run_step(dr_setup_plugin, &e, &rc),
-		   "-----> plugin: %s now points at %s (was missing; `dokku-registry setup --undo` restores it)\n",
+		   "-----> plugin: %s now points at %s (was missing; `dokku-registry setup --undo` restores it); "
+		   "registry-guard puts it back after a Dokku install from source\n",
 		   setup_ctx.plugin_link, setup_ctx.shim_dir);
 	ck_assert_int_eq(rc, 0);
 	ck_assert_int_eq(setup_ctx.changed, 2);
@@ -397,8 +424,10 @@ START_TEST(undo_plugin)
 	setup_expect_out(setup_run_step(dr_setup_undo_plugin, &e, &rc),
 		   "-----> plugin: %s is not the dokku-registry shim: nothing to undo\n", setup_ctx.plugin_link);
 	ck_assert_int_eq(access(setup_ctx.plugin_link, F_OK), -1);
-	/* ours: back to Dokku's own plugin */
+	/* ours: back to Dokku's own plugin, the guard gone first */
 	ck_assert_int_eq(symlink(setup_ctx.shim_dir, setup_ctx.plugin_link), 0);
+	ck_assert_int_eq(symlink(setup_ctx.guard_dir, setup_ctx.guard_link), 0);
+	ck_assert_int_eq(symlink(setup_ctx.guard_link, setup_ctx.guard_enabled), 0);
 	setup_ctx.dry_run = 1;
 	setup_expect_out(setup_run_step(dr_setup_undo_plugin, &e, &rc),
 		   "-----> (dry run) plugin: would point %s back at %s\n", setup_ctx.plugin_link, setup_ctx.core_plugin);
@@ -410,6 +439,8 @@ START_TEST(undo_plugin)
 	ck_assert_msg(rc == 0, "%s", e.msg);
 	ck_assert_int_eq(setup_ctx.changed, 1);
 	expect_link(setup_ctx.core_plugin);
+	ck_assert_int_eq(access(setup_ctx.guard_link, F_OK), -1);
+	ck_assert_int_eq(access(setup_ctx.guard_enabled, F_OK), -1);
 	/* Dokku's plugin gone: refused, the shim stays */
 	ck_assert_int_eq(unlink(setup_ctx.plugin_link), 0);
 	ck_assert_int_eq(symlink(setup_ctx.shim_dir, setup_ctx.plugin_link), 0);
