@@ -7,6 +7,8 @@ source "$BATS_TEST_DIRNAME/lib/container.sh"
 sys_file_setup() {
   SYS_DEB=${DR_SYSTEM_DEB:?run through tests/system/run.sh (make check-system)}
   export SYS_DEB
+  SYS_ROOT=$("$SYS_LIB_DIR/root.sh" path) || return 1
+  sys_deps_layer "$SYS_DEB" || return 1
   sys_init "$BATS_FILE_TMPDIR/c" || return 1
   sys_boot || return 1
   sys_install_deb || return 1

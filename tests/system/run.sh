@@ -35,7 +35,13 @@ stamp() { echo "$1: $(( $(date +%s) - start )) s" >>"$DR_SYSTEM_OUT/timings"; }
 tests/system/lib/root.sh path >/dev/null || { echo "system: 0 passed, 1 failed (the root could not be built)"; exit 1; }
 stamp "root ready"
 version=$(sed -n 's/^VERSION *:= *//p' Makefile)
-export DR_SYSTEM_DEB=$repo/build/dokku-registry_${version}_$(dpkg --print-architecture).deb
+# DR_SYSTEM_DEB: test that .deb instead of building this tree's
+if [ -n "${DR_SYSTEM_DEB:-}" ]; then
+    DR_SYSTEM_NO_BUILD=1
+else
+    DR_SYSTEM_DEB=$repo/build/dokku-registry_${version}_$(dpkg --print-architecture).deb
+fi
+export DR_SYSTEM_DEB
 if [ -z "${DR_SYSTEM_NO_BUILD:-}" ] || [ ! -f "$DR_SYSTEM_DEB" ]; then
     env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make deb DEB_LINTIAN=0 >"$DR_SYSTEM_OUT/make-deb.log" 2>&1 || {
         tail -n 20 "$DR_SYSTEM_OUT/make-deb.log"

@@ -26,12 +26,48 @@ sys_init() {
   SYS_NAME=drsys$$x$RANDOM
   mkdir -p "$SYS_DIR/upper" "$SYS_DIR/work" "$SYS_DIR/root" "$SYS_CACHE/apt-archives/partial"
   mount -t overlay overlay \
-    -o "lowerdir=$SYS_ROOT,upperdir=$SYS_DIR/upper,workdir=$SYS_DIR/work" "$SYS_DIR/root" || return 1
+    -o "lowerdir=${SYS_LOWER:-$SYS_ROOT},upperdir=$SYS_DIR/upper,workdir=$SYS_DIR/work" "$SYS_DIR/root" || return 1
   SYS_M=$SYS_DIR/root
   # the host name nspawn gives it resolves (sudo asks)
   printf '127.0.0.1 localhost\n127.0.1.1 %s\n' "$SYS_NAME" >"$SYS_M/etc/hosts"
   echo "$SYS_NAME" >"$SYS_M/etc/hostname"
   export SYS_DIR SYS_ROOT SYS_NAME SYS_M
+}
+
+# The .deb's dependencies, installed from the mirror with apt once per
+# Depends line and kept as a second overlay layer over the root
+# (build/system/deps-<hash>): every container then installs the .deb itself
+# with apt in seconds. Sets SYS_LOWER for sys_init.
+sys_deps_layer() {
+  local deb=${1:-$SYS_DEB} key layer tmp
+  key=$( { basename "$SYS_ROOT"; dpkg-deb -f "$deb" Depends Pre-Depends; } | sha256sum | cut -c1-12)
+  layer=$SYS_CACHE/deps-$key
+  if [ ! -f "$layer.done" ]; then
+    exec 8>"$layer.lock"
+    flock 8
+    if [ ! -f "$layer.done" ]; then
+      rm -rf "$layer" "$layer.tmp"
+      (
+        set -e
+        tmp=$layer.tmp
+        sys_init "$tmp"
+        sys_boot
+        sys_install_deb "$deb"
+        # the package itself goes, its dependencies stay
+        sys env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q dokku-registry >/dev/null
+        sys userdel -r dokku >/dev/null 2>&1 || true
+        sys_stop
+        rm -rf "$tmp/upper/var/log/journal"/* "$tmp/upper/etc/hosts" "$tmp/upper/etc/hostname"
+        : >"$tmp/upper/etc/machine-id"
+        mv "$tmp/upper" "$layer"
+        rm -rf "$tmp"
+      ) || { echo "sys_deps_layer: could not install the dependencies of $(basename "$deb")" >&2; return 1; }
+      touch "$layer.done"
+    fi
+    exec 8>&-
+  fi
+  SYS_LOWER=$layer:$SYS_ROOT
+  export SYS_LOWER
 }
 
 sys_path() { printf '%s%s\n' "$SYS_M" "$1"; }
@@ -75,7 +111,12 @@ sys_boot() {
   return 1
 }
 
-sys() { nsenter -t "$(cat "$SYS_DIR/leader.pid")" -a -- "$@"; }
+# root's login environment inside, nothing of the host's (the tests' own
+# HOME, XDG_* and DOCKER_CONFIG must not leak in)
+sys() {
+  nsenter -t "$(cat "$SYS_DIR/leader.pid")" -a -- env -i HOME=/root USER=root LOGNAME=root \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"
+}
 sys_sh() { sys /bin/sh -c "$1"; }
 
 # waits for the nspawn process to exit (SECS, default 30)
