@@ -48,6 +48,18 @@ teardown_file() { sys_file_teardown; }
   [ "$output" -ge 5 ]
 }
 
+@test "gnome-keyring locks its secure memory within the unit's LimitMEMLOCK, under its hardening" {
+  local pid
+  pid=$(sys pgrep -u dokku -f "^gnome-keyring-daemon ")
+  [ -n "$pid" ]
+  run sys grep VmLck "/proc/$pid/status"
+  echo "$output"
+  [[ $output =~ VmLck:[[:space:]]+([0-9]+) ]]
+  [ "${BASH_REMATCH[1]}" -gt 0 ]
+  run sys journalctl -u dokku-keyring.service -o cat --no-pager
+  [[ $output != *"couldn't allocate secure memory"* ]]
+}
+
 @test "the password is nowhere in plaintext: not in a file the setup wrote, not in /run or /tmp" {
   local pw
   pw=$(sys systemd-creds decrypt --name=keyring-password /etc/dokku-registry/keyring-password.cred -)

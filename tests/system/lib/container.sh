@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/system/lib/container.sh: a Debian 12 container under a real systemd
 # for the system tests (sourced by tests/system/*.bats).
 #
@@ -15,6 +16,9 @@
 # the tests' registries on 127.0.0.1); its name carries this shell's PID and a
 # random part, so parallel runs never collide. --keep-unit and
 # --register=no: the host has no systemd or D-Bus of its own.
+# CAP_IPC_LOCK stays in the container's bounding set, as on a host: without
+# it nspawn's seccomp filter refuses mlock() to every service, and
+# gnome-keyring could not lock its secure memory whatever the unit says.
 
 SYS_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SYS_REPO_DIR=$(cd "$SYS_LIB_DIR/../../.." && pwd)
@@ -73,18 +77,18 @@ sys_deps_layer() {
 sys_path() { printf '%s%s\n' "$SYS_M" "$1"; }
 
 sys_boot() {
-  local i pid=
+  local pid=
   : >"$SYS_DIR/console.log"
   # shellcheck disable=SC2086
   setsid systemd-nspawn --quiet --register=no --keep-unit -D "$SYS_M" -M "$SYS_NAME" --boot \
-    --bind="$SYS_CACHE/apt-archives:/var/cache/apt/archives" \
+    --bind="$SYS_CACHE/apt-archives:/var/cache/apt/archives" --capability=CAP_IPC_LOCK \
     ${SYS_NSPAWN_EXTRA:-} </dev/null >>"$SYS_DIR/console.log" 2>&1 &
   SYS_NSPAWN_PID=$!
   # bats runs each test in its own process: the PIDs live in files
   echo "$SYS_NSPAWN_PID" >"$SYS_DIR/nspawn.pid"
   SYS_LEADER=
-  for i in $(seq 1 100); do
-    pid=$(cat "/proc/$SYS_NSPAWN_PID/task/$SYS_NSPAWN_PID/children" 2>/dev/null | awk '{ print $1 }')
+  for _ in $(seq 1 100); do
+    pid=$(awk '{ print $1 }' "/proc/$SYS_NSPAWN_PID/task/$SYS_NSPAWN_PID/children" 2>/dev/null)
     if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = systemd ]; then
       SYS_LEADER=$pid
       break
@@ -97,7 +101,7 @@ sys_boot() {
   # systemd's bus appears a moment after it starts: ask until it answers
   # with a final state (60 s at most)
   local state=
-  for i in $(seq 1 600); do
+  for _ in $(seq 1 600); do
     state=$(nsenter -t "$SYS_LEADER" -a systemctl is-system-running 2>/dev/null) || true
     case $state in
       running) return 0 ;;
@@ -121,9 +125,8 @@ sys_sh() { sys /bin/sh -c "$1"; }
 
 # waits for the nspawn process to exit (SECS, default 30)
 _sys_gone() {
-  local i
   SYS_NSPAWN_PID=$(cat "$SYS_DIR/nspawn.pid")
-  for i in $(seq 1 $((${1:-30} * 10))); do
+  for _ in $(seq 1 $((${1:-30} * 10))); do
     kill -0 "$SYS_NSPAWN_PID" 2>/dev/null || return 0
     sleep 0.1
   done
