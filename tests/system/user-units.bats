@@ -11,15 +11,15 @@ source "$BATS_TEST_DIRNAME/../lib/env.sh"
 source "$BATS_TEST_DIRNAME/../lib/kube.sh"
 
 setup_file() {
-  dr_env_init "$BATS_FILE_TMPDIR/env"
-  dr_registry_start carol "pw-carol-$RANDOM"
+  dr_env_init "$BATS_FILE_TMPDIR/env" || return 1
+  dr_registry_start carol "pw-carol-$RANDOM" || return 1
   echo "$DR_REGISTRY $DR_REGISTRY_PASS" >"$BATS_FILE_TMPDIR/registry"
-  dr_kube_certs "$BATS_FILE_TMPDIR/certs"
-  dr_kube_start "$BATS_FILE_TMPDIR/cluster"
+  dr_kube_certs "$BATS_FILE_TMPDIR/certs" || return 1
+  dr_kube_start "$BATS_FILE_TMPDIR/cluster" || return 1
   printf '{"namespaces":["default"],"objects":{}}\n' >"$DR_KUBE_STATE"
   echo "$DR_KUBE_STATE $DR_KUBE_LOG" >"$BATS_FILE_TMPDIR/kube"
-  sys_file_setup
-  dr_kube_kubeconfig "$(sys_path /home/dokku/k3s.yaml)"
+  sys_file_setup || return 1
+  dr_kube_kubeconfig "$(sys_path /home/dokku/k3s.yaml)" || return 1
   sys chown dokku:dokku /home/dokku/k3s.yaml
 }
 

@@ -20,19 +20,19 @@ source "$BATS_TEST_DIRNAME/../lib/dockerd.sh"
 APP=web1
 
 setup_file() {
-  dr_env_init "$BATS_FILE_TMPDIR/env"
-  dr_registry_start alice "pw-of-alice-$RANDOM"
+  dr_env_init "$BATS_FILE_TMPDIR/env" || return 1
+  dr_registry_start alice "pw-of-alice-$RANDOM" || return 1
   echo "$DR_REGISTRY $DR_REGISTRY_PASS" >"$BATS_FILE_TMPDIR/registry"
-  dr_push_test_image "$DR_REGISTRY/shop/web:1" --dest-creds "alice:$DR_REGISTRY_PASS" >/dev/null
+  dr_push_test_image "$DR_REGISTRY/shop/web:1" --dest-creds "alice:$DR_REGISTRY_PASS" >/dev/null || return 1
   DOCKERD_DIR=$(mktemp -d /tmp/drsysd.XXXXXX)
   echo "$DOCKERD_DIR" >"$BATS_FILE_TMPDIR/dockerd-dir"
-  dr_dockerd_start "$DOCKERD_DIR/d"
+  dr_dockerd_start "$DOCKERD_DIR/d" || return 1
   # the dokku user is in the docker group on a Dokku host; here the private
   # daemon's socket is simply open to it
   chmod 0666 "$DOCKERD_DIR/d/docker.sock"
   SYS_NSPAWN_EXTRA="--bind-ro=$(command -v docker):/usr/local/bin/docker --bind=$DOCKERD_DIR/d/docker.sock:/run/docker.sock"
   export SYS_NSPAWN_EXTRA
-  sys_file_setup
+  sys_file_setup || return 1
   # an app as Dokku lays it out: ~dokku/APP, and its registry config dir
   sys install -d -o dokku -g dokku /home/dokku/$APP /var/lib/dokku/config/registry/$APP
 }
