@@ -173,8 +173,10 @@ int cmd_unmigrate(int argc, char **argv)
 		rc = dr_log_fail(2, "usage: registry:unmigrate [--plaintext] --global|<app>");
 		goto out;
 	}
-	if (app && dr_app_verify(app, &e) != 0) {
-		rc = cmd_fail(&e);
+	/* a deleted app's config.json is handed back too: the name must be
+	 * valid (it becomes a path), the app need not exist any more */
+	if (app && !dr_app_name_valid(app)) {
+		rc = dr_log_fail(1, "not an app name: %s", app);
 		goto out;
 	}
 	dir = creds_config_dir(app);

@@ -244,6 +244,8 @@ as_dokku() {
   su_setup
   [ "$status" -eq 0 ] || { echo "$output"; false; }
   kr=$(sha256sum "$R/home/dokku/.local/share/keyrings/login.keyring")
+  # an app deleted since (Dokku removed ~dokku/api) still has its file handed back
+  rm -rf "$R/home/dokku/api"
   su_setup --undo
   echo "$output"
   [ "$status" -eq 0 ]
