@@ -61,7 +61,7 @@ UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/unit-tests
 PROBE     := $(BUILD)/registry-probe
 
-.PHONY: all check check-unit check-unicode check-e2e deps demo bench install uninstall clean deb fuzz fuzz-build check-valgrind
+.PHONY: all check check-unit check-unicode check-e2e check-system deps demo bench install uninstall clean deb fuzz fuzz-build check-valgrind
 
 all: $(HELPER) $(DOKKU_REG) $(PROVIDER)
 
@@ -130,6 +130,11 @@ else
 check: deps
 	$(MAKE) check-unit check-e2e
 endif
+
+# the system tests: the .deb in a Debian 12 container under a real systemd
+# (tests/system/README.md); one "skipped" line where that cannot run
+check-system: deps
+	tests/system/run.sh
 
 check-valgrind: $(UNIT_BIN) $(HELPER) $(DOKKU_REG) $(PROBE)
 	@# every test in its own forked process, as in the plain run; memcheck follows

@@ -14,6 +14,7 @@ int cmd_login(int argc, char **argv);
 int cmd_logout(int argc, char **argv);
 int cmd_auth_status(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
+int cmd_unmigrate(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_push_image(int argc, char **argv);
 /* `push --from SRC <app>`: the release push with the native pusher */

@@ -21,6 +21,7 @@ static const struct command {
 	{ "logout", cmd_logout },
 	{ "auth-status", cmd_auth_status },
 	{ "migrate", cmd_migrate },
+	{ "unmigrate", cmd_unmigrate },
 	{ "push", cmd_push },
 	{ "push-image", cmd_push_image },
 	{ "helpers:set", cmd_helpers_set },
@@ -78,8 +79,10 @@ static const char *const help_rows[][2] = {
 	{ "registry:report [<app>] [<flag>]", "Displays a registry report for one or more apps" },
 	{ "registry:set <app>|--global <property> (<value>)",
 	  "Set or clear a registry property for an app" },
-	{ "registry:setup [--dry-run] [--no-migrate] [--no-plugin] [--password-file F] [--undo]",
-	  "Set this server up in one go (run as root)" },
+	{ "registry:setup [--dry-run] [--no-migrate] [--no-plugin] [--password-file F] [--undo [--restore-plaintext]]",
+	  "Set this server up in one go, or undo it (run as root)" },
+	{ "registry:unmigrate [--plaintext] --global|<app>",
+	  "Take a docker config off the keyring: plaintext auths, or the login commands" },
 };
 
 /* Whether Dokku can route `dokku registry:<cmd>` of this help row to the

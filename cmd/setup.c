@@ -12,7 +12,7 @@
 
 int cmd_setup(int argc, char **argv)
 {
-	int dry_run = 0, no_migrate = 0, no_plugin = 0, undo = 0, npos, rc;
+	int dry_run = 0, no_migrate = 0, no_plugin = 0, undo = 0, plaintext = 0, npos, rc;
 	const char *password_file = NULL, *root = NULL;
 	struct dr_pflag flags[] = {
 		{ .name = "dry-run", .usage = "--dry-run: say what would be done, change nothing",
@@ -24,8 +24,12 @@ int cmd_setup(int argc, char **argv)
 		{ .name = "password-file", .type = DR_PFLAG_STRING,
 		  .usage = "--password-file: the keyring password (first line) instead of a new one",
 		  .value = &password_file },
-		{ .name = "undo", .usage = "--undo: put Dokku's own registry plugin back (the keyring stays)",
+		{ .name = "undo",
+		  .usage = "--undo: Docker configs off the keyring, Dokku's own registry plugin back, the units stopped",
 		  .set = &undo },
+		{ .name = "restore-plaintext",
+		  .usage = "--restore-plaintext: with --undo, write the logins back as plaintext auths",
+		  .set = &plaintext },
 		{ .name = "root", .type = DR_PFLAG_STRING, .hidden = 1,
 		  .usage = "--root: a scratch root for tests: every path is taken under it", .value = &root },
 	};
@@ -63,8 +67,12 @@ int cmd_setup(int argc, char **argv)
 	s.self = self;
 	if (dr_setup_init(&s, &e) != 0)
 		return dr_log_fail(DR_SETUP_FAILED, "%s", e.msg);
+	if (plaintext && !undo)
+		return dr_log_fail(DR_SETUP_USAGE, "--restore-plaintext goes with --undo");
+	s.restore_plaintext = plaintext;
 	if (undo) {
-		if (dr_setup_undo_plugin(&s, &e) != 0)
+		if (dr_setup_undo_logins(&s, &e) != 0 || dr_setup_undo_plugin(&s, &e) != 0 ||
+		    dr_setup_undo_units(&s, &e) != 0)
 			return dr_log_fail(DR_SETUP_FAILED, "%s", e.msg);
 		return DR_SETUP_OK;
 	}

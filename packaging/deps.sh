@@ -27,7 +27,8 @@ golang-docker-credential-helpers pass gnupg hyperfine curl ca-certificates
 valgrind jq python3 python3-yaml openssl
 libarchive-dev libssl-dev libyaml-dev time debhelper lintian
 systemd util-linux
-libdeflate-dev libzstd-dev zstd iproute2 tinyproxy unicode-data'
+libdeflate-dev libzstd-dev zstd iproute2 tinyproxy unicode-data
+debootstrap systemd-container'
 
 # A Docker daemon is needed: tests/e2e/release-dockerd.bats starts its own
 # dockerd on its own containerd (tests/lib/dockerd.sh) and pushes through it.

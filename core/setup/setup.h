@@ -26,6 +26,7 @@ struct dr_setup {
 	/* options */
 	const char *root;          /* "" for /, a scratch root for tests */
 	int dry_run, no_migrate, no_plugin;
+	int restore_plaintext;     /* --undo: logins back as plaintext auths */
 	const char *password_file; /* NULL: generate */
 	const char *self;          /* path of dokku-registry, for the children */
 	/* the dokku user */
@@ -61,6 +62,10 @@ int dr_setup_migrate(struct dr_setup *s, struct dr_err *e);
 int dr_setup_doctor(struct dr_setup *s, struct dr_err *e);
 /* `setup --undo`: Dokku's own plugin back in place; the keyring stays. */
 int dr_setup_undo_plugin(struct dr_setup *s, struct dr_err *e);
+/* `setup --undo` (setup_undo.c): every Docker config off the keyring, then
+ * (after the plugin) the units disabled and stopped. */
+int dr_setup_undo_logins(struct dr_setup *s, struct dr_err *e);
+int dr_setup_undo_units(struct dr_setup *s, struct dr_err *e);
 
 /* ---- shared by core/setup*.c ---- */
 

@@ -152,11 +152,17 @@ EOF
   done
 }
 
-@test "maintainer scripts: the unit is never enabled on install, stopped on removal" {
+@test "maintainer scripts: the unit is never enabled or started on install, restarted only when running, stopped on removal" {
   local c="$BATS_FILE_TMPDIR/control"
   # --no-enable: enabling only re-applies what the admin had enabled before
   grep -q "deb-systemd-helper debian-installed 'dokku-keyring.service'" "$c/postinst"
   grep -q "deb-systemd-helper --user debian-installed 'dokku-keyring.service'" "$c/postinst"
+  # --no-start: no start or restart of an enabled unit; an upgrade try-restarts
+  run grep -E 'deb-systemd-invoke (start|restart|\$_dh_action)' "$c/postinst"
+  [ "$status" -eq 1 ]
+  grep -q "deb-systemd-invoke try-restart 'dokku-keyring.service'" "$c/postinst"
+  # --no-stop-on-upgrade: nothing stops the units before an upgrade
+  [ ! -e "$c/preinst" ] || ! grep -q 'deb-systemd-invoke stop' "$c/preinst"
   grep -q "deb-systemd-invoke stop 'dokku-keyring.service'" "$c/prerm"
   sh -n "$c/postinst"
   sh -n "$c/prerm"

@@ -244,13 +244,26 @@ as_dokku() {
   [[ $output == *"migrate: moved the plaintext credentials of web into the keyring"* ]]
 }
 
-@test "setup --undo: Dokku's own plugin back, the keyring left alone" {
+@test "setup --undo: no config.json names the helper, the login commands listed, Dokku's own plugin back, the keyring left alone" {
   su_setup
   [ "$status" -eq 0 ] || { echo "$output"; false; }
   kr=$(sha256sum "$R/home/dokku/.local/share/keyrings/login.keyring")
+  # an app deleted since (Dokku removed ~dokku/api) still has its file handed back
+  rm -rf "$R/home/dokku/api"
   su_setup --undo
+  echo "$output"
   [ "$status" -eq 0 ]
-  [ "$output" = "-----> plugin: $R/var/lib/dokku/plugins/available/registry points at Dokku's own plugin again ($R/var/lib/dokku/core-plugins/available/registry); the keyring is left as it is" ]
+  [[ $output == *"       dokku registry:login --password-stdin --global 127.0.0.1:5999 gu"* ]]
+  [[ $output == *"       dokku registry:login --password-stdin web ghcr.io wu"* ]]
+  [[ $output == *"       dokku registry:login --password-stdin api reg.example.com au"* ]]
+  [ "${lines[-3]}" = "-----> logins: 3 Docker config(s) no longer use docker-credential-dokku" ]
+  [ "${lines[-2]}" = "-----> plugin: $R/var/lib/dokku/plugins/available/registry points at Dokku's own plugin again ($R/var/lib/dokku/core-plugins/available/registry); the keyring is left as it is" ]
+  [[ ${lines[-1]} == "-----> units: dokku-keyring.service disabled and stopped"* ]]
+  run grep -l '"dokku"' "$R/home/dokku/.docker/config.json" "$R"/var/lib/dokku/config/registry/*/config.json
+  [ "$status" -eq 1 ]
+  # no plaintext came back, the markers went
+  run grep -c '"auth"\|127.0.0.1:5999' "$R/home/dokku/.docker/config.json"
+  [ "$output" = 0 ]
   [ "$(readlink "$R/var/lib/dokku/plugins/available/registry")" = "$R/var/lib/dokku/core-plugins/available/registry" ]
   # registry-guard goes too, or it would put the shim back
   [ ! -L "$R/var/lib/dokku/plugins/available/registry-guard" ]
@@ -259,7 +272,35 @@ as_dokku() {
   [ -e "$R/etc/dokku-registry/keyring-password.cred" ]
   su_setup --undo
   [ "$status" -eq 0 ]
-  [[ $output == *"is not the dokku-registry shim: nothing to undo" ]]
+  [[ $output == *"logins: no Docker config uses docker-credential-dokku"* ]]
+  [[ $output == *"is not the dokku-registry shim: nothing to undo"* ]]
+}
+
+@test "setup --undo --restore-plaintext: Docker's plaintext auths back, erased from the keyring" {
+  su_setup
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  su_setup --restore-plaintext
+  [ "$status" -eq 2 ]
+  [ "$output" = " !     --restore-plaintext goes with --undo" ]
+  su_setup --undo --restore-plaintext
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ $output == *"Handed back ghcr.io (wu) as plaintext in $R/var/lib/dokku/config/registry/web/config.json"* ]]
+  [ "$(jq -r '.auths["127.0.0.1:5999"].auth' "$R/home/dokku/.docker/config.json")" = "$(printf 'gu:%s' "$GPASS" | base64 -w0)" ]
+  [ "$(jq -r '.auths["reg.example.com"].auth' "$R/var/lib/dokku/config/registry/api/config.json")" = "$(printf 'au:%s' "$APASS" | base64 -w0)" ]
+  [ "$(jq -r '.auths["ghcr.io"].auth' "$R/var/lib/dokku/config/registry/web/config.json")" = "$(printf 'wu:%s' "$WPASS" | base64 -w0)" ]
+  run jq -c '[.credsStore, .credHelpers]' "$R/home/dokku/.docker/config.json"
+  [ "$output" = '[null,null]' ]
+  [ "$(stat -c %a "$R/home/dokku/.docker/config.json")" = 600 ]
+  # the keyring holds them no more (setup brings it back without moving
+  # them; doctor then points at the plaintext files: exit 1)
+  su_setup --no-migrate
+  [[ $output == *"keyring unit: dokku-keyring.service enabled and started"* ]]
+  [ "$(as_dokku docker-credential-dokku list)" = '{}' ]
+  # and setup moves them into the keyring again
+  su_setup
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [[ $output == *"migrate: moved the plaintext credentials of --global, api, web into the keyring"* ]]
 }
 
 @test "setup: usage errors, and only root may run it" {
