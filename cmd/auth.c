@@ -1,4 +1,4 @@
-/* registry:auth-status (spec §1.6) and registry:migrate. */
+/* registry:auth-status and registry:migrate. */
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* Dokku's backup triggers (spec §7.3):
+/* Dokku's backup triggers:
  *   backup-app-export <app> <scope-dir>     backup-app-import <app> <scope-dir>
  *   backup-global-export <scope-dir>        backup-global-import <scope-dir>
  * Properties travel as Dokku's recipe slice. Logins do not travel: the

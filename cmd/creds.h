@@ -14,7 +14,7 @@ char *creds_config_dir(const char *app);
  * non-empty auths, else the global one. Only that dir's logins count: an
  * app with logins of its own never gets the global ones. */
 char *creds_computed_config_dir(const char *app);
-/* hub.docker.com and docker.com -> docker.io (spec §1.3 step 3) */
+/* hub.docker.com and docker.com -> docker.io (Docker Hub's aliases) */
 const char *creds_normalize_server(const char *server);
 /* All of stdin, trimmed; wipe with dr_str_wipe_free. */
 int creds_read_password(char **out, struct dr_err *e);

@@ -1,5 +1,5 @@
-/* Dokku's app lifecycle triggers (spec §2.8), with the app's keyring
- * entries following its config directory. */
+/* Dokku's app lifecycle triggers (create, delete, clone, rename), with the
+ * app's keyring entries following its config directory. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* registry:login and registry:logout (spec §1.3, §1.4): the registry checks
+/* registry:login and registry:logout: the registry checks
  * the credentials over libcurl, the keyring keeps them through
  * docker-credential-dokku, config.json only gets Docker's empty marker. */
 #include <stdio.h>

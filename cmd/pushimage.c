@@ -1,6 +1,6 @@
 /* The daemonless push: `push-image SRC DEST-REF` for use outside Dokku,
  * and `push --from SRC <app>`, Dokku's release push without a Docker
- * engine (spec §2.6, §3.1, §3.2: the computed server and image repo, the
+ * engine (the computed server and image repo, the
  * next tag-version committed only after success, push-extra-tags, the
  * app's own credentials when it has a login). */
 #include <signal.h>

@@ -1,4 +1,4 @@
-/* The push-on-release flow with the docker engine (spec §2.6, §2.7, §3.2):
+/* The push-on-release flow with the docker engine:
  * post-release-builder, the deployed-app-* triggers and `push`. */
 #include <errno.h>
 #include <limits.h>

@@ -1,4 +1,4 @@
-/* registry:report [<app>|--global] [--format stdout|json] [<info-flag>] (spec §1.2) */
+/* registry:report [<app>|--global] [--format stdout|json] [<info-flag>] */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>

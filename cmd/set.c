@@ -1,4 +1,4 @@
-/* registry:set <app>|--global <property> [<value>] (spec §1.1) */
+/* registry:set <app>|--global <property> [<value>] */
 #include <stdlib.h>
 #include <string.h>
 

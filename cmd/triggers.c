@@ -1,4 +1,4 @@
-/* Dokku's release triggers and `push` (spec §2.7, §3.2). */
+/* Dokku's release triggers and `push`. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

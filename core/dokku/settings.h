@@ -1,5 +1,5 @@
-/* The computed registry settings of an app, with Dokku's fallback rules
- * (dokku-registry spec §2): app value -> global value -> default. */
+/* The computed registry settings of an app, with Dokku's fallback rules:
+ * app value -> global value -> default. */
 #ifndef DR_SETTINGS_H
 #define DR_SETTINGS_H
 
@@ -8,9 +8,10 @@
 
 /* Each returns a malloc'd string (never NULL on success). */
 
-/* §2.2: "ghcr.io" -> "ghcr.io/", "docker.io" -> "", "" -> "" */
+/* "ghcr.io" -> "ghcr.io/", "docker.io" -> "", "" -> "" */
 int dr_computed_server(const char *app, char **out, struct dr_err *e);
-/* §2.3. strict = 0 (report): a bad template falls back to dokku/<app>;
+/* app image-repo, else the rendered template, else dokku/<app>.
+ * strict = 0 (report): a bad template falls back to dokku/<app>;
  * strict = 1 (push): a bad template is an error. */
 int dr_computed_image_repo(const char *app, int strict, char **out, struct dr_err *e);
 /* trimmed app image-repo-template, else the global one */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# Chaining other credential helpers (README "Chaining other helpers";
-# credential-helpers.md §2.5, §4.1, §4.2): docker-credential-dokku hands
+# Chaining other credential helpers (README "Chaining other helpers"):
+# docker-credential-dokku hands
 # registries whose host matches a pattern of its config's "helpers" to
 # docker-credential-<name>, and dokku-registry helpers:set/unset/report manage
 # that map.
@@ -10,7 +10,7 @@
 # on the same private gnome-keyring, the docker CLI and skopeo against a local
 # docker-registry. The only stand-ins are the cloud helpers (ECR, GCR, gcloud,
 # ACR), which cannot work without a cloud account: a script answering what the
-# real ones answer (§4.1, §4.2), logging each call.
+# real ones answer, logging each call.
 
 load helpers
 # shellcheck source=../lib/gpg-pass.sh
@@ -361,7 +361,7 @@ pass_store() { # SERVER USER SECRET: straight into pass, not through our helper
 }
 
 # ---------------------------------------------------------------------------
-# cloud helpers (stand-ins for ECR and GCR, §4.1, §4.2)
+# cloud helpers (stand-ins for ECR and GCR)
 
 @test "ECR: get relays the chained helper's answer byte for byte and passes its stderr through" {
   run dokku-registry helpers:set "$ECR_PATTERN" ecr-login

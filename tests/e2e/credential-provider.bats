@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # dokku-credential-provider, the kubelet image credential provider (README
-# "Kubelet credential provider (k3s nodes)"; spec dokku-registry.md §7.2).
+# "Kubelet credential provider (k3s nodes)").
 #
 # Requests are the JSON of the Kubernetes API reference
 # (kubelet-credentialprovider.v1), written to the provider's stdin as kubelet

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# End-to-end tests of Dokku's backup triggers for the registry plugin
-# (spec dokku-registry.md §7.3): backup-app-export / backup-app-import
+# End-to-end tests of Dokku's backup triggers for the registry plugin:
+# backup-app-export / backup-app-import
 # <app> <scope-dir>, backup-global-export / backup-global-import <scope-dir>.
 #
 # The recipe slice must be the bytes Dokku's BackupPropertyExport writes

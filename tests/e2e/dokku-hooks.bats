@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Acceptance tests for the Dokku plugin-trigger entry points of dokku-registry:
 # post-create, post-delete, post-app-clone-setup, post-app-rename-setup
-# (/work/shared/spec/dokku-registry.md §2.1, §2.8 and the clone pitfall of §6).
+# (the app's files and keyring entries follow it; a clone copies all but tag-version).
 
 bats_require_minimum_version 1.5.0
 

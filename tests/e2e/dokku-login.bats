@@ -1,8 +1,7 @@
 #!/usr/bin/env bats
 # End-to-end tests of the credential commands of dokku-registry:
 # registry:login, registry:logout, registry:auth-status, registry:migrate and
-# the app hooks that carry credentials (spec dokku-registry.md §0, §1.3, §1.4,
-# §1.6, §2.1, §2.8, §3.1; credential-helpers.md §3, §4.3).
+# the app hooks that carry credentials.
 #
 # Real components only: a private D-Bus with an unlocked gnome-keyring,
 # docker-registry with htpasswd (users alice and bob) on 127.0.0.1, the docker
@@ -32,7 +31,7 @@ teardown() {
 DEPRECATED=' !     Deprecated: please use --global flag for global registry login'
 
 # ---------------------------------------------------------------------------
-# registry:login: arguments (§1.3)
+# registry:login: arguments
 
 @test "(login) no arguments: Missing server argument" {
   drr registry:login
@@ -117,7 +116,8 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
 
 @test "(login) pitfall: 'login myapp server user' is a global login to the server myapp" {
   create_app myapp
-  # spec §1.3: N=3 == G, so server=myapp, user=docker.io, password=user
+  # 3 arguments without --global are Dokku's deprecated global form:
+  # server=myapp, user=docker.io, password=alice
   if [ "$(timeout 3 getent hosts myapp >/dev/null 2>&1; echo $?)" = 124 ]; then
     skip "host name lookups hang here"
   fi
@@ -293,7 +293,7 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
 }
 
 # ---------------------------------------------------------------------------
-# per-app and global logins are separate keyring entries (§3.1)
+# per-app and global logins are separate keyring entries
 
 @test "(scopes) app1=alice, global=bob: the helper answers per config dir, each dir its own logins only" {
   create_app app1
@@ -422,7 +422,7 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   # docker: "If both are specified, then the --config option overrides the
   # DOCKER_CONFIG environment variable". The global config lives in
   # $DOCKER_CONFIG (a supported set-up), and Dokku pushes an app's image with
-  # `docker --config <app dir> image push` (spec §3.1): the helper that docker
+  # `docker --config <app dir> image push`: the helper that docker
   # runs must answer for the app, not for the inherited DOCKER_CONFIG.
   use_docker_config
   create_app app1
@@ -433,7 +433,7 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
 }
 
 # ---------------------------------------------------------------------------
-# registry:logout (§1.4)
+# registry:logout
 
 @test "(logout) no arguments / --global alone: Missing server argument" {
   drr registry:logout
@@ -533,7 +533,7 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
 }
 
 # ---------------------------------------------------------------------------
-# registry:auth-status (§1.6)
+# registry:auth-status
 
 @test "(auth-status) 0 on a match: user and password, the password also on stdin; no output" {
   create_app app1
@@ -832,7 +832,7 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
 }
 
 # ---------------------------------------------------------------------------
-# app hooks carry the credentials (§2.8)
+# app hooks carry the credentials
 
 @test "(hooks) post-app-rename-setup moves the app's login to the new name" {
   create_app app1

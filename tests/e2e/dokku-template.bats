@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# image-repo-template is Go's text/template (issue 9, item 1): registry:set
+# image-repo-template is Go's text/template, as in Dokku: registry:set
 # stores the template, registry:report shows what it renders to, and the
 # deployed-app-image-repo trigger uses it (or fails with Go's error text).
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Fault injection: no room to write (issue 10, defects 8 and 10). A 64 KiB
+# Fault injection: no room to write: one clear error, the old file intact. A 64 KiB
 # tmpfs filled to the last page, and `ulimit -f`, under every command that
 # writes a file: registry:set (a property), helpers:set (the helper config),
 # registry:login (config.json after the keyring store). Each must fail with

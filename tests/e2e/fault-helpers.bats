@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Fault injection: misbehaving chained credential helpers and hostile host
-# patterns (issue 10, defects 2 and 9). The misbehaving helpers are small
+# patterns (linear matching; floods, hangs and leftovers stopped). The misbehaving helpers are small
 # scripts: no real helper floods, hangs or leaves a process holding stdout on
 # purpose, so these stand in for a broken one. Everything else is real: our
 # helper, its config, the private keyring. Time budget: about 25 s.

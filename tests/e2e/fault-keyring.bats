@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# Fault injection: the keyring daemon dies under the helper (issue 10,
-# defect 3). The real private gnome-keyring is stopped or killed with -9
+# Fault injection: the keyring daemon dies under the helper.
+# The real private gnome-keyring is stopped or killed with -9
 # mid-call, also during parallel stores. A dead provider must be reported as
 # gone (not as a timeout), a store whose answer was lost must say the outcome
 # is unknown, and no store that said it succeeded may be lost. Time budget:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Fault injection: kill -9 at random points of every command that writes a
-# file (issue 10, defect 8): registry:set (a property), helpers:set (the
+# file: registry:set (a property), helpers:set (the
 # helper config), registry:login, registry:logout and registry:migrate
 # (config.json, with the keyring in between). After each kill the file is the old or the new one,
 # whole (valid JSON where it is JSON), mode 0600, and the keyring holds the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Wire protocol conformance (spec §6.2 cases 1-16, amended by the canonical-key
+# Wire protocol conformance (Docker's credential-helper protocol, amended by the canonical-key
 # contract), stdin size limits and Go-compatible JSON decoding, against the real
 # helper on a private bus with a real gnome-keyring.
 
@@ -43,7 +43,7 @@ monitor_stop() {
   MON_PID=
 }
 
-# --- §6.2 #1-3: argv handling -------------------------------------------------
+# --- argv handling -------------------------------------------------
 
 @test "1: no arguments prints usage on stdout, exit 1" {
   run dha
@@ -83,7 +83,7 @@ monitor_stop() {
   done
 }
 
-# --- §6.2 #4-7: missing fields -------------------------------------------------
+# --- missing fields -------------------------------------------------
 
 @test "4: empty or blank server URL on get/erase" {
   run dh get ''
@@ -115,7 +115,7 @@ monitor_stop() {
   assert_eq "$(dr_count_items server https://r7.example.com)" 0 "items for r7"
 }
 
-# --- §6.2 #8-10: round trips ----------------------------------------------------
+# --- round trips ----------------------------------------------------
 
 @test "8: store then get (trailing newline of the get input is trimmed)" {
   run dh store $'{"ServerURL":"https://r.example.com","Username":"u","Secret":"s"}\n'
@@ -163,7 +163,7 @@ monitor_stop() {
     echo "not compact / wrong key order: $output" >&2; return 1; }
 }
 
-# --- §6.2 #11-14: list, replace, erase ------------------------------------------
+# --- list, replace, erase ------------------------------------------
 
 @test "11: list returns exactly the stored ServerURLs (sorted), {} when empty" {
   dr_keyring_clear
@@ -210,7 +210,7 @@ monitor_stop() {
   assert_output ''
 }
 
-# --- §6.2 #15: ServerURL shapes ---------------------------------------------------
+# --- ServerURL shapes ---------------------------------------------------
 
 @test "15: ServerURL shapes are stored and retrieved verbatim, one entry per canonical key" {
   dr_keyring_clear
@@ -238,7 +238,7 @@ monitor_stop() {
   assert_eq "$(dr_count_items dokku_key docker.io/v1/access-token)" 1 "access-token items"
 }
 
-# --- §6.2 #16 and the stdin cap ---------------------------------------------------
+# --- a 60 KB secret and the stdin cap ---------------------------------------------------
 
 @test "16: 60 KB secret round-trips" {
   local sec

@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # Login (core/registry through tests/tools/registry-probe) against a hostile
 # registry and token service (tests/lib/hostile-registry.py, a stand-in: real
-# registries do not misbehave on purpose) on 127.0.0.1. Issue 10, defect 1:
+# registries do not misbehave on purpose) on 127.0.0.1. Redirects:
 # credentials never follow a redirect to another origin, every hop gets the
-# cleartext rule, no https->http downgrade, at most 5 redirects. Defect 4: a
+# cleartext rule, no https->http downgrade, at most 5 redirects. Loopback: a
 # loopback registry's own http answer is reported, not the TLS error of the
 # https attempt. Every test bounds wall time and memory.
 
@@ -62,7 +62,7 @@ no_secret_out() {
 # the last line of stderr (/usr/bin/time may add its own)
 err_line() { printf '%s\n' "$stderr" | grep -v '^Command exited' | tail -n 1; }
 
-# ---- defect 1: credentials and redirects of the token service ----
+# ---- credentials and redirects of the token service ----
 
 @test "token realm 302 to another origin: followed, but the password does not go along" {
   hr_mode realm-302-other
@@ -143,7 +143,7 @@ err_line() { printf '%s\n' "$stderr" | grep -v '^Command exited' | tail -n 1; }
   no_secret_out
 }
 
-# ---- defect 4: the loopback registry's own answer ----
+# ---- the loopback registry's own answer ----
 
 @test "loopback registry answering 500 over http: that answer, not a TLS error" {
   hr_mode v2-500

@@ -2,8 +2,8 @@
 # The daemonless pusher (`dokku-registry push-image`) through a hostile
 # registry: tests/lib/hostile-registry.py as a proxy in front of a real
 # docker-registry on 127.0.0.1, injecting faults (a stand-in by nature: real
-# registries do not misbehave on purpose). Issue 10, defects 5 (impossible
-# upload offsets), 6 (a trickled final PUT answer), 7 (lying blob HEADs), and
+# registries do not misbehave on purpose): impossible
+# upload offsets, a trickled final PUT answer, lying blob HEADs, and
 # the hostile-server fault tests: 5xx storms, oversized bodies and headers,
 # garbage, slow answers, upload Locations off-host and to other schemes, and
 # the bounds on stalls and on a blob's time, checked against the worst case
@@ -92,7 +92,7 @@ assert_contains() {
   assert_bounded 10 "$RSS_MAX"
 }
 
-@test "defect 7: a HEAD 200 with the wrong Content-Length means upload" {
+@test "a HEAD 200 with the wrong Content-Length means upload" {
   hr_mode proxy
   push small e2e/len
   [ "$status" -eq 0 ] || { echo "$output"; false; }
@@ -103,7 +103,7 @@ assert_contains() {
   assert_bounded 10 "$RSS_MAX"
 }
 
-@test "defect 7: a HEAD 200 with another Docker-Content-Digest means upload" {
+@test "a HEAD 200 with another Docker-Content-Digest means upload" {
   hr_mode proxy
   push small e2e/dig
   [ "$status" -eq 0 ] || { echo "$output"; false; }
@@ -163,7 +163,7 @@ assert_contains() {
   [ "sha256:$got" = "$BIG_LAYERS" ]
 }
 
-@test "defect 5: an impossible upload offset restarts the session, not blamed on the image" {
+@test "an impossible upload offset restarts the session, not blamed on the image" {
   hr_mode range-impossible
   push big e2e/range
   [ "$status" -eq 0 ] || { echo "$output"; false; }
@@ -174,7 +174,7 @@ assert_contains() {
   assert_bounded 20 "$RSS_MAX"
 }
 
-@test "defect 5: an upload offset past the blob's end restarts the session" {
+@test "an upload offset past the blob's end restarts the session" {
   hr_mode range-past-end
   push big e2e/range2
   [ "$status" -eq 0 ] || { echo "$output"; false; }
@@ -182,7 +182,7 @@ assert_contains() {
   upstream_has e2e/range2 "$BIG_LAYERS"
 }
 
-@test "defect 6: a trickled final PUT answer stalls out under the low-speed limit, then is retried" {
+@test "a trickled final PUT answer stalls out under the low-speed limit, then is retried" {
   hr_mode trickle-put
   push small e2e/trickle
   [ "$status" -eq 0 ] || { echo "$output"; false; }

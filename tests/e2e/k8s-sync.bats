@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Dokku on k3s (README "Dokku on k3s"; spec dokku-registry.md §7.1):
+# Dokku on k3s (README "Dokku on k3s"):
 # k8s:pull-secret prints an app's image pull Secret with the credentials
 # resolved through the helpers, k8s:sync puts it into the cluster and sets
 # scheduler-k3s image-pull-secrets, and login/logout/post-release-builder do

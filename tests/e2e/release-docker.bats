@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # End-to-end tests of the Dokku push-on-release flow of dokku-registry with the
 # docker engine: post-release-builder, the deployed-app-* triggers and `push`
-# (/work/shared/spec/dokku-registry.md §2.2–§2.7, §3.1–§3.2), plus this
+# (as Dokku's registry plugin does it), plus this
 # implementation's deliberate improvements (tag-version committed only after a
 # successful push; push-extra-tags elements trimmed, blanks skipped).
 #
@@ -39,7 +39,7 @@ setup() {
 ANNOUNCE='-----> Pushing image to registry'
 
 # ---------------------------------------------------------------------------
-# push-on-release off (§2.4, §3.2 steps 2–4)
+# push-on-release off: nothing is tagged or pushed
 
 @test "(post-release-builder) push off, default repo: only docker inspect; no output; tag-version untouched" {
   release "$APP"
@@ -137,7 +137,7 @@ ANNOUNCE='-----> Pushing image to registry'
 }
 
 # ---------------------------------------------------------------------------
-# push-on-release on (§2.6, §3.2 steps 5–6)
+# push-on-release on: tag-version bumped, image tagged and pushed
 
 @test "(post-release-builder) push on, defaults: exact output and docker calls, tag-version 1" {
   dr_ok registry:set "$APP" push-on-release true
@@ -380,7 +380,7 @@ ANNOUNCE='-----> Pushing image to registry'
 }
 
 # ---------------------------------------------------------------------------
-# push-extra-tags (§2.5, §3.2 step 6.3 and 6.7)
+# push-extra-tags (each pushed before the numbered tag, untagged last)
 
 @test "(post-release-builder) extra tags: tag, push each, then the main tag; untagged last in reverse order" {
   dr_ok registry:set "$APP" push-on-release true
@@ -527,7 +527,7 @@ ANNOUNCE='-----> Pushing image to registry'
 }
 
 # ---------------------------------------------------------------------------
-# errors (§3.2 "Errors") and the tag-version commit (improvement)
+# errors (printed as " !     <msg>", exit 1) and the tag-version commit (improvement)
 
 @test "(post-release-builder) main push fails: exact error, exit 1, no 'pushed' line, tag-version unchanged" {
   dr_ok registry:set "$APP" push-on-release true
@@ -712,7 +712,7 @@ ANNOUNCE='-----> Pushing image to registry'
 }
 
 # ---------------------------------------------------------------------------
-# cleanup for schedulers other than docker-local (§3.2 step 6.5)
+# cleanup for schedulers other than docker-local (old tags removed after the push)
 
 @test "(post-release-builder) four releases give tags 1..4 (upstream #15); k3s cleanup removes <N-2> and below" {
   dr_ok registry:set "$APP" push-on-release true
@@ -858,7 +858,7 @@ ANNOUNCE='-----> Pushing image to registry'
 }
 
 # ---------------------------------------------------------------------------
-# per-app credentials (§3.1)
+# per-app credentials
 
 @test "(post-release-builder) per-app auths in config.json: pushes use docker --config <app dir>; nothing else does" {
   dr_ok registry:set "$APP" push-on-release true
@@ -978,7 +978,7 @@ ANNOUNCE='-----> Pushing image to registry'
 }
 
 # ---------------------------------------------------------------------------
-# deployed-app-* triggers (§2.3, §2.6, §2.7)
+# deployed-app-* triggers
 
 @test "(deployed-app-image-repo) computed repo: default, template, app template, image-repo" {
   dr deployed-app-image-repo "$APP"

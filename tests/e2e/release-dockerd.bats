@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # The Dokku push-on-release flow of dokku-registry end to end through a real
-# Docker daemon (/work/shared/spec/dokku-registry.md §2.6–§2.7, §3.1–§3.3):
+# Docker daemon, including recovery from local image GC:
 # the file starts its own dockerd + containerd (tests/lib/dockerd.sh, Debian's
 # docker.io) next to a private D-Bus + gnome-keyring and a docker-registry with
 # htpasswd users on 127.0.0.1. Images are built `FROM scratch` with

@@ -170,8 +170,8 @@ exp_line() {
   EXP_MODE+=("$_EXP_GROUP")
 }
 # exp_any_order / exp_in_order: calls expected between these two may come in
-# any order among themselves (used for the cleanup block, whose order the spec
-# leaves open).
+# any order among themselves (used for the cleanup block, whose order is
+# not part of the behaviour).
 exp_any_order() {
   _EXP_N=$((_EXP_N + 1))
   _EXP_GROUP="set$_EXP_N"

@@ -1,4 +1,4 @@
-/* Host patterns against their definition (issue 10, defect 2): the linear
+/* Host patterns against their definition: the linear
  * matcher of core/chain.c must answer what the plain backtracking glob
  * answers, whenever the pattern has few enough '*' for that to be cheap.
  * Input: pattern, a NUL byte, host. (fuzz_pattern.c covers validation and

@@ -1,6 +1,6 @@
 /* Atomic writes (core/atomicfile.c): old-or-new, 0600, temp files of killed
  * writers cleaned on the next write but never a live writer's, and a file
- * size limit reported as an error (issue 10, defect 8). */
+ * size limit reported as an error. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

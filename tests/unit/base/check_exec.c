@@ -1,7 +1,7 @@
 /* Running children (core/exec.c) the way chained credential helpers are
  * run: a flood is stopped and reported, an answer is taken once the child
  * has exited even while something it started holds stdout open, and that
- * leftover is killed (issue 10, defect 9). Real /bin/sh children. */
+ * leftover is killed. Real /bin/sh children. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -28,7 +28,7 @@ static void assert_computed(computed_fn fn, const char *app, const char *want)
 	free(v);
 }
 
-/* §2.2: app server (else global) -> trim -> one "/" off -> Hub aliases
+/* computed server: app server (else global) -> trim -> one "/" off -> Hub aliases
  * empty -> "/" appended */
 static const struct {
 	const char *app, *global, *want;
@@ -73,7 +73,7 @@ START_TEST(test_server_global)
 }
 END_TEST
 
-/* §2.4/§2.5 and image-repo-template: trimmed app value, else the raw
+/* push-on-release, push-extra-tags and image-repo-template: trimmed app value, else the raw
  * global value, else the default */
 static const struct {
 	const char *app, *global, *on_release, *tags, *tmpl;
@@ -115,7 +115,7 @@ static int image_repo_push(const char *app, char **out, struct dr_err *e)
 	return dr_computed_image_repo(app, 1, out, e);
 }
 
-/* §2.3: app image-repo -> rendered template (app, else global) -> dokku/<app> */
+/* computed image repo: app image-repo -> rendered template (app, else global) -> dokku/<app> */
 static const struct {
 	const char *repo, *app_tmpl, *global_tmpl, *want;
 } repos[] = {

@@ -1,6 +1,6 @@
 /* Host patterns of chained helpers (core/chain.c, core/config.c): the
  * documented rules, agreement with the plain backtracking definition, and
- * linear cost for hostile patterns (issue 10, defect 2). */
+ * linear cost for hostile patterns. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * private dbus-daemon and gnome-keyring-daemon (keyring_env.c): where the
  * bus is found, and how each way a provider fails maps to one DR_E* code:
  * no bus, no provider, a stuck provider (timeout) and one that died with the
- * call pending (DR_EGONE, issue 10 defect 3: not a timeout). */
+ * call pending (DR_EGONE, not a timeout). */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>

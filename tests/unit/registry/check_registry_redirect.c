@@ -1,6 +1,6 @@
 /* Redirect hops of token and registry requests (core/registry/
- * registry_redirect.c): which hop may carry credentials, which is refused
- * (issue 10, defect 1). Moved from check_registry.c unchanged. */
+ * registry_redirect.c): which hop may carry credentials, which is refused.
+ * Moved from check_registry.c unchanged. */
 #include <stdlib.h>
 #include <string.h>
 
