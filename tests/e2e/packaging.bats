@@ -121,9 +121,11 @@ EOF
   [ -z "$missing" ] || { echo "missing or wrong mode:"; echo "$missing"; return 1; }
   [ -z "$extra" ] || { echo "unexpected:"; echo "$extra"; return 1; }
   # all root-owned, no symlinks, nothing under /usr/local or /etc
-  ! dpkg-deb -c "$DEB" | awk '{ print $2 }' | grep -v '^root/root$'
-  ! dpkg-deb -c "$DEB" | grep -q '^l'
-  ! dpkg-deb -c "$DEB" | grep -q -e ' \./usr/local/' -e ' \./etc/'
+  local list
+  list=$(dpkg-deb -c "$DEB")
+  awk '$2 != "root/root" { print "not root-owned: " $0; bad = 1 } END { exit bad }' <<<"$list"
+  awk '/^l/ { print "a symlink: " $0; bad = 1 } END { exit bad }' <<<"$list"
+  run ! grep -e ' \./usr/local/' -e ' \./etc/' <<<"$list"
 }
 
 @test "lintian --fail-on error,warning passes" {
@@ -131,7 +133,7 @@ EOF
   run lintian --fail-on error,warning "$DEB"
   echo "$output"
   [ "$status" -eq 0 ]
-  ! grep -q '^[EW]: ' <<<"$output"
+  run ! grep -q '^[EW]: ' <<<"$output"
 }
 
 @test "Build-Depends cover every pkg-config module the Makefile links" {
@@ -163,7 +165,7 @@ EOF
 @test "postinst names the one setup command and never runs it" {
   local c="$BATS_FILE_TMPDIR/control"
   grep -q 'dokku-registry setup' "$c/postinst"
-  ! grep -qE '^[^#]*dokku-registry setup( |$)[^"]*$' "$c/postinst"
+  run ! grep -qE '^[^#]*dokku-registry setup( |$)[^"]*$' "$c/postinst"
   # run on its own (no debhelper helpers on PATH do anything harmful: stubs)
   mkdir -p "$BATS_TEST_TMPDIR/bin"
   for t in deb-systemd-helper deb-systemd-invoke systemctl dokku-registry; do
@@ -279,8 +281,8 @@ EOF
   # dh_installsystemd --no-enable: the maintainer scripts never enable or start it
   local c="$BATS_FILE_TMPDIR/control"
   if [ -f "$c/postinst" ]; then
-    ! grep -q "deb-systemd-helper enable 'dokku-registry-k8s-sync" "$c/postinst"
-    ! grep -q "deb-systemd-invoke start 'dokku-registry-k8s-sync" "$c/postinst"
+    run ! grep -q "deb-systemd-helper enable 'dokku-registry-k8s-sync" "$c/postinst"
+    run ! grep -q "deb-systemd-invoke start 'dokku-registry-k8s-sync" "$c/postinst"
   fi
 }
 
