@@ -61,12 +61,16 @@ static void check_helper_binary(struct report *r)
 	struct dr_exec x = { argv, NULL, NULL, NULL, 0, 1, 1, 0, 5000, 1, 1 };
 	struct dr_exec_result res;
 	struct dr_err e = { 0 };
+	const char *version = NULL;
 
 	if (dr_exec_run(&x, &res, &e) != 0 || res.status != 0)
 		check(r, FAIL, "helper", "install docker-credential-dokku into a PATH directory (make install)",
 		      "docker-credential-dokku does not run: %s", e.msg[0] ? e.msg : "non-zero exit");
+	else if (!res.out.data || !*(version = dr_trim(res.out.data)))
+		check(r, FAIL, "helper", "install docker-credential-dokku into a PATH directory (make install)",
+		      "docker-credential-dokku version exited 0 but printed nothing");
 	else
-		check(r, OK, "helper", NULL, "%s", dr_trim(res.out.data ? res.out.data : ""));
+		check(r, OK, "helper", NULL, "%s", version);
 	dr_exec_result_free(&res);
 }
 
