@@ -287,12 +287,15 @@ void gt_format_float(struct gt_ctx *c, struct gt_str *b, double v, char verb, in
 		return;
 	}
 	if (prec >= 0) {
-		char spec[8] = "%.*";
-		int n;
+		int p = prec > 300 ? 300 : prec, n;
 
-		spec[3] = verb == 'F' ? 'f' : verb;
-		spec[4] = '\0';
-		n = snprintf(buf, sizeof(buf), spec, prec > 300 ? 300 : prec, v);
+		switch (verb) {
+		case 'e': n = snprintf(buf, sizeof(buf), "%.*e", p, v); break;
+		case 'E': n = snprintf(buf, sizeof(buf), "%.*E", p, v); break;
+		case 'g': n = snprintf(buf, sizeof(buf), "%.*g", p, v); break;
+		case 'G': n = snprintf(buf, sizeof(buf), "%.*G", p, v); break;
+		default: n = snprintf(buf, sizeof(buf), "%.*f", p, v); break;
+		}
 		gt_puts(c, b, buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : strlen(buf));
 		return;
 	}

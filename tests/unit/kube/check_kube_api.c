@@ -209,12 +209,12 @@ START_TEST(test_status_message)
 	msg = dr_kube_status_message(&r);
 	ck_assert_str_eq(msg, "HTTP 404");
 	free(msg);
-	r.body.data = "{\"message\":\"\"}";
+	r.body.data = (char *)"{\"message\":\"\"}";
 	r.body.len = strlen(r.body.data);
 	msg = dr_kube_status_message(&r);
 	ck_assert_str_eq(msg, "HTTP 404");
 	free(msg);
-	r.body.data = "<html>not json</html>";
+	r.body.data = (char *)"<html>not json</html>";
 	r.body.len = strlen(r.body.data);
 	r.status = 502;
 	msg = dr_kube_status_message(&r);
