@@ -251,7 +251,7 @@ static void check_backup(struct report *r, const struct dr_config *c)
 
 static void check_chained(struct report *r, const struct dr_config *c)
 {
-	char prog[128], fix[256];
+	char prog[128], fix[512];
 
 	for (size_t i = 0; i < c->nchained; i++) {
 		snprintf(prog, sizeof(prog), "docker-credential-%s", c->chained[i].helper);
