@@ -8,16 +8,34 @@ PKG_CONFIG ?= pkg-config
 SHELL      := /bin/bash
 
 PKGS      := libsecret-1 jansson libcurl libarchive libcrypto yaml-0.1 libdeflate libzstd
+
+# As in git's Makefile: CFLAGS, CPPFLAGS and LDFLAGS are the user's (from the
+# command line or the environment, as dpkg-buildflags exports them) and are
+# added after the project's own flags (DR_*), which they never replace:
+# `make CFLAGS=-O0` keeps -std, the warnings and the defines.
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
-             -DSECRET_WITH_UNSTABLE -DSECRET_API_SUBJECT_TO_CHANGE \
-             -DDR_VERSION='"$(VERSION)"' -fstack-protector-strong -D_FORTIFY_SOURCE=2
-LDFLAGS   += -Wl,-z,relro,-z,now
+CPPFLAGS  ?=
+LDFLAGS   ?=
+DR_WARN   := -Wall -Wextra -Werror -Wwrite-strings -Wshadow -Wformat=2
+DR_CPPFLAGS := -D_GNU_SOURCE -DSECRET_WITH_UNSTABLE -DSECRET_API_SUBJECT_TO_CHANGE \
+               -DDR_VERSION='"$(VERSION)"'
+DR_CFLAGS := -std=gnu11 $(DR_WARN) -fstack-protector-strong
+DR_LDFLAGS := -Wl,-z,relro,-z,now
+# _FORTIFY_SOURCE needs an optimising build (glibc warns otherwise, -Werror
+# fails): added when the last -O of CFLAGS optimises
+DR_OPT     = $(lastword $(filter -O%,$(CFLAGS)))
+DR_FORTIFY = $(if $(filter-out -O0,$(DR_OPT)),-D_FORTIFY_SOURCE=2)
 ifeq ($(SANITIZE),1)
 BUILD     := build-san
-CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer -O1 -U_FORTIFY_SOURCE
-LDFLAGS   += -fsanitize=address,undefined
+DR_SAN    := -fsanitize=address,undefined -fno-omit-frame-pointer -O1
+DR_FORTIFY :=
+DR_LDFLAGS += -fsanitize=address,undefined
 endif
+ALL_CFLAGS  = $(DR_CPPFLAGS) $(DR_FORTIFY) $(CPPFLAGS) $(DR_CFLAGS) $(CFLAGS) $(DR_SAN)
+ALL_LDFLAGS = $(DR_LDFLAGS) $(LDFLAGS)
+# every object records the headers it includes (build/…/x.d), so a header
+# change rebuilds only what uses it
+DEPFLAGS    = -MMD -MP
 
 # `make fuzz`: libFuzzer targets (tests/fuzz/fuzz_*.c) built with clang in
 # build-fuzz/, each run FUZZ_SECONDS on its seeds, FUZZ_JOBS at a time.
@@ -65,30 +83,33 @@ PROBE     := $(BUILD)/registry-probe
 
 all: $(HELPER) $(DOKKU_REG) $(PROVIDER)
 
-$(BUILD)/core/%.o: core/%.c $(CORE_HDR)
+$(BUILD)/core/%.o: core/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/helpers/%.o: helpers/%.c $(CORE_HDR)
+$(BUILD)/helpers/%.o: helpers/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/cmd/%.o: cmd/%.c cmd/*.h $(CORE_HDR)
+$(BUILD)/cmd/%.o: cmd/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/tools/%.o: tests/tools/%.c $(CORE_HDR)
+$(BUILD)/tests/tools/%.o: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/unit/%.o: tests/unit/%.c tests/unit/*.h tests/unit/*/*.h $(CORE_HDR)
+$(BUILD)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(CORE_INC) -Itests/unit $(PKG_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(CORE_INC) -Itests/unit $(PKG_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+
+# the header lists the compiler wrote (-MP: a removed header is no error)
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)
 
 $(CORE_LIB): $(CORE_OBJ)
 	@echo "  AR      $@"
@@ -97,23 +118,23 @@ $(CORE_LIB): $(CORE_OBJ)
 
 $(HELPER): $(BUILD)/helpers/docker-credential-dokku.o $(CORE_LIB)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(PROVIDER): $(BUILD)/helpers/dokku-credential-provider.o $(CORE_LIB)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(DOKKU_REG): $(CMD_OBJ) $(CORE_LIB)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(PROBE): $(BUILD)/tests/tools/registry-probe.o $(CORE_LIB)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(UNIT_BIN): $(UNIT_OBJ) $(CORE_LIB)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
 # Installs missing Debian packages when root; says what to install otherwise.
 deps:
@@ -164,15 +185,17 @@ bench: deps
 	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/report-bench.sh
 
 # clang compiles core for the fuzzers (coverage hooks, no libFuzzer main)
-$(FUZZ_BUILD)/%.o: %.c $(CORE_HDR) tests/fuzz/fuzz.h
+$(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $<"
-	$(Q)$(FUZZ_CC) $(filter-out -O2 -fstack-protector-strong -D_FORTIFY_SOURCE=2,$(CFLAGS)) \
-		$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
+	$(Q)$(FUZZ_CC) $(DR_CPPFLAGS) $(CPPFLAGS) -std=gnu11 $(DR_WARN) $(FUZZ_FLAGS) $(DEPFLAGS) \
+		-fsanitize=fuzzer-no-link $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
 
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_OBJ)
 	@echo "  FUZZLD  $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+
+-include $(wildcard $(FUZZ_BUILD)/*/*.d $(FUZZ_BUILD)/*/*/*.d)
 
 # keep the objects (pattern-rule intermediates) between runs
 .SECONDARY: $(FUZZ_OBJ) $(FUZZ_SRC:%.c=$(FUZZ_BUILD)/%.o)
@@ -192,7 +215,7 @@ PKGDATADIR           ?= $(PREFIX)/share/dokku-registry
 SYSTEMDSYSTEMUNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSTEMDUSERUNITDIR   ?= $(PREFIX)/lib/systemd/user
 # `setup` links the plugin shim from where `make install` puts it
-CFLAGS += -DDR_PKGDATADIR='"$(PKGDATADIR)"'
+DR_CPPFLAGS += -DDR_PKGDATADIR='"$(PKGDATADIR)"'
 PLUGIN_FILES := $(filter-out packaging/dokku-plugin/subcommands,$(wildcard packaging/dokku-plugin/*))
 PLUGIN_SUBCMDS := $(wildcard packaging/dokku-plugin/subcommands/*)
 
