@@ -320,8 +320,11 @@ int cmd_doctor(int argc, char **argv)
 	struct dr_config c;
 	struct dr_err e = { 0 };
 
-	if (!pos || !r.checks)
+	if (!pos || !r.checks) {
+		free(pos);
+		json_decref(r.checks);
 		return dr_log_fail(1, "out of memory");
+	}
 	stop = cmd_parse_flags("registry:doctor", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos, &rc);
 	free(pos);
 	if (stop) {
