@@ -6,6 +6,8 @@
 # shellcheck source=../lib/env.sh
 source "$BATS_TEST_DIRNAME/../lib/env.sh"
 
+bats_require_minimum_version 1.5.0
+
 setup_file() {
   if ! command -v dpkg-buildpackage >/dev/null 2>&1 || ! command -v dh >/dev/null 2>&1; then
     skip "dpkg-buildpackage/debhelper not installed: run 'make deps' as root (packaging/deps.sh installs them)"
@@ -278,10 +280,15 @@ EOF
   grep -qx 'User=dokku' "$s"
   grep -qx 'Type=oneshot' "$s"
   grep -qx 'OnUnitActiveSec=6h' "$t"
-  # dh_installsystemd --no-enable: the maintainer scripts never enable or start it
+  # dh_installsystemd --no-enable: the maintainer scripts never enable or start
+  # it; an upgrade only re-enables it when the admin had it enabled
+  # (`deb-systemd-helper was-enabled`)
   local c="$BATS_FILE_TMPDIR/control"
   if [ -f "$c/postinst" ]; then
-    run ! grep -q "deb-systemd-helper enable 'dokku-registry-k8s-sync" "$c/postinst"
+    awk '/if deb-systemd-helper .*was-enabled .dokku-registry-k8s-sync/ { guarded = 1; next }
+         guarded && /^[[:space:]]*fi[[:space:]]*$/ { guarded = 0; next }
+         /deb-systemd-helper .*enable .dokku-registry-k8s-sync/ && !guarded { print "enabled: " $0; bad = 1 }
+         END { exit bad }' "$c/postinst"
     run ! grep -q "deb-systemd-invoke start 'dokku-registry-k8s-sync" "$c/postinst"
   fi
 }
