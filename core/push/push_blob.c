@@ -34,7 +34,7 @@ int dr_push_transient(int rc, long status)
  * retries or told to stop. */
 int dr_up_retry_wait(struct dr_upload *u, const struct dr_err *e)
 {
-	unsigned ms = BACKOFF_MS << (u->retries < 5 ? u->retries : 5);
+	unsigned ms = BACKOFF_MS << (u->retries <= 0 ? 0 : u->retries < 5 ? u->retries : 5);
 
 	if (++u->retries > MAX_RETRIES || dr_push_should_stop(u->c))
 		return -1;

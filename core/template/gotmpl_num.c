@@ -302,7 +302,7 @@ void gt_format_float(struct gt_ctx *c, struct gt_str *b, double v, char verb, in
 	/* shortest digits that read back as v, then Go's %g layout (%e past 1e21 is
 	 * JSON's rule, fmt switches at exponent 6 for the shortest form) */
 	{
-		char digs[32];
+		char digs[32] = { 0 };
 		int nd = 0, dp, exp, p;
 		char *e;
 
