@@ -79,7 +79,8 @@ UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/unit-tests
 PROBE     := $(BUILD)/registry-probe
 
-.PHONY: all check check-unit check-e2e deps demo bench install uninstall clean deb fuzz fuzz-build check-valgrind
+.PHONY: all check check-unit check-e2e check-lint deps demo bench install uninstall clean deb fuzz fuzz-build \
+        check-valgrind analyze
 
 all: $(HELPER) $(DOKKU_REG) $(PROVIDER)
 
@@ -146,13 +147,23 @@ VG_E2E ?= tests/e2e/helper-protocol.bats tests/e2e/dokku-set-report.bats \
           tests/e2e/dokku-login.bats tests/e2e/dokku-backup.bats tests/e2e/push-native.bats
 ifeq ($(VALGRIND),1)
 check: deps
-	$(MAKE) check-valgrind
+	$(MAKE) check-lint check-valgrind
 else
 check: deps
-	$(MAKE) check-unit check-e2e
+	$(MAKE) check-lint check-unit check-e2e
 endif
 
-check-valgrind: $(UNIT_BIN) $(HELPER) $(DOKKU_REG) $(PROBE)
+# a negated bats statement that errexit ignores (tests/tools/lint-bats.sh)
+check-lint:
+	bash tests/tools/lint-bats.sh
+
+# VG_UNIT=0 leaves the unit suite out (CI runs it under the sanitizers); the
+# e2e files run VG_JOBS at a time (memcheck keeps a core busy)
+VG_UNIT ?= 1
+VG_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+VG_BATS_JOBS = $(if $(filter-out 1,$(VG_JOBS)),$(if $(shell command -v parallel 2>/dev/null),--jobs $(VG_JOBS) --no-parallelize-within-files))
+check-valgrind: $(if $(filter 0,$(VG_UNIT)),,$(UNIT_BIN)) $(HELPER) $(DOKKU_REG) $(PROBE)
+ifneq ($(VG_UNIT),0)
 	@# every test in its own forked process, as in the plain run; memcheck follows
 	@# the forks, and any report of it (error or definite leak) fails the run;
 	@# a fresh TMPDIR for valgrind's own files (see tests/valgrind/run.sh)
@@ -161,14 +172,26 @@ check-valgrind: $(UNIT_BIN) $(HELPER) $(DOKKU_REG) $(PROBE)
 		--errors-for-leak-kinds=definite --error-exitcode=99 $(UNIT_BIN) 2>&1 | tee $(BUILD)/unit-valgrind.log
 	@! grep -q '^==[0-9]*== ' $(BUILD)/unit-valgrind.log || \
 		{ echo "valgrind: memcheck reports in $(BUILD)/unit-valgrind.log" >&2; exit 1; }
-	bash tests/valgrind/run.sh $(BUILD) $(VG_E2E)
+endif
+	BATS_JOBS="$(VG_BATS_JOBS)" bash tests/valgrind/run.sh $(BUILD) $(VG_E2E)
 
 # under SANITIZE=1 a UBSan report fails the test it happens in
 check-unit: $(UNIT_BIN)
 	CK_FORK=yes UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(UNIT_BIN)
 
+# The bats files run side by side, E2E_JOBS at a time (GNU parallel; serially
+# without it), each file's tests in order. Every test starts its own daemons
+# on free ports in private directories, so files never share state.
+# The longest files start first, so the last ones to start are short.
+E2E_JOBS  ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
+BATS_JOBS  = $(if $(filter-out 1,$(E2E_JOBS)),$(if $(shell command -v parallel 2>/dev/null),--jobs $(E2E_JOBS) --no-parallelize-within-files))
+E2E_FIRST := $(wildcard $(addprefix tests/e2e/,fault-kill.bats packaging.bats dokku-login.bats dokku-set-report.bats \
+               release-dockerd.bats release-docker.bats push-compress.bats push-native.bats \
+               k8s-sync.bats credential-provider.bats setup.bats))
+E2E_FILES := $(E2E_FIRST) $(filter-out $(E2E_FIRST),$(sort $(wildcard tests/e2e/*.bats)))
+
 check-e2e: $(HELPER) $(DOKKU_REG) $(PROVIDER) $(PROBE)
-	@set -o pipefail; DR_BUILD_DIR=$(CURDIR)/$(BUILD) bats tests/e2e | tee $(BUILD)/e2e.tap; rc=$$?; \
+	@set -o pipefail; DR_BUILD_DIR=$(CURDIR)/$(BUILD) bats $(BATS_JOBS) $(E2E_FILES) | tee $(BUILD)/e2e.tap; rc=$$?; \
 	awk '/^ok .* # skip/ {s++; next} /^ok / {p++} /^not ok / {f++} \
 	     END {printf "e2e: %d passed, %d failed, %d skipped\n", p, f, s}' $(BUILD)/e2e.tap; \
 	exit $$rc
@@ -205,6 +228,14 @@ fuzz-build: $(FUZZ_BIN)
 fuzz: deps
 	$(MAKE) fuzz-build
 	bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_BIN)
+
+# `make analyze`: clang's static analyzer (scan-build) over the library and
+# the programs, while it rebuilds them all in $(BUILD) with the usual
+# compiler; any report fails it (HTML in $(BUILD)/analyze/). A false positive
+# is annotated where it is, with the reason, never filtered here.
+analyze: deps
+	rm -rf $(BUILD)/analyze
+	scan-build --status-bugs -o $(BUILD)/analyze $(MAKE) -B all
 
 # Where `make install` puts the rest (packaging/README.md); `make deb` passes
 # the Debian unit directories.
