@@ -15,8 +15,10 @@
 # is the last statement before the body's closing `}` at column 0. Prints
 # FILE:LINE: the statement, exits 1 if any.
 set -u
-cd "$(dirname "$0")/../.." || exit 2
-[ $# -gt 0 ] || set -- tests/e2e/*.bats tests/e2e/*.bash
+if [ $# -eq 0 ]; then
+  cd "$(dirname "$0")/../.." || exit 2
+  set -- tests/e2e/*.bats tests/e2e/*.bash
+fi
 awk '
   function flush() { if (cand != "") { print cand; bad++ } cand = "" }
   FNR == 1 { inbody = 0; cont = ""; heredoc = "" }
