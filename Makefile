@@ -8,16 +8,34 @@ PKG_CONFIG ?= pkg-config
 SHELL      := /bin/bash
 
 PKGS      := libsecret-1 jansson libcurl libarchive libcrypto libssl yaml-0.1 libdeflate libzstd
+
+# As in git's Makefile: CFLAGS, CPPFLAGS and LDFLAGS are the user's (from the
+# command line or the environment, as dpkg-buildflags exports them) and are
+# added after the project's own flags (DR_*), which they never replace:
+# `make CFLAGS=-O0` keeps -std, the warnings and the defines.
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
-             -DSECRET_WITH_UNSTABLE -DSECRET_API_SUBJECT_TO_CHANGE \
-             -DDR_VERSION='"$(VERSION)"' -fstack-protector-strong -D_FORTIFY_SOURCE=2
-LDFLAGS   += -Wl,-z,relro,-z,now
+CPPFLAGS  ?=
+LDFLAGS   ?=
+DR_WARN   := -Wall -Wextra -Werror -Wwrite-strings -Wshadow -Wformat=2
+DR_CPPFLAGS := -D_GNU_SOURCE -DSECRET_WITH_UNSTABLE -DSECRET_API_SUBJECT_TO_CHANGE \
+               -DDR_VERSION='"$(VERSION)"'
+DR_CFLAGS := -std=gnu11 $(DR_WARN) -fstack-protector-strong
+DR_LDFLAGS := -Wl,-z,relro,-z,now
+# _FORTIFY_SOURCE needs an optimising build (glibc warns otherwise, -Werror
+# fails): added when the last -O of CFLAGS optimises
+DR_OPT     = $(lastword $(filter -O%,$(CFLAGS)))
+DR_FORTIFY = $(if $(filter-out -O0,$(DR_OPT)),-D_FORTIFY_SOURCE=2)
 ifeq ($(SANITIZE),1)
 BUILD     := build-san
-CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer -O1 -U_FORTIFY_SOURCE
-LDFLAGS   += -fsanitize=address,undefined
+DR_SAN    := -fsanitize=address,undefined -fno-omit-frame-pointer -O1
+DR_FORTIFY :=
+DR_LDFLAGS += -fsanitize=address,undefined
 endif
+ALL_CFLAGS  = $(DR_CPPFLAGS) $(DR_FORTIFY) $(CPPFLAGS) $(DR_CFLAGS) $(CFLAGS) $(DR_SAN)
+ALL_LDFLAGS = $(DR_LDFLAGS) $(LDFLAGS)
+# every object records the headers it includes (build/…/x.d), so a header
+# change rebuilds only what uses it
+DEPFLAGS    = -MMD -MP
 
 # `make fuzz`: libFuzzer targets (tests/fuzz/fuzz_*.c) built with clang in
 # build-fuzz/, each run FUZZ_SECONDS on its seeds, FUZZ_JOBS at a time.
@@ -61,34 +79,38 @@ UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/unit-tests
 PROBE     := $(BUILD)/registry-probe
 
-.PHONY: all check check-unit check-unicode check-e2e check-system deps demo bench install uninstall clean deb fuzz fuzz-build check-valgrind
+.PHONY: all check check-unit check-unicode check-e2e check-lint check-system deps demo bench install uninstall \
+        clean deb fuzz fuzz-build check-valgrind analyze
 
 all: $(HELPER) $(DOKKU_REG) $(PROVIDER)
 
-$(BUILD)/core/%.o: core/%.c $(CORE_HDR)
+$(BUILD)/core/%.o: core/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/helpers/%.o: helpers/%.c $(CORE_HDR)
+$(BUILD)/helpers/%.o: helpers/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/cmd/%.o: cmd/%.c cmd/*.h $(CORE_HDR)
+$(BUILD)/cmd/%.o: cmd/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/tools/%.o: tests/tools/%.c $(CORE_HDR)
+$(BUILD)/tests/tools/%.o: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/unit/%.o: tests/unit/%.c tests/unit/*.h tests/unit/*/*.h $(CORE_HDR)
+$(BUILD)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(CORE_INC) -Itests/unit $(PKG_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(CORE_INC) -Itests/unit $(PKG_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+
+# the header lists the compiler wrote (-MP: a removed header is no error)
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)
 
 $(CORE_LIB): $(CORE_OBJ)
 	@echo "  AR      $@"
@@ -97,23 +119,23 @@ $(CORE_LIB): $(CORE_OBJ)
 
 $(HELPER): $(BUILD)/helpers/docker-credential-dokku.o $(CORE_LIB)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(PROVIDER): $(BUILD)/helpers/dokku-credential-provider.o $(CORE_LIB)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(DOKKU_REG): $(CMD_OBJ) $(CORE_LIB)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(PROBE): $(BUILD)/tests/tools/registry-probe.o $(CORE_LIB)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(UNIT_BIN): $(UNIT_OBJ) $(CORE_LIB)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
 # Installs missing Debian packages when root; says what to install otherwise.
 deps:
@@ -125,10 +147,10 @@ VG_E2E ?= tests/e2e/helper-protocol.bats tests/e2e/dokku-set-report.bats \
           tests/e2e/dokku-login.bats tests/e2e/dokku-backup.bats tests/e2e/push-native.bats
 ifeq ($(VALGRIND),1)
 check: deps
-	$(MAKE) check-valgrind
+	$(MAKE) check-lint check-valgrind
 else
 check: deps
-	$(MAKE) check-unit check-e2e
+	$(MAKE) check-lint check-unit check-e2e
 endif
 
 # the system tests: the .deb in a Debian 12 container under a real systemd
@@ -136,7 +158,17 @@ endif
 check-system: deps
 	tests/system/run.sh
 
-check-valgrind: $(UNIT_BIN) $(HELPER) $(DOKKU_REG) $(PROBE)
+# a negated bats statement that errexit ignores (tests/tools/lint-bats.sh)
+check-lint:
+	bash tests/tools/lint-bats.sh
+
+# VG_UNIT=0 leaves the unit suite out (CI runs it under the sanitizers); the
+# e2e files run VG_JOBS at a time (memcheck keeps a core busy)
+VG_UNIT ?= 1
+VG_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+VG_BATS_JOBS = $(if $(filter-out 1,$(VG_JOBS)),$(if $(shell command -v parallel 2>/dev/null),--jobs $(VG_JOBS) --no-parallelize-within-files))
+check-valgrind: $(if $(filter 0,$(VG_UNIT)),,$(UNIT_BIN)) $(HELPER) $(DOKKU_REG) $(PROBE)
+ifneq ($(VG_UNIT),0)
 	@# every test in its own forked process, as in the plain run; memcheck follows
 	@# the forks, and any report of it (error or definite leak) fails the run;
 	@# a fresh TMPDIR for valgrind's own files (see tests/valgrind/run.sh)
@@ -145,7 +177,8 @@ check-valgrind: $(UNIT_BIN) $(HELPER) $(DOKKU_REG) $(PROBE)
 		--errors-for-leak-kinds=definite --error-exitcode=99 $(UNIT_BIN) 2>&1 | tee $(BUILD)/unit-valgrind.log
 	@! grep -q '^==[0-9]*== ' $(BUILD)/unit-valgrind.log || \
 		{ echo "valgrind: memcheck reports in $(BUILD)/unit-valgrind.log" >&2; exit 1; }
-	bash tests/valgrind/run.sh $(BUILD) $(VG_E2E)
+endif
+	BATS_JOBS="$(VG_BATS_JOBS)" bash tests/valgrind/run.sh $(BUILD) $(VG_E2E)
 
 # under SANITIZE=1 a UBSan report fails the test it happens in
 check-unit: $(UNIT_BIN) check-unicode
@@ -158,8 +191,19 @@ check-unicode:
 		{ echo "core/template/gotmpl_unicode.c differs from tests/tools/gen_unicode_tables.py's output: regenerate it" >&2; exit 1; }
 	@echo "check-unicode: core/template/gotmpl_unicode.c matches the Unicode data"
 
+# The bats files run side by side, E2E_JOBS at a time (GNU parallel; serially
+# without it), each file's tests in order. Every test starts its own daemons
+# on free ports in private directories, so files never share state.
+# The longest files start first, so the last ones to start are short.
+E2E_JOBS  ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
+BATS_JOBS  = $(if $(filter-out 1,$(E2E_JOBS)),$(if $(shell command -v parallel 2>/dev/null),--jobs $(E2E_JOBS) --no-parallelize-within-files))
+E2E_FIRST := $(wildcard $(addprefix tests/e2e/,fault-kill.bats packaging.bats dokku-login.bats dokku-set-report.bats \
+               release-dockerd.bats release-docker.bats push-compress.bats push-native.bats \
+               k8s-sync.bats credential-provider.bats setup.bats))
+E2E_FILES := $(E2E_FIRST) $(filter-out $(E2E_FIRST),$(sort $(wildcard tests/e2e/*.bats)))
+
 check-e2e: $(HELPER) $(DOKKU_REG) $(PROVIDER) $(PROBE)
-	@set -o pipefail; DR_BUILD_DIR=$(CURDIR)/$(BUILD) bats tests/e2e | tee $(BUILD)/e2e.tap; rc=$$?; \
+	@set -o pipefail; DR_BUILD_DIR=$(CURDIR)/$(BUILD) bats $(BATS_JOBS) $(E2E_FILES) | tee $(BUILD)/e2e.tap; rc=$$?; \
 	awk '/^ok .* # skip/ {s++; next} /^ok / {p++} /^not ok / {f++} \
 	     END {printf "e2e: %d passed, %d failed, %d skipped\n", p, f, s}' $(BUILD)/e2e.tap; \
 	exit $$rc
@@ -176,15 +220,17 @@ bench: deps
 	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/report-bench.sh
 
 # clang compiles core for the fuzzers (coverage hooks, no libFuzzer main)
-$(FUZZ_BUILD)/%.o: %.c $(CORE_HDR) tests/fuzz/fuzz.h
+$(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $<"
-	$(Q)$(FUZZ_CC) $(filter-out -O2 -fstack-protector-strong -D_FORTIFY_SOURCE=2,$(CFLAGS)) \
-		$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
+	$(Q)$(FUZZ_CC) $(DR_CPPFLAGS) $(CPPFLAGS) -std=gnu11 $(DR_WARN) $(FUZZ_FLAGS) $(DEPFLAGS) \
+		-fsanitize=fuzzer-no-link $(CORE_INC) $(PKG_CFLAGS) -c -o $@ $<
 
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_OBJ)
 	@echo "  FUZZLD  $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+
+-include $(wildcard $(FUZZ_BUILD)/*/*.d $(FUZZ_BUILD)/*/*/*.d)
 
 # keep the objects (pattern-rule intermediates) between runs
 .SECONDARY: $(FUZZ_OBJ) $(FUZZ_SRC:%.c=$(FUZZ_BUILD)/%.o)
@@ -195,6 +241,17 @@ fuzz: deps
 	$(MAKE) fuzz-build
 	bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_BIN)
 
+# `make analyze`: clang's static analyzer (scan-build) over the library and
+# the programs, while it rebuilds them all in $(BUILD) with the usual
+# compiler; any report fails it (HTML in $(BUILD)/analyze/). A false positive
+# is annotated where it is, with the reason, never filtered here.
+analyze: deps
+	rm -rf $(BUILD)/analyze
+	scan-build --status-bugs -o $(BUILD)/analyze $(MAKE) -B all
+	@# a file the analyzer could not parse was not analyzed: that fails too
+	@! ls -d $(BUILD)/analyze/*/failures >/dev/null 2>&1 || \
+		{ echo "make analyze: clang could not analyze some files: see $(BUILD)/analyze/*/failures" >&2; exit 1; }
+
 # Where `make install` puts the rest (packaging/README.md); `make deb` passes
 # the Debian unit directories.
 MANDIR               ?= $(PREFIX)/share/man
@@ -204,7 +261,7 @@ PKGDATADIR           ?= $(PREFIX)/share/dokku-registry
 SYSTEMDSYSTEMUNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSTEMDUSERUNITDIR   ?= $(PREFIX)/lib/systemd/user
 # `setup` links the plugin shim from where `make install` puts it
-CFLAGS += -DDR_PKGDATADIR='"$(PKGDATADIR)"'
+DR_CPPFLAGS += -DDR_PKGDATADIR='"$(PKGDATADIR)"'
 PLUGIN_FILES := $(filter-out packaging/dokku-plugin/subcommands,$(wildcard packaging/dokku-plugin/*))
 PLUGIN_SUBCMDS := $(wildcard packaging/dokku-plugin/subcommands/*)
 

@@ -234,8 +234,12 @@ static int migrate_entries(json_t *auths, const char *dir, json_t *moved, struct
 		} else {
 			continue; /* a marker already */
 		}
-		if (!c || !c->username || !c->secret)
+		if (!c || !c->username || !c->secret) {
+			if (c) /* a copy of the secret may be in it */
+				dr_creds_wipe(c);
+			free(c);
 			return dr_fail(e, DR_EIO, "out of memory");
+		}
 		c->server_url = strdup(key);
 		rc = c->server_url ? dr_credhelper_store(DR_OWN_HELPER, dir, c, e)
 				   : dr_fail(e, DR_EIO, "out of memory");
@@ -263,8 +267,11 @@ int cmd_migrate(int argc, char **argv)
 	struct dr_err e = { 0 };
 	char *dir = NULL;
 
-	if (!pos || !moved)
+	if (!pos || !moved) {
+		free(pos);
+		json_decref(moved);
 		return dr_log_fail(1, "out of memory");
+	}
 	if (cmd_parse_flags("registry:migrate", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos, &rc))
 		goto out;
 	if (!global && npos > 0)

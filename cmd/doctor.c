@@ -64,12 +64,16 @@ static void check_helper_binary(struct report *r)
 	struct dr_exec x = { argv, NULL, NULL, NULL, 0, 1, 1, 0, 5000, 1, 1 };
 	struct dr_exec_result res;
 	struct dr_err e = { 0 };
+	const char *version = NULL;
 
 	if (dr_exec_run(&x, &res, &e) != 0 || res.status != 0)
 		check(r, FAIL, "helper", "install docker-credential-dokku into a PATH directory (make install)",
 		      "docker-credential-dokku does not run: %s", e.msg[0] ? e.msg : "non-zero exit");
+	else if (!res.out.data || !*(version = dr_trim(res.out.data)))
+		check(r, FAIL, "helper", "install docker-credential-dokku into a PATH directory (make install)",
+		      "docker-credential-dokku version exited 0 but printed nothing");
 	else
-		check(r, OK, "helper", NULL, "%s", dr_trim(res.out.data ? res.out.data : ""));
+		check(r, OK, "helper", NULL, "%s", version);
 	dr_exec_result_free(&res);
 }
 
@@ -299,7 +303,7 @@ static void check_backup(struct report *r, const struct dr_config *c)
 
 static void check_chained(struct report *r, const struct dr_config *c)
 {
-	char prog[128], fix[256];
+	char prog[128], fix[512];
 
 	for (size_t i = 0; i < c->nchained; i++) {
 		snprintf(prog, sizeof(prog), "docker-credential-%s", c->chained[i].helper);
@@ -368,8 +372,11 @@ int cmd_doctor(int argc, char **argv)
 	struct dr_config c;
 	struct dr_err e = { 0 };
 
-	if (!pos || !r.checks)
+	if (!pos || !r.checks) {
+		free(pos);
+		json_decref(r.checks);
 		return dr_log_fail(1, "out of memory");
+	}
 	stop = cmd_parse_flags("registry:doctor", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos, &rc);
 	free(pos);
 	if (stop) {

@@ -214,7 +214,7 @@ static int cmd_get(struct dr_err *e)
 {
 	struct dr_buf in = { 0 };
 	struct dr_keyring kr;
-	struct dr_creds creds;
+	struct dr_creds creds = { 0 };
 	const char *chained;
 	int rc;
 

@@ -11,6 +11,9 @@
 # Prints nothing and exits 0 when everything is present; this path is one
 # dpkg-query call, so it is cheap enough to run on every `make check`.
 #
+# parallel: `bats --jobs` runs the e2e files side by side through GNU parallel;
+# clang: the fuzz targets (libFuzzer); clang-tools: `make analyze` (scan-build).
+#
 # Installing docker-registry never leaves Debian's system registry service
 # (which would listen on :5000 on every interface) running or enabled: the
 # tests and the demo start their own registries on 127.0.0.1. The same for
@@ -28,7 +31,7 @@ valgrind jq python3 python3-yaml openssl
 libarchive-dev libssl-dev libyaml-dev time debhelper lintian
 systemd util-linux
 libdeflate-dev libzstd-dev zstd iproute2 tinyproxy unicode-data
-debootstrap systemd-container'
+debootstrap systemd-container parallel clang clang-tools'
 
 # A Docker daemon is needed: tests/e2e/release-dockerd.bats starts its own
 # dockerd on its own containerd (tests/lib/dockerd.sh) and pushes through it.

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int dr_fail(struct dr_err *e, enum dr_errcode code, const char *fmt, ...)
+int (dr_fail)(struct dr_err *e, enum dr_errcode code, const char *fmt, ...)
 {
 	char msg[sizeof(e->msg)];
 	va_list ap;

@@ -12,6 +12,9 @@ int dr_log_quiet(void)
 }
 
 static void emit(FILE *f, const char *prefix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void emit(FILE *f, const char *prefix, const char *fmt, va_list ap)
 {
 	if (f == stderr)
 		fflush(stdout); /* keep the order the lines were written in */

@@ -9,12 +9,30 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+static void (*release_hook)(void *p, size_t wiped);
+
+void dr_secmem_set_release(void (*release)(void *p, size_t wiped))
+{
+	release_hook = release;
+}
+
+static void release(void *p, size_t wiped)
+{
+	if (release_hook)
+		release_hook(p, wiped);
+	else
+		free(p);
+}
+
 void dr_wipe_free(void *p)
 {
+	size_t n;
+
 	if (!p)
 		return;
-	explicit_bzero(p, malloc_usable_size(p));
-	free(p);
+	n = malloc_usable_size(p);
+	explicit_bzero(p, n);
+	release(p, n);
 }
 
 void dr_str_wipe_free(char *s)
@@ -26,7 +44,7 @@ void dr_buf_wipe(struct dr_buf *buf)
 {
 	if (buf->data) {
 		explicit_bzero(buf->data, buf->cap);
-		free(buf->data);
+		release(buf->data, buf->cap);
 	}
 	buf->data = NULL;
 	buf->len = 0;
@@ -50,7 +68,7 @@ static int buf_reserve(struct dr_buf *buf, size_t want, struct dr_err *e)
 	if (buf->data) {
 		memcpy(n, buf->data, buf->len + 1);
 		explicit_bzero(buf->data, buf->cap);
-		free(buf->data);
+		release(buf->data, buf->cap);
 	} else {
 		n[0] = '\0';
 	}

@@ -23,6 +23,11 @@ void dr_wipe_free(void *p);
 /* Wiping strdup/free pair for strings that held secrets. */
 void dr_str_wipe_free(char *s);
 
+/* Where wiped memory goes: free() by default. A unit test installs its own
+ * to see each block (and the size that was wiped) before it is released;
+ * NULL puts free() back. */
+void dr_secmem_set_release(void (*release)(void *p, size_t wiped));
+
 /* Routes jansson's allocations through dr_wipe_free, so every JSON string
  * that carried a secret is wiped when the document is released. */
 void dr_secmem_hook_jansson(void);

@@ -49,16 +49,17 @@ char *dr_auth_servers(const json_t *root, dr_auth_held_fn held, void *arg)
 	json_t *v;
 	int ok = names != NULL;
 
-	json_object_foreach(ok ? auths : NULL, key, v) {
-		if (held && !held(key, arg))
-			continue;
-		names[n] = dr_auth_server_name(key);
-		if (!names[n]) {
-			ok = 0;
-			break;
+	if (ok)
+		json_object_foreach(auths, key, v) {
+			if (held && !held(key, arg))
+				continue;
+			names[n] = dr_auth_server_name(key);
+			if (!names[n]) {
+				ok = 0;
+				break;
+			}
+			n++;
 		}
-		n++;
-	}
 	if (ok && n > 1)
 		qsort(names, n, sizeof(*names), by_bytes);
 	for (size_t i = 0; ok && i < n; i++)

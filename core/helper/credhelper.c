@@ -189,11 +189,12 @@ int dr_credhelper_list(const char *helper, const char *config_dir, struct dr_lis
 		if (!out->servers || !out->users)
 			rc = dr_fail(e, DR_EIO, "out of memory");
 	}
-	json_object_foreach(rc == 0 ? root : NULL, key, v) {
-		out->servers[out->n] = strdup(key);
-		out->users[out->n] = strdup(json_is_string(v) ? json_string_value(v) : "");
-		out->n++;
-	}
+	if (rc == 0)
+		json_object_foreach(root, key, v) {
+			out->servers[out->n] = strdup(key);
+			out->users[out->n] = strdup(json_is_string(v) ? json_string_value(v) : "");
+			out->n++;
+		}
 	json_decref(root);
 	dr_exec_result_free(&r);
 	if (rc)

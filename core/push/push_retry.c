@@ -54,7 +54,7 @@ int dr_push_count_stall(struct dr_push_ctx *c, const char *blob, int *blob_stall
  * retries, stalls or time, or told to stop. */
 int dr_up_retry_wait(struct dr_upload *u, struct dr_err *e)
 {
-	unsigned ms = BACKOFF_MS << (u->retries < 5 ? u->retries : 5);
+	unsigned ms = BACKOFF_MS << (u->retries <= 0 ? 0 : u->retries < 5 ? u->retries : 5);
 
 	if (u->gave_up || dr_push_should_stop(u->c))
 		return -1;

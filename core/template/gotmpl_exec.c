@@ -230,6 +230,8 @@ static struct gt_val eval_call(struct st *s, struct gt_val dot, int fi, const st
 	if (args) {
 		args++;
 		nargs--;
+	} else {
+		nargs = 0; /* an identifier alone: no argument list */
 	}
 	num_in = nargs + (final.k != V_MISSING);
 	if (funcs[fi].variadic) {

@@ -2,6 +2,8 @@
  * used in error messages. */
 #include "gotmpl.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 static struct gt_val mk(enum gt_kind k)
@@ -26,11 +28,22 @@ static enum basic basic_kind(const struct gt_val *v)
 	}
 }
 
-static const char *errf(struct gt_ctx *c, const char *fmt, const char *a, const char *b)
+static const char *errf(struct gt_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static const char *errf(struct gt_ctx *c, const char *fmt, ...)
 {
 	struct gt_str s = { 0 };
+	char tmp[512];
+	va_list ap;
+	int n;
 
-	gt_printf(c, &s, fmt, a, b);
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	gt_puts(c, &s, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 	return s.s;
 }
 
@@ -113,7 +126,7 @@ static int index_arg(struct gt_ctx *c, const struct gt_val *v, size_t cap, int64
 		*err = "cannot index slice/array with nil";
 		return -1;
 	} else {
-		*err = errf(c, "cannot index slice/array with type %s", gt_type_name(v), "");
+		*err = errf(c, "cannot index slice/array with type %s", gt_type_name(v));
 		return -1;
 	}
 	if (*x < 0 || (uint64_t)*x > cap) {
@@ -138,7 +151,7 @@ static struct gt_val fn_index(struct gt_ctx *c, const struct gt_val *argv, size_
 		int64_t x;
 
 		if (item.k != V_STRING) {
-			*err = errf(c, "can't index item of type %s", gt_type_name(&item), "");
+			*err = errf(c, "can't index item of type %s", gt_type_name(&item));
 			return item;
 		}
 		if (index_arg(c, &argv[i], item.slen, &x, err))
@@ -170,7 +183,7 @@ static struct gt_val fn_slice(struct gt_ctx *c, const struct gt_val *argv, size_
 		return item;
 	}
 	if (item.k != V_STRING) {
-		*err = errf(c, "can't slice item of type %s", gt_type_name(&item), "");
+		*err = errf(c, "can't slice item of type %s", gt_type_name(&item));
 		return item;
 	}
 	if (argc - 1 == 3) {
@@ -285,7 +298,7 @@ struct gt_val gt_builtin(struct gt_ctx *c, const char *name, const struct gt_val
 		if (argv[0].k == V_INVALID)
 			*err = "reflect: call of reflect.Value.Type on zero Value";
 		else if (argv[0].k != V_STRING)
-			*err = errf(c, "len of type %s", gt_type_name(&argv[0]), "");
+			*err = errf(c, "len of type %s", gt_type_name(&argv[0]));
 		v = mk(V_INT);
 		v.i = (int64_t)argv[0].slen;
 	} else if (strcmp(name, "index") == 0) {

@@ -306,12 +306,15 @@ void gt_format_float(struct gt_ctx *c, struct gt_str *b, double v, char verb, in
 		return;
 	}
 	if (prec >= 0) {
-		char spec[8] = "%.*";
-		int n;
+		int p = prec > EXACT_DEC ? EXACT_DEC : prec, n;
 
-		spec[3] = verb == 'F' ? 'f' : verb;
-		spec[4] = '\0';
-		n = snprintf(buf, sizeof(buf), spec, prec > EXACT_DEC ? EXACT_DEC : prec, v);
+		switch (verb) {
+		case 'e': n = snprintf(buf, sizeof(buf), "%.*e", p, v); break;
+		case 'E': n = snprintf(buf, sizeof(buf), "%.*E", p, v); break;
+		case 'g': n = snprintf(buf, sizeof(buf), "%.*g", p, v); break;
+		case 'G': n = snprintf(buf, sizeof(buf), "%.*G", p, v); break;
+		default: n = snprintf(buf, sizeof(buf), "%.*f", p, v); break;
+		}
 		if (n < 0 || (size_t)n >= sizeof(buf))
 			n = 0;
 		buf[n] = '\0';
@@ -324,7 +327,7 @@ void gt_format_float(struct gt_ctx *c, struct gt_str *b, double v, char verb, in
 	/* shortest digits that read back as v, then Go's %g layout (%e past 1e21 is
 	 * JSON's rule, fmt switches at exponent 6 for the shortest form) */
 	{
-		char digs[32];
+		char digs[32] = { 0 };
 		int nd = 0, dp, exp, p;
 		char *e;
 

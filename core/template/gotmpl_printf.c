@@ -159,8 +159,8 @@ void gt_sprintf(struct gt_ctx *c, struct gt_str *b, const char *fmt, size_t end,
 				}
 			}
 		}
-		if (!after_index)
-			after_index = arg_number(&pr, fmt, &i, end);
+		if (!after_index) /* the verb's [n]: only its effect on pr and i is used */
+			(void)arg_number(&pr, fmt, &i, end);
 		if (i >= end) {
 			gt_puts(c, b, "%!(NOVERB)", 10);
 			break;

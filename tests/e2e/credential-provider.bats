@@ -350,10 +350,10 @@ EOF
   run prov < <(jq -cn --arg i "$DR_REGISTRY/a" --arg t "$tok" \
     '{apiVersion:"credentialprovider.kubelet.k8s.io/v1",kind:"CredentialProviderRequest",image:$i,serviceAccountToken:$t,serviceAccountAnnotations:{"example.com/role":"puller"}}')
   assert_response 30m0s "$DR_REGISTRY" "$REG_USER" "$REG_PASS"
-  ! grep -qF "$tok" "$BATS_TEST_TMPDIR/stdout" "$BATS_TEST_TMPDIR/stderr"
+  ! grep -qF "$tok" "$BATS_TEST_TMPDIR/stdout" "$BATS_TEST_TMPDIR/stderr" || { echo "the token was echoed"; false; }
   run prov < <(jq -cn --arg t "$tok" '{apiVersion:"credentialprovider.kubelet.k8s.io/v1",kind:"Nope",image:"a/b",serviceAccountToken:$t}')
   assert_provider_failed "kind is Nope"
-  ! grep -qF "$tok" "$BATS_TEST_TMPDIR/stderr"
+  ! grep -qF "$tok" "$BATS_TEST_TMPDIR/stderr" || { echo "the token was echoed"; false; }
 }
 
 @test "packaging/k3s/credential-provider-config.yaml: a CredentialProviderConfig kubelet accepts" {

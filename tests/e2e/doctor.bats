@@ -348,6 +348,18 @@ assert_json_agrees() {
   assert_check FAIL helper 'docker-credential-dokku'
 }
 
+@test "a docker-credential-dokku that exits 0 and prints nothing: FAIL helper, no crash" {
+  # a broken install: whatever program has the name, it answers `version`
+  # with exit 0 and no output
+  mkdir -p "$BATS_TEST_TMPDIR/bin"
+  printf '#!/bin/sh\nexit 0\n' >"$BATS_TEST_TMPDIR/bin/docker-credential-dokku"
+  chmod +x "$BATS_TEST_TMPDIR/bin/docker-credential-dokku"
+  run env PATH="$BATS_TEST_TMPDIR/bin:/usr/bin:/bin" "$DR_BUILD_DIR/dokku-registry" doctor
+  assert_status 1
+  assert_format
+  assert_check FAIL helper 'docker-credential-dokku version exited 0 but printed nothing'
+}
+
 @test "an unknown --format is refused" {
   doc --format xml
   assert_status 1

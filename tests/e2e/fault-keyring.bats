@@ -30,6 +30,31 @@ teardown() {
   dr_keyring_resume
 }
 
+# on_bus PID: true once PID has a connection on the session bus
+on_bus() {
+  local n
+  for n in $(gdbus call --session -d org.freedesktop.DBus -o /org/freedesktop/DBus \
+      -m org.freedesktop.DBus.ListNames | grep -o "':[0-9.]*'" | tr -d "'"); do
+    [ "$(gdbus call --session -d org.freedesktop.DBus -o /org/freedesktop/DBus \
+      -m org.freedesktop.DBus.GetConnectionUnixProcessID "$n" 2>/dev/null)" = "(uint32 $1,)" ] && return 0
+  done
+  return 1
+}
+
+# wait_on_bus PID...: until every PID is connected to the bus (10 s at most),
+# then 0.5 s for its first call to reach the stalled keyring. A fixed sleep
+# alone lost the race on a loaded machine: the kill came before the call.
+wait_on_bus() {
+  local pid i
+  for pid in "$@"; do
+    for ((i = 0; i < 100; i++)); do
+      on_bus "$pid" && break
+      sleep 0.1
+    done
+  done
+  sleep 0.5
+}
+
 # kill_keyring: -9, and wait until the bus has dropped its name
 kill_keyring() {
   kill -KILL "$DR_KEYRING_PID"
@@ -40,10 +65,10 @@ kill_keyring() {
   local t0 pid
   h_store a.example.com u old
   dr_keyring_stall
-  t0=$(now)
   printf '%s\n' "$(creds_json a.example.com u new)" | "$H" store >"$BATS_TEST_TMPDIR/out" 2>&1 &
   pid=$!
-  sleep 0.5
+  wait_on_bus "$pid"
+  t0=$(now)
   kill_keyring
   wait "$pid" && { echo "store succeeded against a dead keyring" >&2; return 1; }
   output=$(cat "$BATS_TEST_TMPDIR/out")
@@ -64,7 +89,7 @@ kill_keyring() {
   pid=$!
   printf 'b.example.com' | DOCKER_CREDENTIAL_DOKKU_UNAVAILABLE=not-found "$H" get \
     >"$BATS_TEST_TMPDIR/out2" 2>"$BATS_TEST_TMPDIR/err2" &
-  sleep 0.5
+  wait_on_bus "$pid" "$!"
   kill_keyring
   wait "$pid" && { echo "get succeeded against a dead keyring" >&2; return 1; }
   wait

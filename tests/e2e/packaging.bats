@@ -6,6 +6,8 @@
 # shellcheck source=../lib/env.sh
 source "$BATS_TEST_DIRNAME/../lib/env.sh"
 
+bats_require_minimum_version 1.5.0
+
 setup_file() {
   if ! command -v dpkg-buildpackage >/dev/null 2>&1 || ! command -v dh >/dev/null 2>&1; then
     skip "dpkg-buildpackage/debhelper not installed: run 'make deps' as root (packaging/deps.sh installs them)"
@@ -124,9 +126,11 @@ EOF
   [ -z "$missing" ] || { echo "missing or wrong mode:"; echo "$missing"; return 1; }
   [ -z "$extra" ] || { echo "unexpected:"; echo "$extra"; return 1; }
   # all root-owned, no symlinks, nothing under /usr/local or /etc
-  ! dpkg-deb -c "$DEB" | awk '{ print $2 }' | grep -v '^root/root$'
-  ! dpkg-deb -c "$DEB" | grep -q '^l'
-  ! dpkg-deb -c "$DEB" | grep -q -e ' \./usr/local/' -e ' \./etc/'
+  local list
+  list=$(dpkg-deb -c "$DEB")
+  awk '$2 != "root/root" { print "not root-owned: " $0; bad = 1 } END { exit bad }' <<<"$list"
+  awk '/^l/ { print "a symlink: " $0; bad = 1 } END { exit bad }' <<<"$list"
+  run ! grep -e ' \./usr/local/' -e ' \./etc/' <<<"$list"
 }
 
 @test "lintian --fail-on error,warning passes" {
@@ -134,7 +138,7 @@ EOF
   run lintian --fail-on error,warning "$DEB"
   echo "$output"
   [ "$status" -eq 0 ]
-  ! grep -q '^[EW]: ' <<<"$output"
+  run ! grep -q '^[EW]: ' <<<"$output"
 }
 
 @test "Build-Depends cover every pkg-config module the Makefile links" {
@@ -172,7 +176,7 @@ EOF
 @test "postinst names the one setup command and never runs it" {
   local c="$BATS_FILE_TMPDIR/control"
   grep -q 'dokku-registry setup' "$c/postinst"
-  ! grep -qE '^[^#]*dokku-registry setup( |$)[^"]*$' "$c/postinst"
+  run ! grep -qE '^[^#]*dokku-registry setup( |$)[^"]*$' "$c/postinst"
   # run on its own (no debhelper helpers on PATH do anything harmful: stubs)
   mkdir -p "$BATS_TEST_TMPDIR/bin"
   for t in deb-systemd-helper deb-systemd-invoke systemctl dokku-registry; do
@@ -320,11 +324,16 @@ EOF
   grep -qx 'User=dokku' "$s"
   grep -qx 'Type=oneshot' "$s"
   grep -qx 'OnUnitActiveSec=6h' "$t"
-  # dh_installsystemd --no-enable: the maintainer scripts never enable or start it
+  # dh_installsystemd --no-enable: the maintainer scripts never enable or start
+  # it; an upgrade only re-enables it when the admin had it enabled
+  # (`deb-systemd-helper was-enabled`)
   local c="$BATS_FILE_TMPDIR/control"
   if [ -f "$c/postinst" ]; then
-    ! grep -q "deb-systemd-helper enable 'dokku-registry-k8s-sync" "$c/postinst"
-    ! grep -q "deb-systemd-invoke start 'dokku-registry-k8s-sync" "$c/postinst"
+    awk '/if deb-systemd-helper .*was-enabled .dokku-registry-k8s-sync/ { guarded = 1; next }
+         guarded && /^[[:space:]]*fi[[:space:]]*$/ { guarded = 0; next }
+         /deb-systemd-helper .*enable .dokku-registry-k8s-sync/ && !guarded { print "enabled: " $0; bad = 1 }
+         END { exit bad }' "$c/postinst"
+    run ! grep -q "deb-systemd-invoke start 'dokku-registry-k8s-sync" "$c/postinst"
   fi
 }
 

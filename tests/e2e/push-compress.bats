@@ -282,13 +282,13 @@ check_multi() {
   for d in $(inspect_raw e2e/again:1 | jq -r '.layers[].digest'); do
     assert_contains "$log" "\"HEAD /v2/e2e/again/blobs/$d"
   done
-  ! grep -q 'blobs/uploads' <<<"$log"
+  run ! grep -q 'blobs/uploads' <<<"$log"
   # another repository: mounted, still nothing compressed
   mark=$(log_mark)
   push docker-archive:"$PC_DIR/save.tar" "$DR_REGISTRY/e2e/again2:1"
   [ "$status" -eq 0 ]
   assert_contains "$output" "0 uploaded, 0 skipped, 4 mounted"
-  ! grep -q '"PATCH ' <<<"$(log_since "$mark")"
+  run ! grep -q '"PATCH ' <<<"$(log_since "$mark")"
   # another setting is another cache entry: compressed again
   push --compress-level 1 docker-archive:"$PC_DIR/save.tar" "$DR_REGISTRY/e2e/again:fast"
   [ "$status" -eq 0 ]

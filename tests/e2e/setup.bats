@@ -121,8 +121,9 @@ as_dokku() {
   [[ $output == *'"127.0.0.1:5999":"gu"'* ]]
   [ "$(printf 'reg.example.com' | as_dokku env DOCKER_CONFIG="$R/var/lib/dokku/config/registry/api" docker-credential-dokku get | jq -r .Secret)" = "$APASS" ]
   # no password left in any file of the root (the keyring file is encrypted)
-  ! grep -rqF -e "$GPASS" -e "$APASS" -e "$WPASS" "$R"
-  ! grep -rqF -e "$(printf 'gu:%s' "$GPASS" | base64 -w0)" "$R"
+  ! grep -rqF -e "$GPASS" -e "$APASS" -e "$WPASS" "$R" ||
+    { echo "a password is in: $(grep -rlF -e "$GPASS" -e "$APASS" -e "$WPASS" "$R")"; false; }
+  ! grep -rqF -e "$(printf 'gu:%s' "$GPASS" | base64 -w0)" "$R" || { echo "an auth field is left"; false; }
   # other keys of config.json survive
   [ "$(jq -r '.HttpHeaders["X-Keep"]' "$R/home/dokku/.docker/config.json")" = 1 ]
   # the worker app had no login and got none
@@ -235,7 +236,7 @@ as_dokku() {
   [ "$status" -eq 1 ]
   [[ ${lines[-1]} == " !     migrate: web: "*"(each file is all-or-nothing: web is unchanged; done before it: --global, api)" ]]
   cmp "$D/web-before" "$R/var/lib/dokku/config/registry/web/config.json"
-  ! grep -q '"auth"' "$R/var/lib/dokku/config/registry/api/config.json"
+  run ! grep -q '"auth"' "$R/var/lib/dokku/config/registry/api/config.json"
   # fixed, the next run finishes the job
   printf '{"auths":{"ghcr.io":{"auth":"%s"}}}\n' "$(printf 'wu:%s' "$WPASS" | base64 -w0)" \
     >"$R/var/lib/dokku/config/registry/web/config.json"

@@ -35,7 +35,9 @@ WRAP
   chmod +x "$vg/$name"
 done
 set -o pipefail
-DR_BUILD_DIR="$vg" DR_VALGRIND=1 bats "$@" | tee "$vg/e2e.tap"
+# BATS_JOBS: `--jobs N …` from the Makefile, the files side by side
+# shellcheck disable=SC2086
+DR_BUILD_DIR="$vg" DR_VALGRIND=1 bats ${BATS_JOBS:-} "$@" | tee "$vg/e2e.tap"
 rc=$?
 procs=$(find "$logs" -name '*.log' | wc -l)
 bad=$(find "$logs" -name '*.log' -size +0 | sort)

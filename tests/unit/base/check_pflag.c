@@ -209,7 +209,7 @@ END_TEST
 
 START_TEST(parse_no_flags)
 {
-	char *argv[] = { "a", "--x", NULL };
+	char *argv[] = { (char *)"a", (char *)"--x", NULL };
 	struct dr_pflag_set s = { "registry:helpers:set", NULL, 0, NULL, 0, NULL };
 	struct dr_err e = { 0 };
 	char *u;

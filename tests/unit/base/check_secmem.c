@@ -1,4 +1,6 @@
 #include <fcntl.h>
+#include <jansson.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -77,10 +79,87 @@ START_TEST(test_no_dumps)
 }
 END_TEST
 
-START_TEST(test_wipe_free_null)
+/* The release hook sees every block before free(): it counts them, the bytes
+ * wiped, and the bytes that were not zero when the block was handed over. */
+static struct {
+	size_t blocks, wiped, usable, dirty;
+} rel;
+
+static void check_release(void *p, size_t wiped)
 {
+	const unsigned char *b = p;
+
+	rel.blocks++;
+	rel.wiped += wiped;
+	rel.usable += malloc_usable_size(p);
+	for (size_t i = 0; i < wiped; i++)
+		rel.dirty += b[i] != 0;
+	free(p);
+}
+
+static void release_setup(void)
+{
+	memset(&rel, 0, sizeof(rel));
+	dr_secmem_set_release(check_release);
+}
+
+static void release_teardown(void)
+{
+	dr_secmem_set_release(NULL);
+}
+
+START_TEST(test_wipe_free_wipes)
+{
+	char *s = strdup("hunter2-secret");
+
 	dr_wipe_free(NULL);
-	dr_str_wipe_free(strdup("secret"));
+	ck_assert_uint_eq(rel.blocks, 0);
+	dr_str_wipe_free(s);
+	ck_assert_uint_eq(rel.blocks, 1);
+	/* the whole block, not only the string's length */
+	ck_assert_uint_ge(rel.wiped, sizeof("hunter2-secret"));
+	ck_assert_uint_eq(rel.wiped, rel.usable);
+	ck_assert_uint_eq(rel.dirty, 0);
+}
+END_TEST
+
+START_TEST(test_buf_wipes_every_block)
+{
+	struct dr_buf b = { 0 };
+	struct dr_err e = { 0 };
+	int fd = pipe_with(20000); /* blocks of 4096, 16384, then 65536 bytes */
+
+	ck_assert_int_eq(dr_read_all(fd, 1 << 20, &b, &e), 0);
+	close(fd);
+	/* each block outgrown was wiped when its content moved */
+	ck_assert_uint_eq(rel.blocks, 2);
+	ck_assert_uint_eq(rel.wiped, 4096 + 16384);
+	ck_assert_uint_eq(rel.dirty, 0);
+	dr_buf_wipe(&b);
+	ck_assert_uint_eq(rel.blocks, 3);
+	ck_assert_uint_eq(rel.wiped, 4096 + 16384 + 65536);
+	ck_assert_uint_eq(rel.dirty, 0);
+	ck_assert_ptr_null(b.data);
+}
+END_TEST
+
+START_TEST(test_jansson_strings_are_wiped)
+{
+	json_t *doc;
+	char *text;
+
+	dr_secmem_hook_jansson();
+	doc = json_loads("{\"Username\":\"alice\",\"Secret\":\"hunter2-secret\"}", 0, NULL);
+	ck_assert_ptr_nonnull(doc);
+	text = json_dumps(doc, JSON_COMPACT);
+	ck_assert_ptr_nonnull(strstr(text, "hunter2-secret"));
+	rel.blocks = 0;
+	json_decref(doc);
+	dr_wipe_free(text);
+	/* the object, its table, keys and string values, and the dump */
+	ck_assert_uint_ge(rel.blocks, 4);
+	ck_assert_uint_eq(rel.wiped, rel.usable);
+	ck_assert_uint_eq(rel.dirty, 0);
 }
 END_TEST
 
@@ -92,7 +171,12 @@ Suite *secmem_suite(void)
 	tcase_add_test(tc, test_read_all_sizes);
 	tcase_add_test(tc, test_read_all_limit);
 	tcase_add_test(tc, test_no_dumps);
-	tcase_add_test(tc, test_wipe_free_null);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("wiped before release");
+	tcase_add_checked_fixture(tc, release_setup, release_teardown);
+	tcase_add_test(tc, test_wipe_free_wipes);
+	tcase_add_test(tc, test_buf_wipes_every_block);
+	tcase_add_test(tc, test_jansson_strings_are_wiped);
 	suite_add_tcase(s, tc);
 	return s;
 }

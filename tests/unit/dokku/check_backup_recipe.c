@@ -50,11 +50,12 @@ START_TEST(logins_emit_parse)
 {
 	struct dr_login_recs l = { 0 }, back = { 0 };
 	struct dr_err e = { 0 };
-	char *json;
+	char *emitted;
+	const char *json;
 
 	ck_assert_int_eq(dr_login_recs_add(&l, "quay.io", NULL, &e), 0);
 	ck_assert_int_eq(dr_login_recs_add(&l, "docker.io", "alice", &e), 0);
-	json = dr_login_recs_emit(&l);
+	json = emitted = dr_login_recs_emit(&l);
 	ck_assert_str_eq(json, "{\n"
 			       "  \"logins\": [\n"
 			       "    {\n"
@@ -71,7 +72,7 @@ START_TEST(logins_emit_parse)
 	ck_assert_str_eq(back.v[0].server, "docker.io");
 	ck_assert_str_eq(back.v[0].username, "alice");
 	ck_assert_ptr_null(back.v[1].username);
-	free(json);
+	free(emitted);
 	dr_login_recs_free(&back);
 	/* the Hub's index URL reads as docker.io */
 	json = "{\"logins\":[{\"server\":\"https://index.docker.io/v1/\"}]}";

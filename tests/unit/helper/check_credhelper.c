@@ -29,7 +29,7 @@ static void expect_file(const char *name, const char *want)
 
 START_TEST(test_store_frames_json_on_stdin)
 {
-	struct dr_creds c = { "https://reg.example.com", "al\"ice", "p\0w", 3 };
+	struct dr_creds c = { (char *)"https://reg.example.com", (char *)"al\"ice", (char *)"p\0w", 3 };
 	struct dr_err e = { 0 };
 
 	ck_assert_int_eq(dr_credhelper_store("unitfake", "/cfg/dir", &c, &e), 0);
@@ -42,7 +42,7 @@ END_TEST
 
 START_TEST(test_store_not_utf8)
 {
-	struct dr_creds c = { "reg.example.com", "u", "\xff\xfe", 2 };
+	struct dr_creds c = { (char *)"reg.example.com", (char *)"u", (char *)"\xff\xfe", 2 };
 	struct dr_err e = { 0 };
 
 	ck_assert_int_eq(dr_credhelper_store("unitfake", NULL, &c, &e), DR_EINVAL);

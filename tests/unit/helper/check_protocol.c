@@ -106,14 +106,14 @@ START_TEST(test_validate)
 
 	ck_assert_int_eq(dr_proto_validate(&c, &e), DR_EINVAL);
 	ck_assert_str_eq(e.msg, DR_MSG_NO_URL);
-	c.server_url = "";
+	c.server_url = (char *)"";
 	ck_assert_int_eq(dr_proto_validate(&c, &e), DR_EINVAL);
 	ck_assert_str_eq(e.msg, DR_MSG_NO_URL);
-	c.server_url = "r";
-	c.username = "";
+	c.server_url = (char *)"r";
+	c.username = (char *)"";
 	ck_assert_int_eq(dr_proto_validate(&c, &e), DR_EINVAL);
 	ck_assert_str_eq(e.msg, DR_MSG_NO_USER);
-	c.username = "u"; /* an empty secret is accepted, as upstream does */
+	c.username = (char *)"u"; /* an empty secret is accepted, as upstream does */
 	ck_assert_int_eq(dr_proto_validate(&c, &e), 0);
 }
 END_TEST

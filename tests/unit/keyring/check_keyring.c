@@ -251,7 +251,7 @@ START_TEST(test_locked_collection)
 	struct dr_keyring kr;
 	struct dr_creds out;
 	struct dr_list l;
-	struct dr_creds c = { "locked.example.com", "u", "s", 1 };
+	struct dr_creds c = { (char *)"locked.example.com", (char *)"u", (char *)"s", 1 };
 	struct dr_err e = { 0 };
 
 	kr_open(&kr, "default");

@@ -51,7 +51,7 @@ static void upstream_item(struct dr_keyring *kr, const char *server, const char 
 
 static void store(struct dr_keyring *kr, const char *server, const char *user, const char *scope)
 {
-	struct dr_creds c = { (char *)server, (char *)user, "s", 1 };
+	struct dr_creds c = { (char *)server, (char *)user, (char *)"s", 1 };
 	struct dr_err e = { 0 };
 
 	ck_assert_msg(dr_keyring_store(kr, &c, scope, &e) == 0, "%s", e.msg);

@@ -21,7 +21,7 @@ static void kr_open(struct dr_keyring *kr, enum dr_transport t)
 static void round_trip(enum dr_transport w, enum dr_transport r, const char *server)
 {
 	static const char secret[] = "s3cr\0t-\xff-with-bytes";
-	struct dr_creds c = { (char *)server, "t", (char *)secret, sizeof(secret) - 1 };
+	struct dr_creds c = { (char *)server, (char *)"t", (char *)secret, sizeof(secret) - 1 };
 	struct dr_creds out;
 	struct dr_keyring kr;
 	struct dr_err e = { 0 };

@@ -209,12 +209,12 @@ START_TEST(test_status_message)
 	msg = dr_kube_status_message(&r);
 	ck_assert_str_eq(msg, "HTTP 404");
 	free(msg);
-	r.body.data = "{\"message\":\"\"}";
+	r.body.data = (char *)"{\"message\":\"\"}";
 	r.body.len = strlen(r.body.data);
 	msg = dr_kube_status_message(&r);
 	ck_assert_str_eq(msg, "HTTP 404");
 	free(msg);
-	r.body.data = "<html>not json</html>";
+	r.body.data = (char *)"<html>not json</html>";
 	r.body.len = strlen(r.body.data);
 	r.status = 502;
 	msg = dr_kube_status_message(&r);
@@ -231,7 +231,7 @@ START_TEST(test_status_message)
 	ck_assert_int_eq(msg[299], 'm');
 	free(msg);
 	/* the cluster's words reach a terminal: nothing in them acts on it */
-	r.body.data = "{\"message\":\"secrets \\\"x\\\" is forbidden\\u001b[2K\\r\\u009b ok\\u202e\\n\"}";
+	r.body.data = (char *)"{\"message\":\"secrets \\\"x\\\" is forbidden\\u001b[2K\\r\\u009b ok\\u202e\\n\"}";
 	r.body.len = strlen(r.body.data);
 	msg = dr_kube_status_message(&r);
 	ck_assert_str_eq(msg, "secrets \"x\" is forbidden\\e[2K\\r\\u009b ok\\u202e\\n");

@@ -172,7 +172,11 @@ START_TEST(test_session_offset)
 	if (sessions[_i].rc == 0) {
 		ck_assert_int_eq(off, sessions[_i].off);
 	} else {
+		/* the format is the table's own literal (one %s, the host) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 		snprintf(want, sizeof(want), sessions[_i].msg, g.host);
+#pragma GCC diagnostic pop
 		ck_assert_str_eq(e.msg, want);
 	}
 	rig_stop(&g);
