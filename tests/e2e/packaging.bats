@@ -166,7 +166,9 @@ EOF
   [ "$status" -eq 1 ]
   grep -q "deb-systemd-invoke try-restart 'dokku-keyring.service'" "$c/postinst"
   # --no-stop-on-upgrade: nothing stops the units before an upgrade
-  [ ! -e "$c/preinst" ] || ! grep -q 'deb-systemd-invoke stop' "$c/preinst"
+  if [ -e "$c/preinst" ]; then
+    run ! grep -q 'deb-systemd-invoke stop' "$c/preinst"
+  fi
   grep -q "deb-systemd-invoke stop 'dokku-keyring.service'" "$c/prerm"
   sh -n "$c/postinst"
   sh -n "$c/prerm"
