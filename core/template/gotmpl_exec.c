@@ -264,9 +264,10 @@ static struct gt_val eval_call(struct st *s, struct gt_val dot, int fi, const st
 		/* funcs.go call(): nothing here is a function; the callee's name is
 		 * its node's text or the piped value's String() */
 		struct gt_str b = { 0 };
+		struct gt_val callee = num_in > 0 ? argv[0] : invalid;
 
 		gt_puts(s->c, &b, "error calling call: ", 20);
-		if (argv[0].k == V_INVALID) {
+		if (callee.k == V_INVALID) {
 			gt_puts(s->c, &b, "call of nil", 11);
 		} else {
 			gt_puts(s->c, &b, "non-function ", 13);
@@ -276,7 +277,7 @@ static struct gt_val eval_call(struct st *s, struct gt_val dot, int fi, const st
 				gt_puts(s->c, &b, final.s, final.slen);
 			else
 				gt_printf(s->c, &b, "<%s Value>", gt_type_name(&final));
-			gt_printf(s->c, &b, " of type %s", gt_type_name(&argv[0]));
+			gt_printf(s->c, &b, " of type %s", gt_type_name(&callee));
 		}
 		at(s, node);
 		gt_xerr_bytes(s, b.s, b.len);
