@@ -57,6 +57,8 @@ int dr_plugn_trigger(const char *name, const char *const *args, char **out,
 		     unsigned timeout_ms, struct dr_err *e)
 {
 	const char *argv[32] = { "plugn", "trigger", name };
+	char plugin_path[PATH_MAX + sizeof("PLUGIN_PATH=")];
+	const char *env[] = { plugin_path, NULL };
 	struct dr_exec x = { 0 };
 	struct dr_exec_result r;
 	size_t n = 3;
@@ -75,7 +77,12 @@ int dr_plugn_trigger(const char *name, const char *const *args, char **out,
 		argv[n++] = args[i];
 	}
 	argv[n] = NULL;
+	/* plugn finds its plugins only through PLUGIN_PATH, which Dokku's
+	 * dispatcher exports and a unit or cron job does not: give it the
+	 * directory found above */
+	snprintf(plugin_path, sizeof(plugin_path), "PLUGIN_PATH=%s", dr_plugn_path());
 	x.argv = argv;
+	x.env_set = env;
 	x.capture_stdout = out != NULL;
 	x.output_limit = PLUGN_OUTPUT_LIMIT;
 	x.timeout_ms = timeout_ms;

@@ -319,6 +319,12 @@ _dk_raw_in() {
   dk registry:k8s:sync app1
   assert_status 0
   assert_contains "$output" "Skipping app1: its scheduler is nomad, not k3s"
+  # outside Dokku's dispatcher (a systemd unit, a cron job) PLUGIN_PATH is not
+  # in the environment: plugn is handed the plugin directory found from
+  # DOKKU_LIB_ROOT, and the same answer comes back
+  run env -u PLUGIN_PATH dokku-registry k8s:sync app1
+  assert_status 0
+  assert_contains "$output" "Skipping app1: its scheduler is nomad, not k3s"
   # no plugn on PATH: a clear error, no guess
   PATH="$DR_BUILD_DIR:/usr/bin:/bin" run --separate-stderr dokku-registry k8s:sync app1
   assert_status 1
