@@ -15,6 +15,23 @@ sys_file_setup() {
   sys useradd --create-home --shell /bin/bash dokku
 }
 
+# sys_dokku_standin: the stand-ins for Dokku's `dokku` dispatcher and plugn
+# (tests/lib/dokku-standin) where a Dokku package puts the real ones
+# (/usr/bin), the scheduler plugin stand-in enabled, and the registry plugin
+# linked to the package's shim as `dokku-registry setup` links it: enough
+# for `dokku registry:...` run by a unit as dokku, with the environment the
+# dispatcher exports and nothing of the test's.
+sys_dokku_standin() {
+  local standin="$SYS_REPO_DIR/tests/lib/dokku-standin" p=/var/lib/dokku/plugins
+  install -m 0755 "$standin/bin/dokku" "$standin/bin/plugn" "$SYS_M/usr/bin/" || return 1
+  sys install -d -o dokku -g dokku /var/lib/dokku "$p" "$p/available" "$p/enabled" || return 1
+  cp -R "$standin/plugins/scheduler" "$SYS_M$p/available/scheduler" || return 1
+  sys ln -s /usr/share/dokku-registry/dokku-plugin "$p/available/registry" || return 1
+  sys ln -s "$p/available/scheduler" "$p/enabled/scheduler" || return 1
+  sys ln -s "$p/available/registry" "$p/enabled/registry" || return 1
+  sys chown -R dokku:dokku "$p"
+}
+
 sys_file_teardown() {
   sys_stop
 }

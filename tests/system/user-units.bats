@@ -81,6 +81,9 @@ user_ctl() {
 }
 
 @test "k8s-sync timer and service: the app's pull secret reaches the cluster, as dokku" {
+  # the unit runs `dokku registry:k8s:sync --all`: Dokku's dispatcher and
+  # plugn (stand-ins) with the scheduler plugin, which answers scheduler-detect
+  sys_dokku_standin
   # an app on k3s, as Dokku lays it out
   sys install -d -o dokku -g dokku /home/dokku/web1 /var/lib/dokku/config
   sys runuser -u dokku -- sh -c '
