@@ -317,12 +317,13 @@ EOF
   local d="$BATS_TEST_TMPDIR/k8s-units" s="$ROOT/lib/systemd/system/dokku-registry-k8s-sync.service"
   local t="$ROOT/lib/systemd/system/dokku-registry-k8s-sync.timer"
   mkdir -p "$d"
-  # the unpacked root stands in for /usr/bin
-  sed "s|/usr/bin/dokku-registry|$ROOT/usr/bin/dokku-registry|" "$s" >"$d/dokku-registry-k8s-sync.service"
+  # the unit runs Dokku's dispatcher, which is not installed here: its
+  # stand-in (tests/lib/dokku-standin) takes the place of /usr/bin/dokku
+  sed "s|/usr/bin/dokku |$BATS_TEST_DIRNAME/../lib/dokku-standin/bin/dokku |" "$s" >"$d/dokku-registry-k8s-sync.service"
   cp "$t" "$d/"
   run env MANPATH="$ROOT/usr/share/man" systemd-analyze verify "$d/dokku-registry-k8s-sync.timer"
   [ "$status" -eq 0 ] && [ -z "$output" ] || { echo "$output"; return 1; }
-  grep -qx 'ExecStart=/usr/bin/dokku-registry k8s:sync --all' "$s"
+  grep -qx 'ExecStart=/usr/bin/dokku registry:k8s:sync --all' "$s"
   grep -qx 'User=dokku' "$s"
   grep -qx 'Type=oneshot' "$s"
   grep -qx 'OnUnitActiveSec=6h' "$t"
