@@ -14,6 +14,10 @@ vg="$repo/build-vg"
 logs="$vg/logs"
 rm -rf "$vg"
 mkdir -p "$logs" "$vg/tmp"
+# tests that run a program as another user (as_owner, sudo -u) need to make
+# their TMPDIR and write their log here too
+chmod 0755 "$vg"
+chmod 1777 "$logs" "$vg/tmp"
 for bin in "$build"/*; do
   [ -f "$bin" ] && [ -x "$bin" ] || continue
   name=$(basename "$bin")
