@@ -145,8 +145,13 @@ deps:
 
 # `make check VALGRIND=1`: the unit suite and the e2e files in VG_E2E with
 # every binary under memcheck (tests/valgrind/run.sh) instead of the plain run.
-VG_E2E ?= tests/e2e/helper-protocol.bats tests/e2e/dokku-set-report.bats \
-          tests/e2e/dokku-login.bats tests/e2e/dokku-backup.bats tests/e2e/push-native.bats
+# VG_E2E covers the processes that hold secrets or read from the network: the
+# helper (every protocol verb), login (the registry's challenge and token
+# answers), the native pusher, the kubelet credential provider. What only
+# reads local files (properties, backups) runs under ASan/UBSan and the fuzz
+# targets instead.
+VG_E2E ?= tests/e2e/dokku-login.bats tests/e2e/helper-protocol.bats \
+          tests/e2e/credential-provider.bats tests/e2e/push-native.bats
 ifeq ($(VALGRIND),1)
 check: deps
 	$(MAKE) check-lint check-valgrind
