@@ -187,7 +187,12 @@ ifneq ($(VG_UNIT),0)
 endif
 	BATS_JOBS="$(VG_BATS_JOBS)" bash tests/valgrind/run.sh $(BUILD) $(VG_E2E)
 
-# under SANITIZE=1 a UBSan report fails the test it happens in
+# under SANITIZE=1 a UBSan report fails the test it happens in. `make -j
+# check` runs the unit suite beside the e2e files: Check's 4 s per test is
+# stretched (CK_TIMEOUT_MULTIPLIER) so a loaded machine does not turn a slow
+# test into a failure; a test that hangs still fails.
+CK_TIMEOUT_MULTIPLIER ?= 5
+export CK_TIMEOUT_MULTIPLIER
 check-unit: $(UNIT_BIN) check-unicode
 	CK_FORK=yes UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(UNIT_BIN)
 
