@@ -145,14 +145,6 @@ int dr_proto_validate(const struct dr_creds *c, struct dr_err *e)
 	return 0;
 }
 
-void dr_creds_wipe(struct dr_creds *c)
-{
-	dr_str_wipe_free(c->server_url);
-	dr_str_wipe_free(c->username);
-	dr_str_wipe_free(c->secret);
-	memset(c, 0, sizeof(*c));
-}
-
 static char *dump_line(json_t *obj, size_t flags)
 {
 	char *s, *line;

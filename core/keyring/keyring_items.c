@@ -352,14 +352,3 @@ int dr_keyring_list(struct dr_keyring *kr, const char *scope, struct dr_list *ou
 	g_array_free(prios, TRUE);
 	return rc;
 }
-
-void dr_list_free(struct dr_list *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->servers ? l->servers[i] : NULL);
-		free(l->users ? l->users[i] : NULL);
-	}
-	free(l->servers);
-	free(l->users);
-	memset(l, 0, sizeof(*l));
-}
