@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "imagesource_int.h"
+#include "base/digest.h"
 
 /* chunks of 4 MiB keep the link busy between PATCHes and memory small */
 #define ZCHUNK ((long long)4 << 20)

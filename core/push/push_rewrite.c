@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "imagesource_int.h"
+#include "base/digest.h"
 
 #define MT_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
 #define MT_OCI_LAYER "application/vnd.oci.image.layer.v1.tar"
