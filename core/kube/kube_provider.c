@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kube_match.h"
 #include "secmem.h"
 #include "serverurl.h"
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kube_match.h"
+#include "../unit/kube/kube_match.h"
 #include "kube_provider.h"
 
 /* tests/fuzz/fuzz.h on main declares it too */
