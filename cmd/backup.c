@@ -189,7 +189,7 @@ static void print_login_hints(const char *app, const struct dr_login_recs *recs)
 		if (listed_before(recs, i))
 			continue;
 		/* docker's identity tokens have no user name to log in with */
-		if (!user || !user[0] || strcmp(user, "<token>") == 0)
+		if (!user || !user[0] || strcmp(user, DR_TOKEN_USERNAME) == 0)
 			user = NULL;
 		/* the names come from another server's backup: quoted for the
 		 * shell, then escaped for the terminal (no ESC or CR may redraw

@@ -9,6 +9,9 @@
 /* The answer to `get` for an unknown registry, word for word as
  * docker-credential-helpers' credentials package says it. */
 #define DR_MSG_NOT_FOUND "credentials not found in native keychain"
+/* The username under which Docker and its credential helpers store an
+ * identity token (an OAuth refresh token) instead of a password. */
+#define DR_TOKEN_USERNAME "<token>"
 
 struct dr_creds {
 	char *server_url;

@@ -11,7 +11,6 @@
 
 #define DR_MSG_NO_URL "no credentials server URL"
 #define DR_MSG_NO_USER "no credentials username"
-#define DR_TOKEN_USERNAME "<token>"
 
 /* Upstream's limit is ~64 KiB per line; ours leaves room for 1 MiB+ secrets
  * even when every byte arrives \u-escaped. */
