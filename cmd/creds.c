@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/dockerhub.h"
 #include "apps.h"
 #include "credhelper.h"
 #include "dockerconfig.h"
@@ -44,8 +45,8 @@ char *creds_computed_config_dir(const char *app)
 
 const char *creds_normalize_server(const char *server)
 {
-	if (strcmp(server, "hub.docker.com") == 0 || strcmp(server, "docker.com") == 0)
-		return "docker.io";
+	if (dr_hub_name_is(server, strlen(server), DR_HUB_WEBSITE))
+		return DR_HUB_KEY;
 	return server;
 }
 

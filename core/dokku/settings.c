@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dockerhub.h"
 #include "properties.h"
 #include "template.h"
 
@@ -52,7 +53,7 @@ int dr_computed_server(const char *app, char **out, struct dr_err *e)
 	n = strlen(v);
 	if (n > 0 && v[n - 1] == '/')
 		v[--n] = '\0';
-	if (strcmp(v, "hub.docker.com") == 0 || strcmp(v, "docker.io") == 0)
+	if (strcmp(v, DR_HUB_WEB_HOST) == 0 || strcmp(v, DR_HUB_KEY) == 0)
 		v[0] = '\0';
 	if (v[0]) {
 		char *with_slash;

@@ -12,9 +12,6 @@
 #define DR_KUBE_API_V1 "credentialprovider.kubelet.k8s.io/v1"
 #define DR_KUBE_REQUEST_LIMIT (1024u * 1024)
 #define DR_KUBE_IMAGE_MAX 4096
-/* kubelet's defaultRegistryHost: credentials under this key serve every
- * image isDefaultRegistryMatch calls Docker Hub's */
-#define DR_KUBE_HUB_KEY "index.docker.io"
 
 struct dr_kube_request {
 	char api_version[64]; /* v1, v1beta1 or v1alpha1: answered in kind */

@@ -16,11 +16,9 @@
 #include <stddef.h>
 
 #include "base/creds.h"
+#include "base/dockerhub.h"
 #include "base/err.h"
 
-/* Docker Hub's API host: what docker.io, index.docker.io, hub.docker.com
- * and docker.com are talked to as. */
-#define DR_HUB_API_HOST "registry-1.docker.io"
 /* Longest API host[:port]: a DNS name (253) plus ":port". */
 #define DR_REGISTRY_HOST_MAX 260
 /* Read limit for /v2/ and token-service bodies. */

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "kube/kube_provider.h"
+#include "base/dockerhub.h"
 
 /* URLsMatchStr(glob, target): 1 when target (an image, schemeless) matches
  * glob (a key or matchImages entry): same number of host labels, each label
