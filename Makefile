@@ -64,12 +64,13 @@ PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
 
-# core/ is grouped by subsystem (core/base, core/keyring, …); core/ is on the
-# include path, so a header is named with its subsystem ("base/err.h"); each
-# group is too, for the includes not yet written that way
+# core/ is grouped by subsystem (core/base, core/keyring, …); only core/ is on
+# the include path, so every header is named with its subsystem
+# ("keyring/keyring.h") and each include line shows a dependency; which
+# subsystem may include which: docs/internals/architecture.md
 CORE_SRC  := $(wildcard core/*/*.c)
 CORE_HDR  := $(wildcard core/*/*.h)
-CORE_INC  := -Icore $(addprefix -I,$(sort $(dir $(CORE_SRC))))
+CORE_INC  := -Icore
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CORE_LIB  := $(BUILD)/libdokkuregistry.a
 HELPER    := $(BUILD)/docker-credential-dokku

@@ -10,16 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps.h"
-#include "atomicfile.h"
-#include "backup.h"
-#include "credhelper.h"
-#include "dockerconfig.h"
-#include "log.h"
-#include "properties.h"
-#include "scope.h"
-#include "secmem.h"
-#include "text.h"
+#include "base/atomicfile.h"
+#include "base/log.h"
+#include "base/secmem.h"
+#include "base/text.h"
+#include "dokku/apps.h"
+#include "dokku/backup.h"
+#include "dokku/properties.h"
+#include "dokku/scope.h"
+#include "helper/credhelper.h"
+#include "helper/dockerconfig.h"
 #include "cmd.h"
 #include "creds.h"
 

@@ -6,12 +6,12 @@
 #include <unistd.h>
 
 #include "base/dockerhub.h"
-#include "apps.h"
-#include "credhelper.h"
-#include "dockerconfig.h"
-#include "properties.h"
-#include "secmem.h"
-#include "settings.h"
+#include "base/secmem.h"
+#include "dokku/apps.h"
+#include "dokku/properties.h"
+#include "dokku/settings.h"
+#include "helper/credhelper.h"
+#include "helper/dockerconfig.h"
 
 char *creds_config_dir(const char *app)
 {

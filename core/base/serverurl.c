@@ -1,4 +1,4 @@
-#include "serverurl.h"
+#include "base/serverurl.h"
 
 #include <ctype.h>
 #include <stdio.h>

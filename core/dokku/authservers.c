@@ -1,4 +1,4 @@
-#include "authservers.h"
+#include "dokku/authservers.h"
 
 #include <stdlib.h>
 #include <string.h>

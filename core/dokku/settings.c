@@ -1,4 +1,4 @@
-#include "settings.h"
+#include "dokku/settings.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "base/dockerhub.h"
-#include "properties.h"
-#include "template.h"
+#include "dokku/properties.h"
+#include "template/template.h"
 
 /* trimmed app value, else the raw global value, else fallback */
 static int app_then_global(const char *app, const char *prop, const char *fallback,

@@ -1,16 +1,16 @@
-#include "dockerauth.h"
+#include "helper/dockerauth.h"
 
 #include <glib.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "credhelper.h"
-#include "dockerconfig.h"
-#include "preflight.h"
-#include "protocol.h"
-#include "secmem.h"
-#include "serverurl.h"
+#include "base/secmem.h"
+#include "base/serverurl.h"
+#include "helper/credhelper.h"
+#include "helper/dockerconfig.h"
+#include "helper/preflight.h"
+#include "helper/protocol.h"
 
 #define MAX_REGISTRIES 256
 

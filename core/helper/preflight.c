@@ -1,10 +1,10 @@
-#include "preflight.h"
+#include "helper/preflight.h"
 
 #include <string.h>
 
-#include "credhelper.h"
-#include "dockerconfig.h"
 #include "base/dockerhub.h"
+#include "helper/credhelper.h"
+#include "helper/dockerconfig.h"
 
 int dr_keyring_preflight(const char *config_dir, const char *server, struct dr_err *e)
 {

@@ -1,11 +1,11 @@
-#include "protocol.h"
+#include "helper/protocol.h"
 
 #include <ctype.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "secmem.h"
+#include "base/secmem.h"
 
 size_t dr_proto_join_lines(char *buf, size_t len)
 {

@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-#include "imagesource.h"
-#include "secmem.h"
+#include "base/secmem.h"
+#include "image/imagesource.h"
 
 /* ---- tar files (libarchive) ---- */
 

@@ -1,7 +1,7 @@
 /* Blob streams (imagesource.h): a file of an OCI layout directory or an
  * entry of a tar, read in caller-sized pieces and hashed on the way, so
  * memory stays constant and a corrupt blob is caught at its end. */
-#include "imagesource_int.h"
+#include "image/imagesource_int.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,9 +1,9 @@
-#include "keyring_items.h"
+#include "keyring/keyring_items.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "serverurl.h"
+#include "base/serverurl.h"
 
 static GVariant *search_args(const char *attr, const char *value, int docker_cli)
 {

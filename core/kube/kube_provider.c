@@ -1,4 +1,4 @@
-#include "kube_provider.h"
+#include "kube/kube_provider.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "base/dockerhub.h"
-#include "secmem.h"
-#include "serverurl.h"
+#include "base/secmem.h"
+#include "base/serverurl.h"
 
 #define KIND_REQUEST "CredentialProviderRequest"
 #define KIND_RESPONSE "CredentialProviderResponse"

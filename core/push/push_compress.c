@@ -8,7 +8,7 @@
  * compression cache remembers what each layer became (authenticated by a
  * MAC, push_cache_key.c), so a re-push HEADs (or mounts) that blob and
  * compresses nothing. */
-#include "push_int.h"
+#include "push/push_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

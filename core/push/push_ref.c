@@ -1,5 +1,5 @@
 /* Image references (push.h): docker's grammar, docker.io defaults. */
-#include "push.h"
+#include "push/push.h"
 
 #include <ctype.h>
 #include <stdio.h>

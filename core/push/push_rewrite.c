@@ -5,7 +5,7 @@
  * config is untouched: its rootfs.diff_ids are the uncompressed digests,
  * which is what they must be. Indexes get their rewritten children. Only
  * changed documents are serialised again; others go out byte for byte. */
-#include "push_int.h"
+#include "push/push_int.h"
 
 #include <jansson.h>
 #include <stdio.h>

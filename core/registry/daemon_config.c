@@ -3,7 +3,7 @@
  * loadInsecureRegistries, validateHostPort, isSecureIndex, isCIDRMatch)
  * and of its configuration loader (daemon/config/config.go:
  * getConflictFreeConfiguration). */
-#include "daemon_config.h"
+#include "registry/daemon_config.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -15,7 +15,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#include "atomicfile.h"
+#include "base/atomicfile.h"
 #include "base/dockerhub.h"
 
 void dr_daemon_config_free(struct dr_daemon_config *c)

@@ -1,4 +1,4 @@
-#include "registry_int.h"
+#include "registry/registry_int.h"
 
 #include <errno.h>
 #include <math.h>

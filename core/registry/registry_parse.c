@@ -1,6 +1,6 @@
 /* The pure half of the registry client (no I/O), declared in registry.h:
  * WWW-Authenticate parsing, server names, registry error bodies. */
-#include "registry.h"
+#include "registry/registry.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -9,8 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "serverurl.h"
-#include "text.h"
+#include "base/serverurl.h"
+#include "base/text.h"
 
 /* ---- WWW-Authenticate (RFC 7235) ---- */
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../unit/kube/kube_match.h"
-#include "kube_provider.h"
+#include "kube/kube_provider.h"
 
 /* tests/fuzz/fuzz.h on main declares it too */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

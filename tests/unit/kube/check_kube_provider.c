@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "helper/config.h"
 #include "kube_match.h"
-#include "kube_provider.h"
+#include "kube/kube_provider.h"
 #include "unit.h"
 
 /* as the Kubernetes API reference (kubelet-credentialprovider.v1) shows it */

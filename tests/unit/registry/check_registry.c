@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry.h"
+#include "registry/registry.h"
 #include "unit.h"
 
 START_TEST(test_open_and_credentials)

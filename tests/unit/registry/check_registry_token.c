@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "canned.h"
-#include "registry_int.h"
+#include "registry/registry_int.h"
 #include "unit.h"
 
 #define CLOSE "Connection: close\r\n"
