@@ -163,9 +163,12 @@ endif
 check-system: deps
 	tests/system/run.sh
 
-# a negated bats statement that errexit ignores (tests/tools/lint-bats.sh)
+# a negated bats statement that errexit ignores (tests/tools/lint-bats.sh);
+# an include the layer table of docs/internals/architecture.md does not
+# allow (tests/tools/check-layers.py)
 check-lint:
 	bash tests/tools/lint-bats.sh
+	python3 tests/tools/check-layers.py
 
 # VG_UNIT=0 leaves the unit suite out (CI runs it under the sanitizers); the
 # e2e files run VG_JOBS at a time (memcheck keeps a core busy)
