@@ -47,7 +47,9 @@ FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
                 -fno-sanitize-recover=undefined
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
-FUZZ_OBJ      = $(CORE_SRC:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/tests/fuzz/util.o
+# kubelet's matching rules (tests/unit/kube/kube_match.c): an oracle for tests only
+FUZZ_OBJ      = $(CORE_SRC:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/tests/fuzz/util.o \
+                $(FUZZ_BUILD)/tests/unit/kube/kube_match.o
 
 # `make V=1` shows the full commands
 ifeq ($(V),1)
@@ -62,12 +64,13 @@ PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
 
-# core/ is grouped by subsystem (core/base, core/keyring, …); core/ is on the
-# include path, so a header is named with its subsystem ("base/err.h"); each
-# group is too, for the includes not yet written that way
+# core/ is grouped by subsystem (core/base, core/keyring, …); only core/ is on
+# the include path, so every header is named with its subsystem
+# ("keyring/keyring.h") and each include line shows a dependency; which
+# subsystem may include which: docs/internals/architecture.md
 CORE_SRC  := $(wildcard core/*/*.c)
 CORE_HDR  := $(wildcard core/*/*.h)
-CORE_INC  := -Icore $(addprefix -I,$(sort $(dir $(CORE_SRC))))
+CORE_INC  := -Icore
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CORE_LIB  := $(BUILD)/libdokkuregistry.a
 HELPER    := $(BUILD)/docker-credential-dokku
@@ -165,9 +168,12 @@ endif
 check-system: deps
 	tests/system/run.sh
 
-# a negated bats statement that errexit ignores (tests/tools/lint-bats.sh)
+# a negated bats statement that errexit ignores (tests/tools/lint-bats.sh);
+# an include the layer table of docs/internals/architecture.md does not
+# allow (tests/tools/check-layers.py)
 check-lint:
 	bash tests/tools/lint-bats.sh
+	python3 tests/tools/check-layers.py
 
 # VG_UNIT=0 leaves the unit suite out (CI runs it under the sanitizers); the
 # e2e files run VG_JOBS at a time (memcheck keeps a core busy)

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "cmd.h"
 
 int cmd_parse_flags(const char *cmd, int argc, char **argv, struct dr_pflag *flags,

@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps.h"
-#include "credhelper.h"
-#include "dockerconfig.h"
-#include "log.h"
-#include "protocol.h"
-#include "secmem.h"
+#include "base/log.h"
+#include "base/secmem.h"
+#include "dokku/apps.h"
+#include "helper/credhelper.h"
+#include "helper/dockerconfig.h"
+#include "helper/protocol.h"
 #include "cmd.h"
 #include "creds.h"
 

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authservers.h"
-#include "credhelper.h"
-#include "dockerconfig.h"
-#include "properties.h"
-#include "scope.h"
+#include "dokku/authservers.h"
+#include "dokku/properties.h"
+#include "dokku/scope.h"
+#include "helper/credhelper.h"
+#include "helper/dockerconfig.h"
 #include "creds.h"
 
 /* one answer per config dir and process: a report over every app asks

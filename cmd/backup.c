@@ -10,16 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps.h"
-#include "atomicfile.h"
-#include "backup.h"
-#include "credhelper.h"
-#include "dockerconfig.h"
-#include "log.h"
-#include "properties.h"
-#include "scope.h"
-#include "secmem.h"
-#include "text.h"
+#include "base/atomicfile.h"
+#include "base/log.h"
+#include "base/secmem.h"
+#include "base/text.h"
+#include "dokku/apps.h"
+#include "dokku/backup.h"
+#include "dokku/properties.h"
+#include "dokku/scope.h"
+#include "helper/credhelper.h"
+#include "helper/dockerconfig.h"
 #include "cmd.h"
 #include "creds.h"
 
@@ -189,7 +189,7 @@ static void print_login_hints(const char *app, const struct dr_login_recs *recs)
 		if (listed_before(recs, i))
 			continue;
 		/* docker's identity tokens have no user name to log in with */
-		if (!user || !user[0] || strcmp(user, "<token>") == 0)
+		if (!user || !user[0] || strcmp(user, DR_TOKEN_USERNAME) == 0)
 			user = NULL;
 		/* the names come from another server's backup: quoted for the
 		 * shell, then escaped for the terminal (no ESC or CR may redraw

@@ -4,8 +4,8 @@
 #ifndef DR_CMD_H
 #define DR_CMD_H
 
-#include "err.h"
-#include "pflag.h"
+#include "base/err.h"
+#include "base/pflag.h"
 
 int cmd_help(int argc, char **argv);
 int cmd_set(int argc, char **argv);

@@ -5,12 +5,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "apps.h"
-#include "credhelper.h"
-#include "dockerconfig.h"
-#include "properties.h"
-#include "secmem.h"
-#include "settings.h"
+#include "base/dockerhub.h"
+#include "base/secmem.h"
+#include "dokku/apps.h"
+#include "dokku/properties.h"
+#include "dokku/settings.h"
+#include "helper/credhelper.h"
+#include "helper/dockerconfig.h"
 
 char *creds_config_dir(const char *app)
 {
@@ -44,8 +45,8 @@ char *creds_computed_config_dir(const char *app)
 
 const char *creds_normalize_server(const char *server)
 {
-	if (strcmp(server, "hub.docker.com") == 0 || strcmp(server, "docker.com") == 0)
-		return "docker.io";
+	if (dr_hub_name_is(server, strlen(server), DR_HUB_WEBSITE))
+		return DR_HUB_KEY;
 	return server;
 }
 

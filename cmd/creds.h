@@ -2,7 +2,7 @@
 #ifndef DR_CMD_CREDS_H
 #define DR_CMD_CREDS_H
 
-#include "err.h"
+#include "base/err.h"
 
 #define DR_PASSWORD_LIMIT (1024 * 1024)
 

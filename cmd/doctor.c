@@ -11,17 +11,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
-#include "config.h"
-#include "credhelper.h"
-#include "dockerconfig.h"
-#include "exec.h"
-#include "keyring.h"
-#include "log.h"
-#include "plugn.h"
-#include "properties.h"
-#include "registry.h"
-#include "secmem.h"
+#include "base/atomicfile.h"
+#include "base/exec.h"
+#include "base/log.h"
+#include "base/secmem.h"
+#include "dokku/plugn.h"
+#include "dokku/properties.h"
+#include "helper/config.h"
+#include "helper/credhelper.h"
+#include "helper/dockerconfig.h"
+#include "keyring/keyring.h"
+#include "registry/registry.h"
 #include "cmd.h"
 #include "creds.h"
 

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "registry.h"
-#include "secmem.h"
+#include "base/log.h"
+#include "base/secmem.h"
+#include "registry/registry.h"
 #include "cmd.h"
 
 static const struct command {

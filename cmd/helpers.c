@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomicfile.h"
-#include "chain.h"
-#include "config.h"
-#include "exec.h"
-#include "log.h"
+#include "base/atomicfile.h"
+#include "base/exec.h"
+#include "base/log.h"
+#include "helper/chain.h"
+#include "helper/config.h"
 #include "cmd.h"
 
 /* The user config file as JSON ({} when absent). */

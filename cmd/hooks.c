@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps.h"
-#include "atomicfile.h"
-#include "credhelper.h"
-#include "log.h"
-#include "properties.h"
+#include "base/atomicfile.h"
+#include "base/log.h"
+#include "dokku/apps.h"
+#include "dokku/properties.h"
+#include "helper/credhelper.h"
 #include "cmd.h"
 #include "creds.h"
 

@@ -6,7 +6,7 @@
 
 #include <jansson.h>
 
-#include "err.h"
+#include "base/err.h"
 
 /* auths for the app's pull secret (new object). quiet: no warning when
  * the app's own registry has no login. */

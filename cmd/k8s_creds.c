@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dockerauth.h"
-#include "dockerconfig.h"
-#include "kube_secret.h"
-#include "log.h"
-#include "serverurl.h"
-#include "settings.h"
+#include "base/log.h"
+#include "base/serverurl.h"
+#include "dokku/settings.h"
+#include "helper/dockerauth.h"
+#include "helper/dockerconfig.h"
+#include "kube/kube_secret.h"
 #include "creds.h"
 #include "k8s.h"
 

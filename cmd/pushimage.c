@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps.h"
-#include "dockerconfig.h"
-#include "log.h"
-#include "properties.h"
-#include "push.h"
-#include "settings.h"
+#include "base/log.h"
+#include "dokku/apps.h"
+#include "dokku/properties.h"
+#include "dokku/settings.h"
+#include "helper/dockerconfig.h"
+#include "push/push.h"
 #include "cmd.h"
 #include "creds.h"
 #include "release.h"

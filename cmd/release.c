@@ -6,14 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomicfile.h"
-#include "dockerconfig.h"
-#include "exec.h"
-#include "log.h"
-#include "plugn.h"
-#include "preflight.h"
-#include "properties.h"
-#include "settings.h"
+#include "base/atomicfile.h"
+#include "base/exec.h"
+#include "base/log.h"
+#include "dokku/plugn.h"
+#include "dokku/properties.h"
+#include "dokku/settings.h"
+#include "helper/dockerconfig.h"
+#include "helper/preflight.h"
 #include "cmd.h"
 #include "creds.h"
 #include "release.h"

@@ -2,7 +2,7 @@
 #ifndef DR_CMD_RELEASE_H
 #define DR_CMD_RELEASE_H
 
-#include "err.h"
+#include "base/err.h"
 
 struct release {
 	const char *app;

@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps.h"
-#include "log.h"
-#include "plugn.h"
-#include "properties.h"
-#include "settings.h"
+#include "base/log.h"
+#include "dokku/apps.h"
+#include "dokku/plugn.h"
+#include "dokku/properties.h"
+#include "dokku/settings.h"
 #include "cmd.h"
 #include "creds.h"
 

@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps.h"
-#include "log.h"
-#include "properties.h"
+#include "base/log.h"
+#include "dokku/apps.h"
+#include "dokku/properties.h"
 #include "cmd.h"
 
 /* sorted: the error message lists them in this order */

@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "setup.h"
+#include "base/log.h"
+#include "setup/setup.h"
 #include "cmd.h"
 
 int cmd_setup(int argc, char **argv)

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps.h"
-#include "log.h"
-#include "plugn.h"
-#include "settings.h"
+#include "base/log.h"
+#include "dokku/apps.h"
+#include "dokku/plugn.h"
+#include "dokku/settings.h"
 #include "cmd.h"
 #include "k8s.h"
 #include "release.h"

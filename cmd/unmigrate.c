@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps.h"
-#include "credhelper.h"
-#include "dockerconfig.h"
-#include "log.h"
-#include "secmem.h"
+#include "base/log.h"
+#include "base/secmem.h"
+#include "dokku/apps.h"
+#include "helper/credhelper.h"
+#include "helper/dockerconfig.h"
 #include "cmd.h"
 #include "creds.h"
 

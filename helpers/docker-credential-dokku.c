@@ -9,12 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "chain.h"
-#include "config.h"
-#include "keyring.h"
-#include "protocol.h"
-#include "scope.h"
-#include "secmem.h"
+#include "base/secmem.h"
+#include "dokku/scope.h"
+#include "helper/chain.h"
+#include "helper/config.h"
+#include "helper/protocol.h"
+#include "keyring/keyring.h"
 
 #ifndef DR_VERSION
 #define DR_VERSION "0.0.0"

@@ -14,12 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "chain.h"
-#include "config.h"
-#include "credhelper.h"
-#include "kube_provider.h"
-#include "protocol.h"
-#include "secmem.h"
+#include "base/secmem.h"
+#include "helper/chain.h"
+#include "helper/config.h"
+#include "helper/credhelper.h"
+#include "helper/protocol.h"
+#include "kube/kube_provider.h"
 
 #ifndef DR_VERSION
 #define DR_VERSION "0.0.0"

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "err.h"
-#include "secmem.h"
+#include "base/err.h"
+#include "base/secmem.h"
 
 /* DR_ENOTFOUND when the file does not exist. */
 int dr_file_read(const char *path, size_t limit, struct dr_buf *out, struct dr_err *e);

@@ -1,4 +1,4 @@
-#include "exec.h"
+#include "base/exec.h"
 
 #include <errno.h>
 #include <fcntl.h>

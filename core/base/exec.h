@@ -7,8 +7,8 @@
 
 #include <stddef.h>
 
-#include "err.h"
-#include "secmem.h"
+#include "base/err.h"
+#include "base/secmem.h"
 
 struct dr_exec {
 	const char *const *argv;     /* argv[0] is looked up in PATH */

@@ -1,4 +1,4 @@
-#include "lockfile.h"
+#include "base/lockfile.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "err.h"
+#include "base/err.h"
 
 /* Waits until deadline_us (g_get_monotonic_time clock); returns the held
  * descriptor in *fd. */

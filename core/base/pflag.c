@@ -1,4 +1,4 @@
-#include "pflag.h"
+#include "base/pflag.h"
 
 #include <glib.h>
 #include <stdarg.h>

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "base/err.h"
 
 /* The value types pflag names in usage lines ("string", "int"; a bool has
  * no name). An INT flag is printed as one but its value is handed over as

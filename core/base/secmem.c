@@ -1,4 +1,4 @@
-#include "secmem.h"
+#include "base/secmem.h"
 
 #include <errno.h>
 #include <jansson.h>

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "base/err.h"
 
 /* A growable byte buffer whose old storage is wiped whenever it moves. */
 struct dr_buf {

@@ -1,4 +1,4 @@
-#include "apps.h"
+#include "dokku/apps.h"
 
 #include <dirent.h>
 #include <pwd.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomicfile.h"
+#include "base/atomicfile.h"
 
 const char *dr_dokku_root(void)
 {

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "base/err.h"
 
 /* $DOKKU_ROOT, else the dokku user's home, else /home/dokku */
 const char *dr_dokku_root(void);

@@ -1,7 +1,9 @@
-#include "authservers.h"
+#include "dokku/authservers.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/dockerhub.h"
 
 /* docker's convertToHostname: "http://" or "https://" dropped, then
  * everything from the first "/"; [start, start + len) of s */
@@ -15,22 +17,17 @@ static void hostname_of(const char *s, const char **start, size_t *len)
 	*len = strcspn(s, "/");
 }
 
-static int is(const char *s, size_t n, const char *word)
-{
-	return strlen(word) == n && strncmp(s, word, n) == 0;
-}
-
 char *dr_auth_server_name(const char *key)
 {
 	const char *host, *norm = key;
 	size_t len, norm_len;
 
 	/* the aliases registry:login folds, then docker's Hub key */
-	if (strcmp(key, "hub.docker.com") == 0 || strcmp(key, "docker.com") == 0)
-		norm = "docker.io";
+	if (dr_hub_name_is(key, strlen(key), DR_HUB_WEBSITE))
+		norm = DR_HUB_KEY;
 	hostname_of(norm, &host, &norm_len);
-	if (norm_len == 0 || is(host, norm_len, "docker.io") || is(host, norm_len, "index.docker.io"))
-		return strdup("docker.io");
+	if (norm_len == 0 || dr_hub_name_is(host, norm_len, DR_HUB_REFERENCE))
+		return strdup(DR_HUB_KEY);
 	hostname_of(key, &host, &len);
 	return strndup(host, len);
 }

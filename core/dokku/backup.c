@@ -1,6 +1,6 @@
 /* The registry plugin's backup: properties to and from the recipe slice
  * (plugins/common/backup.go in Dokku), and the login records. */
-#include "backup.h"
+#include "dokku/backup.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -10,9 +10,9 @@
 #include <glib.h>
 #include <jansson.h>
 
-#include "atomicfile.h"
-#include "dockerconfig.h"
-#include "properties.h"
+#include "base/atomicfile.h"
+#include "dokku/properties.h"
+#include "helper/dockerconfig.h"
 
 /* Docker's config.json shares the app's property directory: it is a login,
  * not a setting, and never goes into the recipe. */

@@ -8,8 +8,8 @@
 
 #include <stddef.h>
 
-#include "backup_recipe.h"
-#include "err.h"
+#include "base/err.h"
+#include "dokku/backup_recipe.h"
 
 #define DR_BACKUP_PLUGIN "registry"
 #define DR_BACKUP_TASK "dokku_registry_property"

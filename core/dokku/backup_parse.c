@@ -3,7 +3,7 @@
  * ([]struct{Tasks []map[string]BackupPropertyTask}): unknown keys are
  * ignored, a plain null reads as "", a quoted or tagged scalar keeps its
  * text, !!binary is base64. Anything else is an error naming the line. */
-#include "backup_recipe.h"
+#include "dokku/backup_recipe.h"
 
 #include <stdarg.h>
 #include <stdio.h>

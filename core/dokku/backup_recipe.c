@@ -5,7 +5,7 @@
  * just inside a "- " and to the next multiple of 4 elsewhere, which
  * libyaml's own emitter does not do); the scalars at those columns come
  * from libyaml (backup_yaml.c). */
-#include "backup_recipe.h"
+#include "dokku/backup_recipe.h"
 
 #include <stdlib.h>
 #include <string.h>

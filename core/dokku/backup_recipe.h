@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "base/err.h"
 
 #define DR_RECIPE_LIMIT (4 * 1024 * 1024)
 #define DR_RECIPE_MAX_TASKS 100000

@@ -4,7 +4,7 @@
  * block when it holds a newline. libyaml's emitter then makes the final
  * choice (it may still pick single quotes or double quotes), as go-yaml's
  * emitter does, since go-yaml's emitter is a port of libyaml's. */
-#include "backup_recipe.h"
+#include "dokku/backup_recipe.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-#include "plugin_props.h"
+#include "dokku/plugin_props.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
-#include "plugn.h"
-#include "properties.h"
-#include "text.h"
+#include "base/atomicfile.h"
+#include "base/text.h"
+#include "dokku/plugn.h"
+#include "dokku/properties.h"
 
 #define PLUGIN_PROP_LIMIT (64 * 1024)
 

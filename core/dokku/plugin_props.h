@@ -5,7 +5,7 @@
 #ifndef DR_PLUGIN_PROPS_H
 #define DR_PLUGIN_PROPS_H
 
-#include "err.h"
+#include "base/err.h"
 
 /* Missing reads as ""; the value is trimmed. malloc'd. */
 int dr_plugin_prop_get(const char *plugin, const char *app, const char *prop, char **value,

@@ -1,4 +1,4 @@
-#include "plugn.h"
+#include "dokku/plugn.h"
 
 
 #include <glob.h>
@@ -8,11 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "apps.h"
-#include "exec.h"
-#include "properties.h"
-#include "atomicfile.h"
-#include "text.h"
+#include "base/atomicfile.h"
+#include "base/exec.h"
+#include "base/text.h"
+#include "dokku/apps.h"
+#include "dokku/properties.h"
 
 #define PLUGN_OUTPUT_LIMIT (1024 * 1024)
 

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "base/err.h"
 
 /* deadlines of the triggers that answer a question */
 #define DR_PLUGN_QUERY_TIMEOUT_MS (60u * 1000)

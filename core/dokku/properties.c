@@ -1,4 +1,4 @@
-#include "properties.h"
+#include "dokku/properties.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
+#include "base/atomicfile.h"
 
 #include <glib.h>
 

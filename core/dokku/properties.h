@@ -5,7 +5,7 @@
 #ifndef DR_PROPERTIES_H
 #define DR_PROPERTIES_H
 
-#include "err.h"
+#include "base/err.h"
 
 #define DR_GLOBAL "--global"
 #include <limits.h>

@@ -1,12 +1,13 @@
-#include "settings.h"
+#include "dokku/settings.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "properties.h"
-#include "template.h"
+#include "base/dockerhub.h"
+#include "dokku/properties.h"
+#include "template/template.h"
 
 /* trimmed app value, else the raw global value, else fallback */
 static int app_then_global(const char *app, const char *prop, const char *fallback,
@@ -52,7 +53,7 @@ int dr_computed_server(const char *app, char **out, struct dr_err *e)
 	n = strlen(v);
 	if (n > 0 && v[n - 1] == '/')
 		v[--n] = '\0';
-	if (strcmp(v, "hub.docker.com") == 0 || strcmp(v, "docker.io") == 0)
+	if (strcmp(v, DR_HUB_WEB_HOST) == 0 || strcmp(v, DR_HUB_KEY) == 0)
 		v[0] = '\0';
 	if (v[0]) {
 		char *with_slash;

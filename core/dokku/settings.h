@@ -3,8 +3,8 @@
 #ifndef DR_SETTINGS_H
 #define DR_SETTINGS_H
 
-#include "err.h"
-#include "text.h"
+#include "base/err.h"
+#include "base/text.h"
 
 /* Each returns a malloc'd string (never NULL on success). */
 

@@ -1,11 +1,11 @@
-#include "chain.h"
+#include "helper/chain.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "credhelper.h"
-#include "serverurl.h"
+#include "base/serverurl.h"
+#include "helper/credhelper.h"
 
 /* One label (no dot in either): the pattern's '*'-free segments are looked
  * for left to right, each once, the first anchored at the start and the last

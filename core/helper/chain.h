@@ -5,9 +5,9 @@
 
 #include <stddef.h>
 
-#include "config.h"
-#include "err.h"
-#include "exec.h"
+#include "base/err.h"
+#include "base/exec.h"
+#include "helper/config.h"
 
 /* 1 when pattern matches host[:port]. '*' stands for any run of characters
  * inside one DNS label: it never crosses a dot. A pattern without a port

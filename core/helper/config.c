@@ -1,4 +1,4 @@
-#include "config.h"
+#include "helper/config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "secmem.h"
+#include "base/secmem.h"
 
 #define TIMEOUT_MIN_MS 100u
 #define TIMEOUT_MAX_MS 600000u

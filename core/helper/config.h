@@ -6,8 +6,8 @@
 #ifndef DR_CONFIG_H
 #define DR_CONFIG_H
 
-#include "err.h"
-#include "transport.h"
+#include "base/err.h"
+#include "keyring/transport.h"
 
 #define DR_CONFIG_ENV "DOCKER_CREDENTIAL_DOKKU_CONFIG"
 #define DR_COLLECTION_ENV "DOCKER_CREDENTIAL_DOKKU_COLLECTION"

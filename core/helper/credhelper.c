@@ -1,12 +1,12 @@
-#include "credhelper.h"
+#include "helper/credhelper.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec.h"
-#include "secmem.h"
+#include "base/exec.h"
+#include "base/secmem.h"
 
 int dr_credhelper_exec(const char *helper, const char *action, const char *config_dir,
 		       const void *input, size_t input_len, unsigned timeout_ms,

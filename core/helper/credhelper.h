@@ -5,10 +5,10 @@
 #ifndef DR_CREDHELPER_H
 #define DR_CREDHELPER_H
 
-#include "err.h"
-#include "exec.h"
-#include "keyring.h"
-#include "protocol.h"
+#include "base/creds.h"
+#include "base/err.h"
+#include "base/exec.h"
+#include "helper/protocol.h"
 
 #define DR_OWN_HELPER "dokku"
 #define DR_HELPER_TIMEOUT_MS 30000u

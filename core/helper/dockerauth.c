@@ -1,17 +1,16 @@
-#include "dockerauth.h"
+#include "helper/dockerauth.h"
 
 #include <glib.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "credhelper.h"
-#include "dockerconfig.h"
-#include "preflight.h"
-#include "protocol.h"
-#include "registry.h"
-#include "secmem.h"
-#include "serverurl.h"
+#include "base/secmem.h"
+#include "base/serverurl.h"
+#include "helper/credhelper.h"
+#include "helper/dockerconfig.h"
+#include "helper/preflight.h"
+#include "helper/protocol.h"
 
 #define MAX_REGISTRIES 256
 
@@ -36,7 +35,7 @@ static int from_auths(json_t *entry, const char *server, struct dr_dockerauth *o
 
 	if (idt && idt[0]) {
 		out->token = 1;
-		rc = take_str(&out->username, DR_IDENTITY_TOKEN_USER, e);
+		rc = take_str(&out->username, DR_TOKEN_USERNAME, e);
 		if (rc == 0)
 			rc = take_str(&out->secret, idt, e);
 		out->secret_len = out->secret ? strlen(out->secret) : 0;
@@ -93,7 +92,7 @@ int dr_dockerauth_resolve(const char *config_dir, const char *server, struct dr_
 			rc = dr_fail(e, DR_ENOTFOUND, "docker-credential-%s has an empty entry for %s",
 				     helper, key);
 		if (rc == 0) {
-			out->token = strcmp(c.username, DR_IDENTITY_TOKEN_USER) == 0;
+			out->token = strcmp(c.username, DR_TOKEN_USERNAME) == 0;
 			out->username = c.username;
 			out->secret = c.secret;
 			out->secret_len = c.secret_len;

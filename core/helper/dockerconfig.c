@@ -1,12 +1,12 @@
-#include "dockerconfig.h"
+#include "helper/dockerconfig.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomicfile.h"
-#include "secmem.h"
-#include "serverurl.h"
+#include "base/atomicfile.h"
+#include "base/secmem.h"
+#include "base/serverurl.h"
 
 int dr_dockercfg_load(struct dr_dockercfg *c, const char *dir, struct dr_err *e)
 {

@@ -5,9 +5,9 @@
 
 #include <jansson.h>
 
-#include "err.h"
+#include "base/dockerhub.h"
+#include "base/err.h"
 
-#define DR_HUB_INDEX "https://index.docker.io/v1/"
 #define DR_DOCKERCONFIG_LIMIT (4 * 1024 * 1024)
 
 struct dr_dockercfg {

@@ -1,15 +1,16 @@
-#include "preflight.h"
+#include "helper/preflight.h"
 
 #include <string.h>
 
-#include "credhelper.h"
-#include "dockerconfig.h"
+#include "base/dockerhub.h"
+#include "helper/credhelper.h"
+#include "helper/dockerconfig.h"
 
 int dr_keyring_preflight(const char *config_dir, const char *server, struct dr_err *e)
 {
 	struct dr_dockercfg cfg = { 0 };
 	struct dr_creds c = { 0 };
-	const char *helper, *host = server && *server ? server : "docker.io";
+	const char *helper, *host = server && *server ? server : DR_HUB_KEY;
 	int rc;
 
 	if (dr_dockercfg_load(&cfg, config_dir, NULL) != 0)

@@ -5,7 +5,7 @@
 #ifndef DR_PREFLIGHT_H
 #define DR_PREFLIGHT_H
 
-#include "err.h"
+#include "base/err.h"
 
 /* config_dir: the docker config dir Docker will use; server: host[:port]
  * ("" or "docker.io" for Docker Hub). 0 when the registry is not ours to

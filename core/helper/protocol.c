@@ -1,11 +1,11 @@
-#include "protocol.h"
+#include "helper/protocol.h"
 
 #include <ctype.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "secmem.h"
+#include "base/secmem.h"
 
 size_t dr_proto_join_lines(char *buf, size_t len)
 {
@@ -143,14 +143,6 @@ int dr_proto_validate(const struct dr_creds *c, struct dr_err *e)
 	if (!c->username || !c->username[0])
 		return dr_fail(e, DR_EINVAL, DR_MSG_NO_USER);
 	return 0;
-}
-
-void dr_creds_wipe(struct dr_creds *c)
-{
-	dr_str_wipe_free(c->server_url);
-	dr_str_wipe_free(c->username);
-	dr_str_wipe_free(c->secret);
-	memset(c, 0, sizeof(*c));
 }
 
 static char *dump_line(json_t *obj, size_t flags)

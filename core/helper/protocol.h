@@ -5,24 +5,16 @@
 
 #include <stddef.h>
 
-#include "err.h"
-#include "text.h"
+#include "base/creds.h"
+#include "base/err.h"
+#include "base/text.h"
 
-#define DR_MSG_NOT_FOUND "credentials not found in native keychain"
 #define DR_MSG_NO_URL "no credentials server URL"
 #define DR_MSG_NO_USER "no credentials username"
-#define DR_TOKEN_USERNAME "<token>"
 
 /* Upstream's limit is ~64 KiB per line; ours leaves room for 1 MiB+ secrets
  * even when every byte arrives \u-escaped. */
 #define DR_INPUT_LIMIT (16u * 1024 * 1024)
-
-struct dr_creds {
-	char *server_url;
-	char *username;
-	char *secret; /* may contain NUL bytes: use secret_len */
-	size_t secret_len;
-};
 
 /* Go's bufio.Scanner line framing: lines concatenated without separators
  * (\n and a \r before it removed). In place; returns the new length. */
@@ -36,7 +28,6 @@ int dr_proto_decode_creds(const char *buf, size_t len, struct dr_creds *c,
 			  struct dr_err *e);
 /* DR_EINVAL with DR_MSG_NO_URL / DR_MSG_NO_USER as upstream's isValid. */
 int dr_proto_validate(const struct dr_creds *c, struct dr_err *e);
-void dr_creds_wipe(struct dr_creds *c);
 
 /* `{"ServerURL":…,"Username":…,"Secret":…}\n`; malloc'd (wipe it). */
 char *dr_proto_encode_get(const char *server_url, const char *username,

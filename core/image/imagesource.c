@@ -1,13 +1,13 @@
 /* Opening an image source (imagesource.h): SRC strings, the image's
  * manifests and blob list, OCI layouts in a directory or a tar. */
-#include "imagesource_int.h"
+#include "image/imagesource_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "atomicfile.h"
+#include "base/atomicfile.h"
 
 #define MAX_DEPTH 4 /* index -> index -> manifest is already unusual */
 

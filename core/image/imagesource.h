@@ -11,10 +11,9 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "base/digest.h"
+#include "base/err.h"
 
-/* "sha512:" + 128 hex + NUL */
-#define DR_DIGEST_MAX 136
 /* Limit for index.json, manifest.json, manifests and configs. */
 #define DR_DOC_MAX ((size_t)4 << 20)
 

@@ -1,7 +1,7 @@
 /* Legacy `docker save` tarballs (imagesource_int.h): manifest.json names a
  * config and uncompressed layer tars; the Docker v2 schema 2 manifest a
  * registry needs is made here, with digests computed from the data. */
-#include "imagesource_int.h"
+#include "image/imagesource_int.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -4,19 +4,8 @@
 
 #include <stddef.h>
 
-#include "imagesource.h"
-#include "secmem.h"
-
-/* ---- sha256 (OpenSSL: several times GLib's speed on SHA-NI CPUs) ---- */
-
-struct dr_hash;
-struct dr_hash *dr_hash_new(void);
-void dr_hash_update(struct dr_hash *h, const void *p, size_t n);
-/* "sha256:<hex>" into out[DR_DIGEST_MAX]; the hash is then reset */
-void dr_hash_final(struct dr_hash *h, char *out);
-void dr_hash_free(struct dr_hash *h);
-/* "sha256:<hex>" of a buffer */
-void dr_sha256_digest(const void *p, size_t n, char *out);
+#include "base/secmem.h"
+#include "image/imagesource.h"
 
 /* ---- tar files (libarchive) ---- */
 

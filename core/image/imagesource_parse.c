@@ -1,6 +1,6 @@
 /* The pure half of core/imagesource: index.json, manifests, indexes and
  * docker save's manifest.json (jansson), digests. */
-#include "imagesource_int.h"
+#include "image/imagesource_int.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * name (with "./" prefixes, symlinks and hard links resolved), read whole
  * when small or streamed. Every lookup scans headers only; libarchive
  * seeks over the data of other entries in an uncompressed tar. */
-#include "imagesource_int.h"
+#include "image/imagesource_int.h"
 
 #include <archive.h>
 #include <archive_entry.h>

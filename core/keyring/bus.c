@@ -1,4 +1,4 @@
-#include "bus.h"
+#include "keyring/bus.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
 
 #include <gio/gio.h>
 
-#include "err.h"
+#include "base/err.h"
 
 struct dr_bus {
 	GDBusConnection *conn;

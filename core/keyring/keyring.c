@@ -1,12 +1,12 @@
-#include "keyring.h"
+#include "keyring/keyring.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "keyring_items.h"
-#include "lockfile.h"
-#include "secmem.h"
-#include "serverurl.h"
+#include "base/lockfile.h"
+#include "base/secmem.h"
+#include "base/serverurl.h"
+#include "keyring/keyring_items.h"
 
 #define FIX_LOCKED "unlock it without a prompt, e.g. 'printf %%s \"$KEYRING_PASSWORD\" | gnome-keyring-daemon --unlock' (this helper never prompts)"
 

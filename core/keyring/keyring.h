@@ -8,10 +8,10 @@
 
 #include <stddef.h>
 
-#include "bus.h"
-#include "err.h"
-#include "protocol.h"
-#include "transport.h"
+#include "base/creds.h"
+#include "base/err.h"
+#include "keyring/bus.h"
+#include "keyring/transport.h"
 
 #define DR_SCHEMA "io.docker.Credentials"
 #define DR_CREDS_LABEL "Docker Credentials"
@@ -34,12 +34,6 @@ struct dr_keyring_opts {
 	unsigned timeout_ms;    /* budget for everything done through the handle */
 };
 
-struct dr_list {
-	char **servers;
-	char **users;
-	size_t n;
-};
-
 /* Connects and resolves the collection. */
 int dr_keyring_open(struct dr_keyring *kr, const struct dr_keyring_opts *o,
 		    struct dr_err *e);
@@ -56,6 +50,5 @@ int dr_keyring_erase(struct dr_keyring *kr, const char *server, const char *scop
 /* Attributes only: no secret is loaded. */
 int dr_keyring_list(struct dr_keyring *kr, const char *scope, struct dr_list *out,
 		    struct dr_err *e);
-void dr_list_free(struct dr_list *l);
 
 #endif

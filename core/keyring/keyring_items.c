@@ -1,9 +1,9 @@
-#include "keyring_items.h"
+#include "keyring/keyring_items.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "serverurl.h"
+#include "base/serverurl.h"
 
 static GVariant *search_args(const char *attr, const char *value, int docker_cli)
 {
@@ -351,15 +351,4 @@ int dr_keyring_list(struct dr_keyring *kr, const char *scope, struct dr_list *ou
 	g_ptr_array_free(paths, TRUE);
 	g_array_free(prios, TRUE);
 	return rc;
-}
-
-void dr_list_free(struct dr_list *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->servers ? l->servers[i] : NULL);
-		free(l->users ? l->users[i] : NULL);
-	}
-	free(l->servers);
-	free(l->users);
-	memset(l, 0, sizeof(*l));
 }

@@ -4,7 +4,7 @@
 
 #include <glib.h>
 
-#include "keyring.h"
+#include "keyring/keyring.h"
 
 #define DR_SECRETS_NAME "org.freedesktop.secrets"
 #define DR_SECRETS_PATH "/org/freedesktop/secrets"

@@ -1,11 +1,11 @@
-#include "transport.h"
+#include "keyring/transport.h"
 
 #include <libsecret/secret.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "keyring.h"
-#include "keyring_items.h"
+#include "keyring/keyring.h"
+#include "keyring/keyring_items.h"
 
 struct dr_bus_req dr_transport_plain_req(void)
 {

@@ -12,7 +12,7 @@
 #include <gio/gio.h>
 #include <stddef.h>
 
-#include "err.h"
+#include "base/err.h"
 
 struct dr_keyring;
 

@@ -1,4 +1,4 @@
-#include "kube_api.h"
+#include "kube/kube_api.h"
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text.h"
+#include "base/text.h"
 
 #define CONNECT_TIMEOUT_MS 10000L
 #define LOW_SPEED_BYTES 1L

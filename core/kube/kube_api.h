@@ -8,9 +8,9 @@
 
 #include <stddef.h>
 
-#include "err.h"
-#include "kube_config.h"
-#include "secmem.h"
+#include "base/err.h"
+#include "base/secmem.h"
+#include "kube/kube_config.h"
 
 #define DR_KUBE_BODY_LIMIT (4 * 1024 * 1024)
 #define DR_KUBE_TIMEOUT_MS 30000L

@@ -1,4 +1,4 @@
-#include "kube_config.h"
+#include "kube/kube_config.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -6,9 +6,9 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "atomicfile.h"
-#include "secmem.h"
-#include "text.h"
+#include "base/atomicfile.h"
+#include "base/secmem.h"
+#include "base/text.h"
 
 /* ---- walking a loaded libyaml document ---- */
 

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "base/err.h"
 
 #define DR_KUBECONFIG_LIMIT (1024 * 1024)
 #define DR_KUBE_FILE_LIMIT (1024 * 1024)

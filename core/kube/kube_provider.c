@@ -1,4 +1,4 @@
-#include "kube_provider.h"
+#include "kube/kube_provider.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kube_match.h"
-#include "secmem.h"
-#include "serverurl.h"
+#include "base/dockerhub.h"
+#include "base/secmem.h"
+#include "base/serverurl.h"
 
 #define KIND_REQUEST "CredentialProviderRequest"
 #define KIND_RESPONSE "CredentialProviderResponse"
@@ -142,7 +142,7 @@ static char **hub_servers(void)
 {
 	/* docker/cli asks for the index URL; chained helpers may have the others */
 	static const char *const spellings[] = {
-		"https://index.docker.io/v1/", "index.docker.io", "docker.io", NULL,
+		DR_HUB_INDEX, DR_HUB_INDEX_HOST, DR_HUB_KEY, NULL,
 	};
 	char **v = calloc(4, sizeof(char *));
 
@@ -213,7 +213,7 @@ int dr_kube_image_parse(const char *image, struct dr_kube_image *im, struct dr_e
 	}
 	/* the image's own registry spelling matches it label for label;
 	 * kubelet's Docker Hub key covers short names too */
-	im->key = strdup(im->registry[0] ? im->registry : DR_KUBE_HUB_KEY);
+	im->key = strdup(im->registry[0] ? im->registry : DR_HUB_INDEX_HOST);
 	im->servers = im->hub ? hub_servers() : registry_servers(im->registry);
 	if (!im->key || !im->servers) {
 		dr_kube_image_free(im);

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "base/err.h"
 
 #define DR_KUBE_API_V1 "credentialprovider.kubelet.k8s.io/v1"
 #define DR_KUBE_REQUEST_LIMIT (1024u * 1024)

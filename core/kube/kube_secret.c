@@ -1,10 +1,10 @@
-#include "kube_secret.h"
+#include "kube/kube_secret.h"
 
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "secmem.h"
+#include "base/secmem.h"
 
 /* base64 into a json string; every intermediate copy is wiped */
 static json_t *base64_string(const void *data, size_t len)

@@ -8,7 +8,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "err.h"
+#include "base/err.h"
 
 #define DR_KUBE_MANAGED_BY_LABEL "app.kubernetes.io/managed-by"
 #define DR_KUBE_MANAGER "dokku-registry"

@@ -1,7 +1,7 @@
 /* Layer compression (compress.h): block-parallel gzip on libdeflate, zstd
  * on libzstd's workers. Memory is fixed by the block size and the number
  * of slots, whatever the size of the input. */
-#include "compress.h"
+#include "push/compress.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "base/err.h"
 
 /* gzip is 0: what a zeroed option struct means */
 enum dr_compression { DR_COMPRESS_GZIP, DR_COMPRESS_ZSTD, DR_COMPRESS_NONE };

@@ -2,7 +2,7 @@
  * looked up, blobs pushed by a bounded pool of workers (each with its own
  * registry connection), then, only when every blob is in place, the
  * manifests: child manifests by digest, the top one by tag, extra tags. */
-#include "push_int.h"
+#include "push/push_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "secmem.h"
-#include "text.h"
+#include "base/secmem.h"
+#include "base/text.h"
 
 #define DEFAULT_JOBS 4
 #define MAX_JOBS 32

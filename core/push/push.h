@@ -7,9 +7,9 @@
 
 #include <stddef.h>
 
-#include "compress.h"
-#include "err.h"
-#include "imagesource.h"
+#include "base/err.h"
+#include "image/imagesource.h"
+#include "push/compress.h"
 
 enum dr_progress_mode { DR_PROGRESS_AUTO, DR_PROGRESS_PLAIN, DR_PROGRESS_TTY };
 

@@ -1,13 +1,13 @@
 /* Credentials for a push (push_int.h): resolved as docker does for one
  * config dir (core/dockerauth.c), with "nothing stored" meaning an
  * anonymous push, as in docker. */
-#include "push_int.h"
+#include "push/push_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dockerauth.h"
+#include "helper/dockerauth.h"
 
 static char *default_dir(void)
 {

@@ -7,13 +7,13 @@
  * hashed while it is read; no request that commits it completes before
  * the whole blob matched its digest. Transient failures are retried with
  * backoff, chunked uploads resume where the registry says its data ends. */
-#include "push_int.h"
+#include "push/push_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "text.h"
+#include "base/text.h"
 
 #define MONO_MAX ((long long)1 << 20)
 #define CHUNK ((long long)64 << 20)

@@ -10,7 +10,7 @@
  * hint: a wrong entry would make the manifest name another layer's blob,
  * so an entry is used only when its MAC verifies (push_cache_key.c) and the
  * registry's HEAD gives the size it names. */
-#include "push_int.h"
+#include "push/push_int.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomicfile.h"
-#include "secmem.h"
+#include "base/atomicfile.h"
+#include "base/secmem.h"
 
 #define MAX_DIGESTS 4096  /* per host */
 #define MAX_REPOS 4       /* per digest, most recent first */

@@ -10,7 +10,7 @@
  * cache copied from elsewhere (a restored or shared ~/.cache, a CI cache
  * another job wrote), edited by hand, or written by a version without MACs
  * fails the check, and the layer is compressed and uploaded again. */
-#include "push_int.h"
+#include "push/push_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,8 +23,8 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
-#include "secmem.h"
+#include "base/atomicfile.h"
+#include "base/secmem.h"
 
 #define KEY_FILE_MAX 256
 

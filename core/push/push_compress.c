@@ -8,13 +8,13 @@
  * compression cache remembers what each layer became (authenticated by a
  * MAC, push_cache_key.c), so a re-push HEADs (or mounts) that blob and
  * compresses nothing. */
-#include "push_int.h"
+#include "push/push_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "imagesource_int.h"
+#include "base/digest.h"
 
 /* chunks of 4 MiB keep the link busy between PATCHes and memory small */
 #define ZCHUNK ((long long)4 << 20)

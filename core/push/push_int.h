@@ -5,9 +5,9 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include "compress.h"
-#include "push.h"
-#include "registry.h"
+#include "push/compress.h"
+#include "push/push.h"
+#include "registry/registry.h"
 
 /* ---- credentials (push_auth.c) ---- */
 

@@ -3,7 +3,7 @@
  * ("<digest-short>: exists|mounted from X|pushed N bytes"); nothing but
  * errors with --quiet. Workers only update state under the lock; the
  * main thread draws. */
-#include "push_int.h"
+#include "push/push_int.h"
 
 #include <pthread.h>
 #include <stdarg.h>

@@ -1,9 +1,11 @@
 /* Image references (push.h): docker's grammar, docker.io defaults. */
-#include "push.h"
+#include "push/push.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "base/dockerhub.h"
 
 /* [a-z0-9]+ joined by ".", "_", "__" or runs of "-" */
 static int component_ok(const char *s, size_t n)
@@ -97,10 +99,10 @@ int dr_image_ref_parse(const char *s, struct dr_image_ref *r, struct dr_err *e)
 		snprintf(r->host, sizeof(r->host), "%.*s", (int)(slash - name), name);
 		name = slash + 1;
 	} else {
-		snprintf(r->host, sizeof(r->host), "docker.io");
+		snprintf(r->host, sizeof(r->host), "%s", DR_HUB_KEY);
 	}
-	if (strcmp(r->host, "index.docker.io") == 0)
-		snprintf(r->host, sizeof(r->host), "docker.io");
+	if (dr_hub_name_is(r->host, strlen(r->host), DR_HUB_REFERENCE))
+		snprintf(r->host, sizeof(r->host), "%s", DR_HUB_KEY);
 	colon = strrchr(name, ':');
 	if (colon && !strchr(colon, '/')) {
 		*colon = '\0';
@@ -109,7 +111,7 @@ int dr_image_ref_parse(const char *s, struct dr_image_ref *r, struct dr_err *e)
 				       colon + 1, s);
 		snprintf(r->tag, sizeof(r->tag), "%s", colon + 1);
 	}
-	if (strcmp(r->host, "docker.io") == 0 && !strchr(name, '/')) {
+	if (strcmp(r->host, DR_HUB_KEY) == 0 && !strchr(name, '/')) {
 		if (snprintf(r->repo, sizeof(r->repo), "library/%s", name) >= (int)sizeof(r->repo))
 			return dr_fail(e, DR_EINVAL, "repository name too long in \"%s\"", s);
 	} else if (strlen(name) >= sizeof(r->repo)) {

@@ -1,6 +1,6 @@
 /* Retries of one blob's requests (push_int.h): backoff, the stall budget
  * of a blob and of the whole push, and the blob's deadline. */
-#include "push_int.h"
+#include "push/push_int.h"
 
 #include <stdio.h>
 #include <string.h>

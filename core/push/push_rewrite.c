@@ -5,14 +5,14 @@
  * config is untouched: its rootfs.diff_ids are the uncompressed digests,
  * which is what they must be. Indexes get their rewritten children. Only
  * changed documents are serialised again; others go out byte for byte. */
-#include "push_int.h"
+#include "push/push_int.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "imagesource_int.h"
+#include "base/digest.h"
 
 #define MT_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
 #define MT_OCI_LAYER "application/vnd.oci.image.layer.v1.tar"

@@ -3,7 +3,7 @@
  * *.crt appended to the system CAs (Go's AppendCertsFromPEM: blocks that
  * are not certificates are skipped); <name>.cert needs <name>.key and
  * loads as a pair (tls.LoadX509KeyPair), <name>.key needs <name>.cert. */
-#include "daemon_config.h"
+#include "registry/daemon_config.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
+#include "base/atomicfile.h"
 
 void dr_certs_dir_free(struct dr_certs_dir *d)
 {

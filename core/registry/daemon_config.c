@@ -3,7 +3,7 @@
  * loadInsecureRegistries, validateHostPort, isSecureIndex, isCIDRMatch)
  * and of its configuration loader (daemon/config/config.go:
  * getConflictFreeConfiguration). */
-#include "daemon_config.h"
+#include "registry/daemon_config.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -15,7 +15,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#include "atomicfile.h"
+#include "base/atomicfile.h"
+#include "base/dockerhub.h"
 
 void dr_daemon_config_free(struct dr_daemon_config *c)
 {
@@ -247,7 +248,7 @@ static int add_insecure(struct dr_daemon_config *c, const char *entry, const cha
 	int rc;
 
 	/* ValidateIndexName */
-	if (strcmp(entry, "index.docker.io") != 0 &&
+	if (strcmp(entry, DR_HUB_INDEX_HOST) != 0 &&
 	    (entry[0] == '-' || (n > 0 && entry[n - 1] == '-')))
 		return dr_fail(e, DR_EINVAL, "%s: invalid index name (%s). Cannot begin or end with "
 			       "a hyphen", path, entry);
@@ -401,7 +402,7 @@ int dr_daemon_config_insecure(const struct dr_daemon_config *c, const char *host
 	if (!c || !host)
 		return 0;
 	/* a name listed as written wins; docker.io is always secure */
-	if (strcmp(host, "docker.io") == 0)
+	if (strcmp(host, DR_HUB_KEY) == 0)
 		return 0;
 	for (size_t i = 0; i < c->n_names; i++) {
 		if (strcmp(c->names[i], host) == 0)

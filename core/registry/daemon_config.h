@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "base/err.h"
 
 /* Where the settings are read from; the environment variables point
  * elsewhere (a daemon started with --config-file, a rootless daemon's

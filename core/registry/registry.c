@@ -1,4 +1,4 @@
-#include "registry_int.h"
+#include "registry/registry_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -255,7 +255,7 @@ int dr_registry_set_credentials(struct dr_registry *r, const char *username,
 	dr_reg_set_wiped(&r->secret, s);
 	dr_reg_tokens_clear(r);
 	dr_reg_set_wiped(&r->identity, NULL);
-	r->is_identity = u && strcmp(u, DR_IDENTITY_TOKEN_USER) == 0;
+	r->is_identity = u && strcmp(u, DR_TOKEN_USERNAME) == 0;
 	return 0;
 }
 

@@ -15,13 +15,10 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "base/creds.h"
+#include "base/dockerhub.h"
+#include "base/err.h"
 
-/* Docker Hub's API host: what docker.io, index.docker.io, hub.docker.com
- * and docker.com are talked to as. */
-#define DR_HUB_API_HOST "registry-1.docker.io"
-/* The username under which credential helpers store an identity token. */
-#define DR_IDENTITY_TOKEN_USER "<token>"
 /* Longest API host[:port]: a DNS name (253) plus ":port". */
 #define DR_REGISTRY_HOST_MAX 260
 /* Read limit for /v2/ and token-service bodies. */
@@ -48,7 +45,7 @@ void dr_registry_global_cleanup(void);
 int dr_registry_open(struct dr_registry **r, const char *server,
 		     const struct dr_registry_opts *o, struct dr_err *e);
 
-/* username + password, or username DR_IDENTITY_TOKEN_USER + identity token
+/* username + password, or username DR_TOKEN_USERNAME + identity token
  * (sent as an OAuth refresh_token, as docker does). Both are copied; the
  * copies are wiped when replaced or on close. NULL username: anonymous. */
 int dr_registry_set_credentials(struct dr_registry *r, const char *username,

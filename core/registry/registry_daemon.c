@@ -11,7 +11,7 @@
  *    (daemon.json's "proxies" replace the environment's variables, as
  *    dockerd's configureProxyEnv does), loopback never through a proxy
  *    (Go's http.ProxyFromEnvironment). */
-#include "registry_int.h"
+#include "registry/registry_int.h"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -21,8 +21,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "atomicfile.h"
-#include "daemon_config.h"
+#include "base/atomicfile.h"
+#include "registry/daemon_config.h"
 
 /* the largest system CA bundle read */
 #define CA_BUNDLE_MAX ((size_t)16 << 20)

@@ -1,7 +1,7 @@
 /* One HTTP exchange of the registry client over libcurl (registry_int.h):
  * timeouts, TLS rules, bounded and wiped response bodies, the response
  * headers the protocol needs, and errors that name the other end. */
-#include "registry_int.h"
+#include "registry/registry_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

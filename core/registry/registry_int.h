@@ -8,7 +8,7 @@
 #include <curl/curl.h>
 #include <time.h>
 
-#include "registry.h"
+#include "registry/registry.h"
 
 enum dr_auth_mode { DR_AUTH_NONE, DR_AUTH_BASIC, DR_AUTH_BEARER };
 

@@ -1,6 +1,6 @@
 /* The pure half of the registry client (no I/O), declared in registry.h:
  * WWW-Authenticate parsing, server names, registry error bodies. */
-#include "registry.h"
+#include "registry/registry.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -9,8 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "serverurl.h"
-#include "text.h"
+#include "base/serverurl.h"
+#include "base/text.h"
 
 /* ---- WWW-Authenticate (RFC 7235) ---- */
 
@@ -158,7 +158,6 @@ int dr_host_is_loopback(const char *hostport)
 
 int dr_registry_api_host(const char *server, char **host, struct dr_err *e)
 {
-	static const char *const hub[] = { DR_HUB_KEY, "hub.docker.com", "docker.com", NULL };
 	char *key = NULL, *h = NULL;
 
 	*host = NULL;
@@ -169,12 +168,10 @@ int dr_registry_api_host(const char *server, char **host, struct dr_err *e)
 		free(h);
 		return dr_fail(e, DR_EINVAL, "not a registry address");
 	}
-	for (size_t i = 0; hub[i]; i++) {
-		if (strcmp(h, hub[i]) == 0) {
-			free(h);
-			h = strdup(DR_HUB_API_HOST);
-			break;
-		}
+	/* every name of the Hub is talked to as its API host */
+	if (dr_hub_name_is(h, strlen(h), DR_HUB_REGISTRY | DR_HUB_WEBSITE)) {
+		free(h);
+		h = strdup(DR_HUB_API_HOST);
 	}
 	*host = h;
 	return h ? 0 : dr_fail(e, DR_EIO, "out of memory");

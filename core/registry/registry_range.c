@@ -1,5 +1,5 @@
 /* Range header values of upload sessions (registry.h). */
-#include "registry.h"
+#include "registry/registry.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* Redirects are followed by hand (registry.h, dr_redirect_check): libcurl's
  * own following re-posts a form on 307/308 to any host and checks the
  * cleartext rule only on the first URL, so every hop is checked here. */
-#include "registry.h"
+#include "registry/registry.h"
 
 #include <curl/curl.h>
 #include <stdio.h>

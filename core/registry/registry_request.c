@@ -1,13 +1,13 @@
 /* Authenticated registry requests (registry.h, "authenticated requests"):
  * what the pusher sends, with the auth the registry asked for. */
-#include "registry_int.h"
+#include "registry/registry_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "text.h"
+#include "base/text.h"
 
 struct mem_body {
 	const char *data;

@@ -1,6 +1,6 @@
 /* The token service side of the registry client (registry_int.h): bearer
  * tokens as docker gets them, cached per scope. */
-#include "registry_int.h"
+#include "registry/registry_int.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "text.h"
+#include "base/text.h"
 
 #define CLIENT_ID "docker"    /* the client_id docker sends to token services */
 #define MIN_TOKEN_LIFETIME 60 /* seconds; docker's floor for expires_in */

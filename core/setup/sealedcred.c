@@ -1,4 +1,4 @@
-#include "sealedcred.h"
+#include "setup/sealedcred.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "exec.h"
-#include "text.h"
+#include "base/exec.h"
+#include "base/text.h"
 
 #define CREDS "systemd-creds"
 #define CREDS_TIMEOUT_MS 30000u

@@ -7,8 +7,8 @@
 
 #include <stddef.h>
 
-#include "err.h"
-#include "secmem.h"
+#include "base/err.h"
+#include "base/secmem.h"
 
 /* systemd's version from `systemd-creds --version` (0 when it is not
  * installed or says something else). */

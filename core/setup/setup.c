@@ -1,4 +1,4 @@
-#include "setup.h"
+#include "setup/setup.h"
 
 #include <errno.h>
 #include <pwd.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
-#include "exec.h"
+#include "base/atomicfile.h"
+#include "base/exec.h"
 
 #ifndef DR_PKGDATADIR
 #define DR_PKGDATADIR "/usr/share/dokku-registry"

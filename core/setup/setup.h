@@ -8,8 +8,8 @@
 
 #include <sys/types.h>
 
-#include "err.h"
-#include "secmem.h"
+#include "base/err.h"
+#include "base/secmem.h"
 
 #define DR_SETUP_UNIT "dokku-keyring.service"
 #define DR_SETUP_CRED_NAME "keyring-password"

@@ -13,10 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
-#include "dockerconfig.h"
-#include "secmem.h"
-#include "setup.h"
+#include "base/atomicfile.h"
+#include "base/secmem.h"
+#include "helper/dockerconfig.h"
+#include "setup/setup.h"
 
 #define CONFIG_LIMIT (1024 * 1024)
 

@@ -10,10 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
-#include "sealedcred.h"
-#include "secmem.h"
-#include "setup.h"
+#include "base/atomicfile.h"
+#include "base/secmem.h"
+#include "setup/sealedcred.h"
+#include "setup/setup.h"
 
 #define PASSWORD_LIMIT 4096
 #define READY_TIMEOUT_S 30

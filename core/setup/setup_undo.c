@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dockerconfig.h"
-#include "setup.h"
+#include "helper/dockerconfig.h"
+#include "setup/setup.h"
 
 static const char step_logins[] = "logins";
 static const char step_units[] = "units";

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "setup.h"
+#include "setup/setup.h"
 
 #define AS_USER_TIMEOUT_MS 30000
 #define AS_USER_LIMIT (1024 * 1024)

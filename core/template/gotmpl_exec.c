@@ -1,7 +1,7 @@
 /* Execution as Go's text/template/exec.go does it, on the one data value
  * struct{ AppName string }: the same evaluation order, the same node that
  * errors point at, the same messages. */
-#include "gotmpl_exec.h"
+#include "template/gotmpl_exec.h"
 
 #include <stdio.h>
 #include <string.h>

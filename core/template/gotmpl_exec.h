@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gotmpl.h"
+#include "template/gotmpl.h"
 
 enum ptype { P_NONE, P_VALUE, P_ANY, P_STRING };
 

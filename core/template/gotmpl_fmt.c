@@ -1,7 +1,7 @@
 /* Go's fmt for the values a template can hold here: the verbs, Sprint and
  * Sprintln, and the %!verb(...) error forms (Sprintf's format string is
  * gotmpl_printf.c). */
-#include "gotmpl_fmt.h"
+#include "template/gotmpl_fmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>

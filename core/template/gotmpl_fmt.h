@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "gotmpl.h"
+#include "template/gotmpl.h"
 
 /* one verb's flags, width and precision, and where it writes */
 struct fmtst {

@@ -1,6 +1,6 @@
 /* text/template's built-in functions (funcs.go) and node.go's String forms
  * used in error messages. */
-#include "gotmpl.h"
+#include "template/gotmpl.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* The lexer of Go's text/template/parse (lex.go): same tokens, same trim
  * markers, same error texts. It runs to the end up front; the parser then
  * sees the tokens in order, so errors surface in Go's order. */
-#include "gotmpl.h"
+#include "template/gotmpl.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* Numbers: Go's literal syntax as parse.newNumber reads it (strconv's
  * ParseInt/ParseUint/ParseFloat rules, underscores included) and
  * strconv.FormatFloat for the verbs fmt uses. */
-#include "gotmpl.h"
+#include "template/gotmpl.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,10 +1,10 @@
 /* The parser of Go's text/template/parse (parse.go, node.go): the same
  * grammar, lookahead and error texts ("template: template:LINE: …"). */
-#include "gotmpl.h"
+#include "template/gotmpl.h"
 
 #include <string.h>
 
-#include "gotmpl_parse.h"
+#include "template/gotmpl_parse.h"
 
 static struct gt_nd *pipeline(struct parser *p, const char *context, enum gt_tok end);
 static struct gt_nd *item_list(struct parser *p, struct gt_nd **next_node);

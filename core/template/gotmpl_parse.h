@@ -3,7 +3,7 @@
 #ifndef DR_GOTMPL_PARSE_H
 #define DR_GOTMPL_PARSE_H
 
-#include "gotmpl.h"
+#include "template/gotmpl.h"
 
 struct parser {
 	struct gt_ctx *c;

@@ -1,7 +1,7 @@
 /* Go's Sprintf format string: flags, width and precision (also from '*'
  * arguments), explicit argument indexes, and the %!(EXTRA …), %!v(MISSING)
  * and BADINDEX forms. The verbs themselves are gotmpl_fmt.c. */
-#include "gotmpl_fmt.h"
+#include "template/gotmpl_fmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>

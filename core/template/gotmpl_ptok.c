@@ -1,6 +1,6 @@
 /* The parser's token stream (Go's next/backup/peek), its error texts
  * ("template: template:LINE: …", item.String) and node building. */
-#include "gotmpl_parse.h"
+#include "template/gotmpl_parse.h"
 
 #include <stdarg.h>
 #include <stdio.h>

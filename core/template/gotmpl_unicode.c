@@ -3,7 +3,7 @@
  * package); do not edit: regenerate it, and `make check-unicode` compares the
  * two. Go 1.21 to 1.26 build their tables from Unicode 15.0.0 too.
  * Sorted, disjoint, inclusive code point ranges; lookups are in gotmpl_util.c. */
-#include "gotmpl_unicode.h"
+#include "template/gotmpl_unicode.h"
 
 /* unicode.IsLetter: general category L: 659 ranges */
 const struct gt_range gt_letter_ranges[] = {

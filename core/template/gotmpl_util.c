@@ -1,7 +1,7 @@
 /* Arena, strings, UTF-8, and the strconv pieces text/template relies on:
  * Quote, Unquote and Go's number literal syntax. */
-#include "gotmpl.h"
-#include "gotmpl_unicode.h"
+#include "template/gotmpl.h"
+#include "template/gotmpl_unicode.h"
 
 #include <errno.h>
 #include <stdarg.h>

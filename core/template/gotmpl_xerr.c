@@ -1,6 +1,6 @@
 /* The errors that end an execution (Go's state.errorf) and the bounds on
  * its work (gotmpl.h GT_MAX_STEPS, GT_MAX_TEXT, GT_MAX_SCAN). */
-#include "gotmpl_exec.h"
+#include "template/gotmpl_exec.h"
 
 #include <stdarg.h>
 #include <stdio.h>

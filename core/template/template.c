@@ -1,13 +1,13 @@
 /* image-repo-template: Go's text/template (core/gotmpl_*.c) on
  * struct{ AppName string }, wrapped in Dokku's error prefixes. */
-#include "template.h"
+#include "template/template.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "gotmpl.h"
-#include "text.h"
+#include "base/text.h"
+#include "template/gotmpl.h"
 
 int gt_render(const char *tmpl, size_t len, const char *app, struct gt_result *r)
 {

@@ -3,7 +3,7 @@
 #ifndef DR_TEMPLATE_H
 #define DR_TEMPLATE_H
 
-#include "err.h"
+#include "base/err.h"
 
 /* *out malloc'd on success (not trimmed; callers trim as Dokku does). On
  * failure e->msg is "Unable to parse image-repo-template: template: template:1: …"

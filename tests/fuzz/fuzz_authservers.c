@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "authservers.h"
+#include "dokku/authservers.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

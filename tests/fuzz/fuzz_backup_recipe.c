@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backup.h"
-#include "backup_recipe.h"
+#include "dokku/backup.h"
+#include "dokku/backup_recipe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

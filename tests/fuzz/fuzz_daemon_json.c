@@ -4,7 +4,7 @@
  * Input: the file's bytes. */
 #include <stdlib.h>
 
-#include "daemon_config.h"
+#include "registry/daemon_config.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

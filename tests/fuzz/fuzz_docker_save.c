@@ -1,5 +1,5 @@
 /* The manifest.json of a `docker save` archive. */
-#include "imagesource.h"
+#include "image/imagesource.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,7 +1,7 @@
 /* A docker config.json: loaded, edited the way login/logout edit it, saved. */
 #include <stdlib.h>
 
-#include "dockerconfig.h"
+#include "helper/dockerconfig.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

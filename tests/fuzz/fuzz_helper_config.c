@@ -1,8 +1,8 @@
 /* docker-credential-dokku's own config file (the explicit layer). */
 #include <stdlib.h>
 
-#include "chain.h"
-#include "config.h"
+#include "helper/chain.h"
+#include "helper/config.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

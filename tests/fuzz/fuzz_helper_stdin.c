@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "protocol.h"
-#include "serverurl.h"
+#include "base/serverurl.h"
+#include "helper/protocol.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

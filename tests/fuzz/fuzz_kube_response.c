@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kube_api.h"
-#include "kube_secret.h"
+#include "kube/kube_api.h"
+#include "kube/kube_secret.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kube_config.h"
+#include "kube/kube_config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

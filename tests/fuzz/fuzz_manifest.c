@@ -2,7 +2,7 @@
  * selection by ref. */
 #include <stdlib.h>
 
-#include "imagesource.h"
+#include "image/imagesource.h"
 #include "fuzz.h"
 
 static const char *const desc_types[] = {

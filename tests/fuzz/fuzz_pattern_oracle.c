@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chain.h"
-#include "config.h"
+#include "helper/chain.h"
+#include "helper/config.h"
 #include "../unit/helper/pattern_oracle.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

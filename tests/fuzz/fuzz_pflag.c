@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pflag.h"
+#include "base/pflag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

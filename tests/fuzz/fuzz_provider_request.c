@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kube_match.h"
-#include "kube_provider.h"
+#include "../unit/kube/kube_match.h"
+#include "kube/kube_provider.h"
 
 /* tests/fuzz/fuzz.h on main declares it too */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,7 +1,7 @@
 /* The Range header of an upload-status answer. */
 #include <stdlib.h>
 
-#include "registry.h"
+#include "registry/registry.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,7 +2,7 @@
  * secret scrubbed from it). */
 #include <stdlib.h>
 
-#include "registry.h"
+#include "registry/registry.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

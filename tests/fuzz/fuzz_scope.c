@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps.h"
-#include "scope.h"
-#include "text.h"
+#include "base/text.h"
+#include "dokku/apps.h"
+#include "dokku/scope.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

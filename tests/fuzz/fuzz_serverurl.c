@@ -1,9 +1,9 @@
 /* Server keys and image references as users and clients write them. */
 #include <stdlib.h>
 
-#include "push.h"
-#include "registry.h"
-#include "serverurl.h"
+#include "base/serverurl.h"
+#include "push/push.h"
+#include "registry/registry.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

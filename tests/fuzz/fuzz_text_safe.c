@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text.h"
+#include "base/text.h"
 #include "fuzz.h"
 
 /* 1 when s is valid UTF-8 without anything dr_text_safe must escape */

@@ -2,8 +2,8 @@
  * expires_in). */
 #include <stdlib.h>
 
-#include "registry.h"
-#include "secmem.h"
+#include "base/secmem.h"
+#include "registry/registry.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

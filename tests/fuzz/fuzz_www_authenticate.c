@@ -1,7 +1,7 @@
 /* A registry's WWW-Authenticate header value. */
 #include <stdlib.h>
 
-#include "registry.h"
+#include "registry/registry.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -112,7 +112,7 @@ def main():
  * package); do not edit: regenerate it, and `make check-unicode` compares the
  * two. Go 1.21 to 1.26 build their tables from Unicode 15.0.0 too.
  * Sorted, disjoint, inclusive code point ranges; lookups are in gotmpl_util.c. */
-#include "gotmpl_unicode.h"
+#include "template/gotmpl_unicode.h"
 """)
     emit("gt_letter_ranges", "unicode.IsLetter: general category L", ranges(letter))
     emit("gt_digit_ranges", "unicode.IsDigit: general category Nd", ranges(digit))

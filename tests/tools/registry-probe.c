@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "registry.h"
-#include "secmem.h"
+#include "base/secmem.h"
+#include "registry/registry.h"
 
 #define PASSWORD_MAX 8192
 

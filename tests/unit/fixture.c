@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "apps.h"
-#include "atomicfile.h"
-#include "properties.h"
+#include "base/atomicfile.h"
+#include "dokku/apps.h"
+#include "dokku/properties.h"
 
 char unit_tmp[64];
 static char dokku[64];

@@ -8,6 +8,8 @@ Suite *serverurl_suite(void);
 Suite *protocol_suite(void);
 Suite *config_suite(void);
 Suite *secmem_suite(void);
+Suite *digest_suite(void);
+Suite *dockerhub_suite(void);
 Suite *err_suite(void);
 Suite *registry_suite(void);
 Suite *registry_range_suite(void);

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
+#include "base/atomicfile.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/dr-atomic-XXXXXX";

@@ -1,6 +1,6 @@
 #include <string.h>
 
-#include "err.h"
+#include "base/err.h"
 #include "unit.h"
 
 START_TEST(test_fail_sets_and_returns)

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "exec.h"
+#include "base/exec.h"
 #include "unit.h"
 
 static double now_s(void)

@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lockfile.h"
+#include "base/lockfile.h"
 #include "fixture.h"
 #include "unit.h"
 

@@ -2,7 +2,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "fixture.h"
 #include "unit.h"
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pflag.h"
+#include "base/pflag.h"
 #include "unit.h"
 
 /* Dokku's registry:login flag set (subcommands.go), declared out of order */

@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text.h"
+#include "base/text.h"
 #include "unit.h"
 
 /* input -> dr_trim result */

@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "apps.h"
-#include "atomicfile.h"
+#include "base/atomicfile.h"
+#include "dokku/apps.h"
 #include "fixture.h"
 #include "unit.h"
 

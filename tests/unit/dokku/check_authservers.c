@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authservers.h"
+#include "dokku/authservers.h"
 #include "unit.h"
 
 static const struct {

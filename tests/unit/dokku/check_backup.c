@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "backup.h"
-#include "properties.h"
+#include "dokku/backup.h"
+#include "dokku/properties.h"
 #include "unit.h"
 
 static char dir[64];

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backup.h"
-#include "backup_recipe.h"
+#include "dokku/backup.h"
+#include "dokku/backup_recipe.h"
 #include "unit.h"
 
 #define TASK "dokku_registry_property"

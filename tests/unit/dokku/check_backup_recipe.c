@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backup.h"
-#include "backup_recipe.h"
+#include "dokku/backup.h"
+#include "dokku/backup_recipe.h"
 #include "recipe_emit.h"
 #include "unit.h"
 

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "plugin_props.h"
-#include "plugn.h"
-#include "properties.h"
+#include "dokku/plugin_props.h"
+#include "dokku/plugn.h"
+#include "dokku/properties.h"
 #include "unit.h"
 
 static char dir[64];

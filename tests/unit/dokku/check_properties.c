@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
-#include "properties.h"
+#include "base/atomicfile.h"
+#include "dokku/properties.h"
 #include "fixture.h"
 #include "unit.h"
 

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "properties.h"
-#include "settings.h"
+#include "dokku/properties.h"
+#include "dokku/settings.h"
 #include "fixture.h"
 #include "unit.h"
 

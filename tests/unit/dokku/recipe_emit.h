@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "backup_recipe.h"
+#include "dokku/backup_recipe.h"
 #include "unit.h"
 
 #define PLAY "registry properties"

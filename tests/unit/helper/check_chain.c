@@ -6,8 +6,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "chain.h"
-#include "config.h"
+#include "helper/chain.h"
+#include "helper/config.h"
 #include "pattern_oracle.h"
 #include "unit.h"
 

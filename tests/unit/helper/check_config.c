@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "helper/config.h"
 #include "unit.h"
 
 static char dir[64];

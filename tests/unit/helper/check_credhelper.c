@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "credhelper.h"
+#include "helper/credhelper.h"
 #include "fakehelper.h"
 #include "unit.h"
 

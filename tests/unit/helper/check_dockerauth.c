@@ -7,10 +7,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "dockerauth.h"
+#include "base/serverurl.h"
 #include "fakehelper.h"
-#include "preflight.h"
-#include "serverurl.h"
+#include "helper/dockerauth.h"
+#include "helper/preflight.h"
 #include "unit.h"
 
 static char cfgdir[128];

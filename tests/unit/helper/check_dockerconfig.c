@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "dockerconfig.h"
+#include "helper/dockerconfig.h"
 #include "fixture.h"
 #include "unit.h"
 

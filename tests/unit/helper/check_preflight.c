@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "fakehelper.h"
-#include "preflight.h"
+#include "helper/preflight.h"
 #include "unit.h"
 
 static char cfgdir[128];

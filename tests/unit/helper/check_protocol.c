@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "protocol.h"
+#include "helper/protocol.h"
 #include "unit.h"
 
 static int decode(const char *json, struct dr_creds *c, struct dr_err *e)

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "imagesource_int.h"
+#include "image/imagesource_int.h"
 #include "fixture.h"
 #include "unit.h"
 

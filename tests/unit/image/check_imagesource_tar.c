@@ -3,7 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "imagesource_int.h"
+#include "image/imagesource_int.h"
 #include "fixture.h"
 #include "unit.h"
 

@@ -11,9 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bus.h"
+#include "keyring/bus.h"
 #include "keyring_env.h"
-#include "keyring_items.h"
+#include "keyring/keyring_items.h"
 #include "unit.h"
 
 static double now_s(void)

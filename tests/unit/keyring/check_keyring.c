@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "keyring.h"
+#include "keyring/keyring.h"
 #include "keyring_env.h"
 #include "unit.h"
 

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "keyring.h"
+#include "keyring/keyring.h"
 #include "keyring_env.h"
-#include "keyring_items.h"
+#include "keyring/keyring_items.h"
 #include "unit.h"
 
 static void kr_open(struct dr_keyring *kr)

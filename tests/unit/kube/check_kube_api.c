@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kube_api.h"
+#include "kube/kube_api.h"
 #include "unit.h"
 
 static char dir[64];

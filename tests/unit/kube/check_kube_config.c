@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kube_config.h"
+#include "kube/kube_config.h"
 #include "unit.h"
 
 /* "hello" and "key" in base64 */

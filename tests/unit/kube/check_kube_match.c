@@ -1,4 +1,4 @@
-/* core/kube_match: kubelet's image-vs-key matching (keyring.go URLsMatch,
+/* kube_match.c, a test oracle: kubelet's image-vs-key matching (keyring.go URLsMatch,
  * BasicDockerKeyring Add/Lookup), checked against the rules and examples
  * the Kubernetes API reference gives for CredentialProviderResponse.auth
  * and CredentialProvider.matchImages. */

@@ -1,5 +1,5 @@
 /* core/kube_provider: CredentialProviderRequest parsing, the image ->
- * registry -> key rules (proved against core/kube_match, kubelet's
+ * registry -> key rules (proved against tests/unit/kube/kube_match.c, kubelet's
  * matching), CredentialProviderResponse bytes, Go durations, and the
  * "provider" object of the helper config. */
 #include <ftw.h>
@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "helper/config.h"
 #include "kube_match.h"
-#include "kube_provider.h"
+#include "kube/kube_provider.h"
 #include "unit.h"
 
 /* as the Kubernetes API reference (kubelet-credentialprovider.v1) shows it */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kube_secret.h"
+#include "kube/kube_secret.h"
 #include "unit.h"
 
 START_TEST(test_secret_build)

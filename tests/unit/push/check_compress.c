@@ -8,7 +8,7 @@
 #include <libdeflate.h>
 #include <zstd.h>
 
-#include "compress.h"
+#include "push/compress.h"
 #include "unit.h"
 
 struct src {

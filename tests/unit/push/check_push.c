@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "push_int.h"
+#include "push/push_int.h"
 #include "unit.h"
 
 static long elapsed_ms(const struct timespec *a)

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 
 #include "fixture.h"
-#include "push_int.h"
-#include "secmem.h"
+#include "base/secmem.h"
+#include "push/push_int.h"
 #include "unit.h"
 
 static char *saved_path;

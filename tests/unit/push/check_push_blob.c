@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "canned.h"
-#include "push_int.h"
+#include "push/push_int.h"
 #include "unit.h"
 
 #define DG "sha256:4444444444444444444444444444444444444444444444444444444444444444"

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "push_int.h"
+#include "push/push_int.h"
 #include "fixture.h"
 #include "unit.h"
 

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "push_int.h"
+#include "push/push_int.h"
 #include "fixture.h"
 #include "unit.h"
 

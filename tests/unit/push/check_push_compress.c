@@ -10,7 +10,7 @@
 
 #include "canned.h"
 #include "fixture.h"
-#include "push_int.h"
+#include "push/push_int.h"
 #include "unit.h"
 
 #define UD "sha256:7777777777777777777777777777777777777777777777777777777777777777"

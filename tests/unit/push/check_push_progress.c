@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "push_int.h"
+#include "push/push_int.h"
 #include "unit.h"
 
 #define D_A "sha256:aaaaaaaaaaaa0000000000000000000000000000000000000000000000000000"

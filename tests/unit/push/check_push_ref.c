@@ -1,7 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "push.h"
+#include "push/push.h"
 #include "unit.h"
 
 #define D64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "push_int.h"
+#include "push/push_int.h"
 #include "unit.h"
 
 #define H(c) #c #c #c #c #c #c #c #c #c #c #c #c #c #c #c #c \

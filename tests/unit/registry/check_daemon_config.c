@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon_config.h"
+#include "registry/daemon_config.h"
 #include "unit.h"
 
 static int parse(const char *json, struct dr_daemon_config *c, struct dr_err *e)

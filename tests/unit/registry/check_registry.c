@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry.h"
+#include "registry/registry.h"
 #include "unit.h"
 
 START_TEST(test_open_and_credentials)
@@ -25,7 +25,7 @@ START_TEST(test_open_and_credentials)
 	ck_assert_int_eq(dr_registry_set_credentials(r, "u", NULL, &e), DR_EINVAL);
 	ck_assert_int_eq(dr_registry_set_credentials(r, "a:b", "pw", &e), DR_EINVAL);
 	ck_assert_int_eq(dr_registry_set_credentials(r, "u", "pw", &e), 0);
-	ck_assert_int_eq(dr_registry_set_credentials(r, DR_IDENTITY_TOKEN_USER, "tok", &e), 0);
+	ck_assert_int_eq(dr_registry_set_credentials(r, DR_TOKEN_USERNAME, "tok", &e), 0);
 	ck_assert_int_eq(dr_registry_set_credentials(r, NULL, NULL, &e), 0);
 	dr_registry_close(r);
 	dr_registry_close(NULL);

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "canned.h"
-#include "registry_int.h"
+#include "registry/registry_int.h"
 #include "unit.h"
 
 #define DG "sha256:6666666666666666666666666666666666666666666666666666666666666666"

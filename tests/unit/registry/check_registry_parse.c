@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry.h"
+#include "registry/registry.h"
 #include "unit.h"
 
 /* WWW-Authenticate values and the challenge this client answers;

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry.h"
+#include "registry/registry.h"
 #include "unit.h"
 
 /* Range / Content-Range values -> next offset; -1: rejected */

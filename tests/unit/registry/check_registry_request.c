@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "canned.h"
-#include "registry_int.h"
+#include "registry/registry_int.h"
 #include "unit.h"
 
 #define CLOSE "Connection: close\r\n"

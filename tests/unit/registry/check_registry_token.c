@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "canned.h"
-#include "registry_int.h"
+#include "registry/registry_int.h"
 #include "unit.h"
 
 #define CLOSE "Connection: close\r\n"
@@ -112,7 +112,7 @@ START_TEST(test_identity_form)
 	struct dr_err e = { 0 };
 	const char *tok = NULL, *body;
 
-	rig_start(&g, answers, 1, DR_IDENTITY_TOKEN_USER, "id+tok/=", 302);
+	rig_start(&g, answers, 1, DR_TOKEN_USERNAME, "id+tok/=", 302);
 	ck_assert_msg(dr_reg_fetch_token(g.r, &g.ch, "repository:app:pull", 0, &tok, &e) == 0,
 		      "%s", e.msg);
 	ck_assert_str_eq(tok, "at-2");
@@ -219,7 +219,7 @@ START_TEST(test_redirect_form_302)
 
 	answers[0] = g.redirect;
 	answers[1] = TOK("{\"token\":\"t-far\"}");
-	rig_start(&g, answers, 2, DR_IDENTITY_TOKEN_USER, "idtok", 302);
+	rig_start(&g, answers, 2, DR_TOKEN_USERNAME, "idtok", 302);
 	ck_assert_msg(dr_reg_fetch_token(g.r, &g.ch, "", 0, &tok, &e) == 0, "%s", e.msg);
 	ck_assert_str_eq(g.srv.requests[0], "POST /token HTTP/1.1");
 	ck_assert_ptr_nonnull(strstr(g.srv.raw[0], "refresh_token=idtok"));
@@ -239,7 +239,7 @@ START_TEST(test_redirect_form_307)
 
 	answers[0] = g.redirect;
 	answers[1] = TOK("{\"token\":\"t-far\"}");
-	rig_start(&g, answers, 2, DR_IDENTITY_TOKEN_USER, "idtok", 307);
+	rig_start(&g, answers, 2, DR_TOKEN_USERNAME, "idtok", 307);
 	ck_assert_int_eq(dr_reg_fetch_token(g.r, &g.ch, "", 0, &tok, &e), DR_EIO);
 	snprintf(want, sizeof(want), "token service 127.0.0.1 redirected the token request (HTTP 307) "
 		 "to another host (http://localhost:%d/elsewhere): the credentials were not sent "

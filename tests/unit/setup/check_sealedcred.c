@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sealedcred.h"
+#include "setup/sealedcred.h"
 #include "unit.h"
 
 static char dir[64];

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "setup.h"
+#include "setup/setup.h"
 #include "unit.h"
 
 static char root[64];

@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
+#include "base/atomicfile.h"
 #include "fixture.h"
-#include "setup.h"
+#include "setup/setup.h"
 #include "setup_fixture.h"
 #include "unit.h"
 

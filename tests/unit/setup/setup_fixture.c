@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
+#include "base/atomicfile.h"
 #include "fixture.h"
 #include "setup_fixture.h"
 #include "unit.h"

@@ -2,7 +2,7 @@
 #ifndef DR_UNIT_SETUP_FIXTURE_H
 #define DR_UNIT_SETUP_FIXTURE_H
 
-#include "setup.h"
+#include "setup/setup.h"
 
 extern char setup_root[96];
 extern struct dr_setup setup_ctx;

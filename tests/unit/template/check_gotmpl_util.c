@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gotmpl.h"
+#include "template/gotmpl.h"
 #include "unit.h"
 
 /* Direct tests of gotmpl_util.c: the arena and its bound, gt_die's unwind,

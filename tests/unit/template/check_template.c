@@ -1,8 +1,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "template.h"
+#include "base/err.h"
+#include "template/template.h"
 #include "vectors.h"
 
 /* The API (core/template.h): Dokku's error prefixes and the bounds we add,

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gotmpl.h"
+#include "template/gotmpl.h"
 #include "unit.h"
 
 struct gt_vector {

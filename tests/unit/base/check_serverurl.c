@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "serverurl.h"
+#include "base/serverurl.h"
 #include "unit.h"
 
 static const struct {

@@ -1,22 +1,9 @@
-#include "serverurl.h"
+#include "base/serverurl.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const hub_hosts[] = {
-	"docker.io", "index.docker.io", "registry-1.docker.io", NULL
-};
-
-static int is_hub_host(const char *host, size_t n)
-{
-	for (size_t i = 0; hub_hosts[i]; i++) {
-		if (strlen(hub_hosts[i]) == n && memcmp(hub_hosts[i], host, n) == 0)
-			return 1;
-	}
-	return 0;
-}
 
 static int has_prefix_ci(const char *s, const char *prefix)
 {
@@ -126,7 +113,7 @@ int dr_serverurl_canonical(const char *s, char **key, struct dr_err *e)
 	path[len - alen] = '\0';
 	if (clean_path(path, path) != 0)
 		goto out;
-	if (is_hub_host(authority, strlen(authority))) {
+	if (dr_hub_name_is(authority, strlen(authority), DR_HUB_REGISTRY)) {
 		if (strcmp(path, "") == 0 || strcmp(path, "/v1") == 0)
 			path[0] = '\0';
 		strcpy(authority, DR_HUB_KEY);
@@ -188,14 +175,16 @@ char **dr_serverurl_aliases(const char *key, int rare)
 	    (key[hub_len] == '\0' || key[hub_len] == '/')) {
 		const char *path = key + hub_len;
 
-		for (size_t i = 0; hub_hosts[i] && !fail; i++)
-			fail = add_spellings(&v, &n, hub_hosts[i], path, rare);
+		for (size_t i = 0; dr_hub_names[i].name && !fail; i++) {
+			if (dr_hub_names[i].roles & DR_HUB_REGISTRY)
+				fail = add_spellings(&v, &n, dr_hub_names[i].name, path, rare);
+		}
 		/* docker/cli's index URL, and Docker Desktop's double-slash token keys */
 		if (!fail && path[0] == '\0')
-			fail = strv_add(&v, &n, "https://", "index.docker.io", "/v1", "/") ||
-			       (rare && strv_add(&v, &n, "https://", "index.docker.io", "/v1", ""));
+			fail = strv_add(&v, &n, "https://", DR_HUB_INDEX_HOST, "/v1", "/") ||
+			       (rare && strv_add(&v, &n, "https://", DR_HUB_INDEX_HOST, "/v1", ""));
 		if (!fail && strncmp(path, "/v1/", 4) == 0)
-			fail = strv_add(&v, &n, "https://", "index.docker.io", "/v1/", path + 3);
+			fail = strv_add(&v, &n, "https://", DR_HUB_INDEX_HOST, "/v1/", path + 3);
 	} else {
 		fail = add_spellings(&v, &n, key, "", rare);
 	}

@@ -4,10 +4,8 @@
 #ifndef DR_SERVERURL_H
 #define DR_SERVERURL_H
 
-#include "err.h"
-
-/* The canonical key of the Docker Hub index. */
-#define DR_HUB_KEY "docker.io"
+#include "base/dockerhub.h"
+#include "base/err.h"
 
 /* Canonical key of s: scheme (http/https) dropped, host lower-cased, port
  * kept, duplicate slashes collapsed, trailing slash dropped, Hub aliases

@@ -2,15 +2,13 @@
  * patterns (k8s pkg/credentialprovider/keyring.go: URLsMatchStr,
  * ParseSchemelessURL, BasicDockerKeyring.Add/Lookup, isDefaultRegistryMatch),
  * modelled here so tests can prove that the keys dokku-credential-provider
- * returns are the ones kubelet will use. */
+ * returns are the ones kubelet will use. A test oracle: not in the library. */
 #ifndef DR_KUBE_MATCH_H
 #define DR_KUBE_MATCH_H
 
 #include <stddef.h>
 
-/* kubelet's defaultRegistryHost: credentials under this key serve every
- * image isDefaultRegistryMatch calls Docker Hub's */
-#define DR_KUBE_HUB_KEY "index.docker.io"
+#include "base/dockerhub.h"
 
 /* URLsMatchStr(glob, target): 1 when target (an image, schemeless) matches
  * glob (a key or matchImages entry): same number of host labels, each label

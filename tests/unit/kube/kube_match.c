@@ -309,8 +309,7 @@ int dr_kube_default_registry_match(const char *image)
 		return 0;
 	if (!slash)
 		return 1;
-	if ((n == 9 && strncmp(image, "docker.io", 9) == 0) ||
-	    (n == 15 && strncmp(image, "index.docker.io", 15) == 0))
+	if (dr_hub_name_is(image, n, DR_HUB_REFERENCE))
 		return 1;
 	for (size_t i = 0; i < n; i++) {
 		if (image[i] == '.' || image[i] == ':')
@@ -378,7 +377,7 @@ long dr_kube_lookup(const char *const *keys, size_t n, const char *image)
 			found = (long)idx[i].from;
 	}
 	for (size_t i = 0; i < m && found < 0; i++) {
-		if (strcmp(idx[i].key, DR_KUBE_HUB_KEY) == 0 && dr_kube_default_registry_match(image))
+		if (strcmp(idx[i].key, DR_HUB_INDEX_HOST) == 0 && dr_kube_default_registry_match(image))
 			found = (long)idx[i].from;
 	}
 	for (size_t i = 0; i < m; i++)

@@ -1,4 +1,4 @@
-#include "scope.h"
+#include "dokku/scope.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "apps.h"
-#include "properties.h"
-#include "secmem.h"
+#include "base/secmem.h"
+#include "dokku/apps.h"
+#include "dokku/properties.h"
 
 #define CMDLINE_LIMIT (64 * 1024)
 

@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "scope.h"
+#include "dokku/scope.h"
 #include "fixture.h"
 #include "unit.h"
 
