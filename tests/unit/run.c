@@ -10,6 +10,7 @@ int main(void)
 	srunner_add_suite(sr, protocol_suite());
 	srunner_add_suite(sr, config_suite());
 	srunner_add_suite(sr, secmem_suite());
+	srunner_add_suite(sr, buf_suite());
 	srunner_add_suite(sr, err_suite());
 	srunner_add_suite(sr, registry_suite());
 	srunner_add_suite(sr, registry_range_suite());

@@ -8,6 +8,7 @@ Suite *serverurl_suite(void);
 Suite *protocol_suite(void);
 Suite *config_suite(void);
 Suite *secmem_suite(void);
+Suite *buf_suite(void);
 Suite *err_suite(void);
 Suite *registry_suite(void);
 Suite *registry_range_suite(void);
