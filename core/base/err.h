@@ -47,7 +47,7 @@ void dr_err_clear(struct dr_err *e);
  * helper still answers Docker in its protocol, the Dokku commands still
  * print their error and exit 1, and the cleanups on the way back (wiping
  * secrets, removing temporary files, releasing locks) still run.
- * `return dr_oom(e);` where `return dr_fail(e, DR_EIO, "out of memory");`
+ * `return dr_oom(e);` where `return dr_oom(e);`
  * would be written. */
 #define DR_OOM_MSG "out of memory"
 static inline int dr_oom(struct dr_err *e)

@@ -88,7 +88,7 @@ int dr_kube_request(const struct dr_kubeconfig *kc, const char *method, const ch
 	c = curl_easy_init();
 	if (!c || asprintf(&url, "%s%s", kc->server, path) < 0) {
 		curl_easy_cleanup(c);
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	}
 	hdrs = curl_slist_append(hdrs, "Accept: application/json");
 	if (ctype && asprintf(&hdr, "Content-Type: %s", ctype) >= 0) {

@@ -243,7 +243,7 @@ static struct curl_slist *build_headers(struct dr_reg_req *q, struct dr_err *e, 
 		return n;
 oom:
 	curl_slist_free_all(hdrs);
-	*rc = dr_fail(e, DR_EIO, "out of memory");
+	*rc = dr_oom(e);
 	return NULL;
 }
 

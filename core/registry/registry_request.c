@@ -251,7 +251,7 @@ int dr_registry_request(struct dr_registry *r, const struct dr_registry_request 
 	if (rc == 0 && rq->url[0] != '/')
 		rc = check_location(r, rq->url, e);
 	if (rc == 0 && build(rq, &q, &url, &h, r) != 0)
-		rc = dr_fail(e, DR_EIO, "out of memory");
+		rc = dr_oom(e);
 	if (rc == 0 && rq->body) {
 		ad.read = mem_read;
 		ad.read_ud = &mem;

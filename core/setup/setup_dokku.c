@@ -71,7 +71,7 @@ static int helper_config_as_user(const struct dr_setup *s, void *arg, struct dr_
 		json_object_set_new(root, "bus", json_string(s->bus));
 		text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
 		snprintf(dir, sizeof(dir), "%s", s->helper_cfg);
-		rc = text ? dr_mkdir_p(dirname(dir), 0700, e) : dr_fail(e, DR_EIO, "out of memory");
+		rc = text ? dr_mkdir_p(dirname(dir), 0700, e) : dr_oom(e);
 		if (rc == 0) {
 			size_t n = strlen(text);
 
@@ -435,7 +435,7 @@ static char **plaintext_scopes(const struct dr_setup *s, size_t *n, struct dr_er
 	v = calloc(k + 1, sizeof(char *));
 	if (!v) {
 		dr_buf_wipe(&names);
-		dr_fail(e, DR_EIO, "out of memory");
+		dr_oom(e);
 		return NULL;
 	}
 	k = 0;

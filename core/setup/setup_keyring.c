@@ -82,7 +82,7 @@ static int write_dropin(struct dr_setup *s, struct dr_err *e)
 	int rc;
 
 	if (!want)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	if (dr_file_read(s->dropin, 64 * 1024, &have, NULL) == 0 && strcmp(have.data, want) == 0) {
 		rc = 0;
 	} else {
