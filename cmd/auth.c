@@ -167,7 +167,7 @@ int cmd_auth_status(int argc, char **argv)
 	int i = 0;
 
 	if (!pos)
-		return dr_log_fail(1, "out of memory");
+		return dr_log_fail(1, DR_OOM_MSG);
 	/* a bad flag is "invalid arguments" here: 2 means "differs" */
 	if (cmd_parse_flags("registry:auth-status", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos,
 			    &rc)) {
@@ -200,7 +200,7 @@ int cmd_auth_status(int argc, char **argv)
 	want.server = server;
 	want.user = user;
 	want.password = password ? password : pw_arg;
-	rc = dir ? status_of(dir, &want) : dr_log_fail(1, "out of memory");
+	rc = dir ? status_of(dir, &want) : dr_log_fail(1, DR_OOM_MSG);
 out:
 	dr_str_wipe_free(password);
 	free(dir);
@@ -238,11 +238,11 @@ static int migrate_entries(json_t *auths, const char *dir, json_t *moved, struct
 			if (c) /* a copy of the secret may be in it */
 				dr_creds_wipe(c);
 			free(c);
-			return dr_fail(e, DR_EIO, "out of memory");
+			return dr_oom(e);
 		}
 		c->server_url = strdup(key);
 		rc = c->server_url ? dr_credhelper_store(DR_OWN_HELPER, dir, c, e)
-				   : dr_fail(e, DR_EIO, "out of memory");
+				   : dr_oom(e);
 		if (rc == 0)
 			json_object_set_new(moved, key, json_string(c->username));
 		dr_creds_wipe(c);
@@ -270,7 +270,7 @@ int cmd_migrate(int argc, char **argv)
 	if (!pos || !moved) {
 		free(pos);
 		json_decref(moved);
-		return dr_log_fail(1, "out of memory");
+		return dr_log_fail(1, DR_OOM_MSG);
 	}
 	if (cmd_parse_flags("registry:migrate", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos, &rc))
 		goto out;
@@ -282,7 +282,7 @@ int cmd_migrate(int argc, char **argv)
 	}
 	dir = creds_config_dir(app);
 	if (!dir || dr_dockercfg_load(&cfg, dir, &e) != 0) {
-		rc = dir ? cmd_fail(&e) : dr_log_fail(1, "out of memory");
+		rc = dir ? cmd_fail(&e) : dr_log_fail(1, DR_OOM_MSG);
 		goto out;
 	}
 	if (migrate_entries(json_object_get(cfg.root, "auths"), dir, moved, &e) != 0) {

@@ -66,13 +66,13 @@ static int servers_in(const char *dir, char **out, struct dr_err *e)
 	for (size_t i = 0; i < CACHE_SLOTS; i++) {
 		if (cache[i].dir && strcmp(cache[i].dir, dir) == 0) {
 			*out = strdup(cache[i].servers);
-			return *out ? 0 : dr_fail(e, DR_EIO, "out of memory");
+			return *out ? 0 : dr_oom(e);
 		}
 	}
 	/* as Dokku: a config that cannot be read lists nothing */
 	if (dr_dockercfg_load(&cfg, dir, &ignored) != 0) {
 		*out = strdup("");
-		return *out ? 0 : dr_fail(e, DR_EIO, "out of memory");
+		return *out ? 0 : dr_oom(e);
 	}
 	auths = json_object_get(cfg.root, "auths");
 	json_object_foreach(json_is_object(auths) ? auths : NULL, key, v) {
@@ -89,7 +89,7 @@ static int servers_in(const char *dir, char **out, struct dr_err *e)
 	dr_list_free(&h.list);
 	dr_dockercfg_free(&cfg);
 	if (!*out)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	free(cache[cache_next].dir);
 	free(cache[cache_next].servers);
 	cache[cache_next].dir = strdup(dir);
@@ -100,7 +100,7 @@ static int servers_in(const char *dir, char **out, struct dr_err *e)
 
 static int servers_of_dir(char *dir, char **out, struct dr_err *e)
 {
-	int rc = dir ? servers_in(dir, out, e) : dr_fail(e, DR_EIO, "out of memory");
+	int rc = dir ? servers_in(dir, out, e) : dr_oom(e);
 
 	free(dir);
 	return rc;

@@ -91,7 +91,7 @@ static int export_logins(const char *app, const char *scope_dir, struct dr_err *
 	int rc;
 
 	if (!dir || !path) {
-		rc = dr_fail(e, DR_EIO, "out of memory");
+		rc = dr_oom(e);
 		goto out;
 	}
 	rc = collect_logins(dir, &recs, e);
@@ -99,7 +99,7 @@ static int export_logins(const char *app, const char *scope_dir, struct dr_err *
 		goto out;
 	json = dr_login_recs_emit(&recs);
 	if (!json) {
-		rc = dr_fail(e, DR_EIO, "out of memory");
+		rc = dr_oom(e);
 		goto out;
 	}
 	slash = strrchr(path, '/');
@@ -153,7 +153,7 @@ static int read_logins(const char *scope_dir, struct dr_login_recs *recs, struct
 
 	memset(recs, 0, sizeof(*recs));
 	if (!path)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	rc = dr_file_read(path, DR_LOGINS_LIMIT, &data, e);
 	if (rc == DR_ENOTFOUND)
 		rc = 0;

@@ -62,7 +62,7 @@ int creds_read_password(char **out, struct dr_err *e)
 	}
 	*out = strdup(dr_trim(buf.data));
 	dr_buf_wipe(&buf);
-	return *out ? 0 : dr_fail(e, DR_EIO, "out of memory");
+	return *out ? 0 : dr_oom(e);
 }
 
 int creds_uses_own_helper(const char *config_dir)

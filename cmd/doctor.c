@@ -375,7 +375,7 @@ int cmd_doctor(int argc, char **argv)
 	if (!pos || !r.checks) {
 		free(pos);
 		json_decref(r.checks);
-		return dr_log_fail(1, "out of memory");
+		return dr_log_fail(1, DR_OOM_MSG);
 	}
 	stop = cmd_parse_flags("registry:doctor", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos, &rc);
 	free(pos);

@@ -60,7 +60,7 @@ static int save_user_config(const char *path, json_t *root, struct dr_err *e)
 
 		if (!line) {
 			free(text);
-			return dr_fail(e, DR_EIO, "out of memory");
+			return dr_oom(e);
 		}
 		line[n] = '\n';
 		line[n + 1] = '\0';
@@ -120,7 +120,7 @@ int cmd_helpers_set(int argc, char **argv)
 	int npos = 0, rc = 0;
 
 	if (!pos)
-		return dr_log_fail(1, "out of memory");
+		return dr_log_fail(1, DR_OOM_MSG);
 	if (!no_flags("registry:helpers:set", argc, argv, pos, &npos, &rc))
 		rc = npos < 2 ? dr_log_fail(1, "usage: dokku-registry helpers:set <pattern> <helper>")
 			      : edit_helpers(pos[0], pos[1]);
@@ -134,7 +134,7 @@ int cmd_helpers_unset(int argc, char **argv)
 	int npos = 0, rc = 0;
 
 	if (!pos)
-		return dr_log_fail(1, "out of memory");
+		return dr_log_fail(1, DR_OOM_MSG);
 	if (!no_flags("registry:helpers:unset", argc, argv, pos, &npos, &rc))
 		rc = npos < 1 ? dr_log_fail(1, "usage: dokku-registry helpers:unset <pattern>")
 			      : edit_helpers(pos[0], NULL);
@@ -150,7 +150,7 @@ int cmd_helpers_report(int argc, char **argv)
 	int npos = 0, rc = 0, stop;
 
 	if (!pos)
-		return dr_log_fail(1, "out of memory");
+		return dr_log_fail(1, DR_OOM_MSG);
 	stop = no_flags("registry:helpers:report", argc, argv, pos, &npos, &rc);
 	free(pos);
 	if (stop)

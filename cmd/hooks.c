@@ -23,7 +23,7 @@ static int carry_credentials(const char *old_app, const char *new_app, int how,
 	int rc = 0;
 
 	if (!from || (new_app && !to)) {
-		rc = dr_fail(e, DR_EIO, "out of memory");
+		rc = dr_oom(e);
 		goto out;
 	}
 	if (!creds_uses_own_helper(from))

@@ -99,7 +99,7 @@ static int target_of(const char *app, const struct sync_opts *o, char **name, ch
 	else
 		rc = dr_plugin_prop_computed(K3S, app, "namespace", "default", ns, e);
 	if (rc == 0 && (!*name || !*ns))
-		rc = dr_fail(e, DR_EIO, "out of memory");
+		rc = dr_oom(e);
 	if (rc == 0 && !dr_kube_name_valid(*name))
 		rc = dr_fail(e, DR_EINVAL, "%s is not a valid Secret name (lower-case letters, digits, '-' and '.')",
 			     *name);
@@ -223,7 +223,7 @@ static int apply_secret(const struct cluster *c, const char *app, const char *ns
 
 	json_decref(secret);
 	if (!body || !path) {
-		snprintf(f->reason, sizeof(f->reason), "%s", body ? "out of memory" : e.msg);
+		snprintf(f->reason, sizeof(f->reason), "%s", body ? DR_OOM_MSG : e.msg);
 		rc = DR_EIO;
 		goto out;
 	}
@@ -531,7 +531,7 @@ int cmd_k8s_sync(int argc, char **argv)
 	size_t n = 0;
 
 	if (!pos)
-		return dr_log_fail(1, "out of memory");
+		return dr_log_fail(1, DR_OOM_MSG);
 	if (cmd_parse_flags("registry:k8s:sync", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos, &rc)) {
 		free(pos);
 		return rc;
@@ -576,7 +576,7 @@ int cmd_k8s_pull_secret(int argc, char **argv)
 	int npos, rc;
 
 	if (!pos)
-		return dr_log_fail(1, "out of memory");
+		return dr_log_fail(1, DR_OOM_MSG);
 	if (cmd_parse_flags("registry:k8s:pull-secret", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos,
 			    &rc))
 		goto out;
@@ -601,7 +601,7 @@ int cmd_k8s_pull_secret(int argc, char **argv)
 		dr_log_warn("%s has no registry logins: the secret's auths are empty", pos[0]);
 	text = json_dumps(secret, JSON_INDENT(2));
 	if (!text) {
-		rc = dr_log_fail(1, "out of memory");
+		rc = dr_log_fail(1, DR_OOM_MSG);
 		goto out;
 	}
 	puts(text);

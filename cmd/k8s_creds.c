@@ -43,14 +43,14 @@ int k8s_collect_auths(const char *app, int quiet, json_t **auths, struct dr_err 
 
 	*auths = json_object();
 	if (!dir || !*auths || !server_key) {
-		rc = server_key ? dr_fail(e, DR_EIO, "out of memory") : e->code;
+		rc = server_key ? dr_oom(e) : e->code;
 		goto out;
 	}
 	keys = calloc(2, sizeof(char *));
 	if (keys)
 		keys[0] = strdup(server_key);
 	if (!keys || !keys[0]) {
-		rc = dr_fail(e, DR_EIO, "out of memory");
+		rc = dr_oom(e);
 		goto out;
 	}
 	rc = dr_dockerauth_registries(dir, &keys, e);

@@ -155,7 +155,7 @@ static int login_run(struct login *l)
 		return cmd_fail(&e);
 	dir = creds_config_dir(l->app);
 	if (!dir)
-		return dr_log_fail(1, "out of memory");
+		return dr_log_fail(1, DR_OOM_MSG);
 	if (l->app && dr_mkdir_p(dir, 0700, &e) != 0)
 		rc = dr_log_fail(1, "Unable to create registry config directory: %s", e.msg);
 	else if (verify_with_registry(l, &e) != 0)
@@ -192,7 +192,7 @@ int cmd_login(int argc, char **argv)
 	const char *pw_arg = "";
 
 	if (!pos)
-		return dr_log_fail(1, "out of memory");
+		return dr_log_fail(1, DR_OOM_MSG);
 	if (cmd_parse_flags("registry:login", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos, &rc))
 		goto out;
 	g = from_stdin ? 2 : 3;
@@ -215,7 +215,7 @@ int cmd_login(int argc, char **argv)
 	} else {
 		l.password = strdup(pw_arg);
 		if (!l.password)
-			rc = dr_log_fail(1, "out of memory");
+			rc = dr_log_fail(1, DR_OOM_MSG);
 	}
 	if (rc == 0)
 		rc = login_run(&l);
@@ -253,7 +253,7 @@ int cmd_logout(int argc, char **argv)
 	char *dir = NULL;
 
 	if (!pos)
-		return dr_log_fail(1, "out of memory");
+		return dr_log_fail(1, DR_OOM_MSG);
 	if (cmd_parse_flags("registry:logout", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos, &rc))
 		goto out;
 	if (global || npos == 1) {

@@ -104,7 +104,7 @@ int cmd_push_image(int argc, char **argv)
 	struct dr_err e = { 0 };
 
 	if (!pos)
-		return dr_log_fail(1, "out of memory");
+		return dr_log_fail(1, DR_OOM_MSG);
 	if (cmd_parse_flags("registry:push-image", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos,
 			    &rc)) {
 		free(pos);

@@ -330,7 +330,7 @@ int release_preflight(const char *config_dir, const char *server, struct dr_err 
 	/* the computed server is "" (Docker Hub) or "host[:port]/" */
 	snprintf(host, sizeof(host), "%.*s", (int)strcspn(server, "/"), server);
 	rc = config_dir || global ? dr_keyring_preflight(config_dir ? config_dir : global, host, e)
-				  : dr_fail(e, DR_EIO, "out of memory");
+				  : dr_oom(e);
 	free(global);
 	return rc;
 }

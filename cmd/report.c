@@ -231,7 +231,7 @@ int cmd_report(int argc, char **argv)
 		}
 	}
 	if (!os_args || !pos) {
-		rc = dr_log_fail(1, "out of memory");
+		rc = dr_log_fail(1, DR_OOM_MSG);
 		goto out;
 	}
 	if (cmd_parse_flags("registry:report", nos, os_args, flags, CMD_NFLAGS(flags), pos, &npos, &rc))

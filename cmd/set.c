@@ -35,7 +35,7 @@ int cmd_set(int argc, char **argv)
 	struct dr_err e = { 0 };
 
 	if (!pos)
-		return dr_log_fail(1, "out of memory");
+		return dr_log_fail(1, DR_OOM_MSG);
 	if (cmd_parse_flags("registry:set", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos, &rc))
 		goto out;
 	app = global ? DR_GLOBAL : cmd_arg(pos, npos, 0);

@@ -44,7 +44,7 @@ int cmd_setup(int argc, char **argv)
 	ssize_t n;
 
 	if (!pos)
-		return dr_log_fail(DR_SETUP_FAILED, "out of memory");
+		return dr_log_fail(DR_SETUP_FAILED, DR_OOM_MSG);
 	if (cmd_parse_flags("registry:setup", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos, &rc)) {
 		free(pos);
 		return rc;

@@ -164,7 +164,7 @@ int cmd_unmigrate(int argc, char **argv)
 	size_t n = 0;
 
 	if (!pos)
-		return dr_log_fail(1, "out of memory");
+		return dr_log_fail(1, DR_OOM_MSG);
 	if (cmd_parse_flags("registry:unmigrate", argc, argv, flags, CMD_NFLAGS(flags), pos, &npos, &rc))
 		goto out;
 	if (!global && npos > 0)
@@ -181,7 +181,7 @@ int cmd_unmigrate(int argc, char **argv)
 	}
 	dir = creds_config_dir(app);
 	if (!dir || dr_dockercfg_load(&cfg, dir, &e) != 0) {
-		rc = dir ? cmd_fail(&e) : dr_log_fail(1, "out of memory");
+		rc = dir ? cmd_fail(&e) : dr_log_fail(1, DR_OOM_MSG);
 		goto out;
 	}
 	servers = own_servers(&cfg);
@@ -192,7 +192,7 @@ int cmd_unmigrate(int argc, char **argv)
 	}
 	logins = calloc(n, sizeof(*logins));
 	if (!logins) {
-		rc = dr_log_fail(1, "out of memory");
+		rc = dr_log_fail(1, DR_OOM_MSG);
 		goto out;
 	}
 	/* 1. every login out of the keyring first: nothing changes unless all answer */
@@ -202,7 +202,7 @@ int cmd_unmigrate(int argc, char **argv)
 
 		logins[i].server = strdup(json_string_value(json_array_get(servers, i)));
 		if (!logins[i].server) {
-			rc = dr_log_fail(1, "out of memory");
+			rc = dr_log_fail(1, DR_OOM_MSG);
 			goto out;
 		}
 		g = keyring_login(dir, logins[i].server, &logins[i].c, &ge);
@@ -224,7 +224,7 @@ int cmd_unmigrate(int argc, char **argv)
 		if (plaintext && logins[i].found) {
 			entry = plaintext_entry(&logins[i].c, old);
 			if (!entry) {
-				rc = dr_log_fail(1, "out of memory");
+				rc = dr_log_fail(1, DR_OOM_MSG);
 				goto out;
 			}
 		}

@@ -193,7 +193,7 @@ int dr_file_write_atomic(const char *path, const void *data, size_t len, mode_t 
 	int fd, err = 0;
 
 	if (!tmp)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	remove_stale_temps(path);
 	fd = open_temp(path, tmp, n);
 	if (fd < 0) {
@@ -222,7 +222,7 @@ int dr_mkdir_p(const char *path, mode_t mode, struct dr_err *e)
 	char *p = strdup(path);
 
 	if (!p)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	for (char *s = p + 1; ; s++) {
 		char c = *s;
 

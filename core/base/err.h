@@ -41,6 +41,20 @@ int dr_fail(struct dr_err *e, enum dr_errcode code, const char *fmt, ...)
 #endif
 void dr_err_clear(struct dr_err *e);
 
+/* Out of memory: the one policy for all of core and the mains. A failed
+ * allocation is an ordinary error, DR_EIO with the message DR_OOM_MSG,
+ * returned up the stack like any other (never abort()): the credential
+ * helper still answers Docker in its protocol, the Dokku commands still
+ * print their error and exit 1, and the cleanups on the way back (wiping
+ * secrets, removing temporary files, releasing locks) still run.
+ * `return dr_oom(e);` where `return dr_oom(e);`
+ * would be written. */
+#define DR_OOM_MSG "out of memory"
+static inline int dr_oom(struct dr_err *e)
+{
+	return dr_fail(e, DR_EIO, DR_OOM_MSG);
+}
+
 /* True for the failures that mean "the keyring cannot be used right now". */
 int dr_err_is_unavailable(enum dr_errcode code);
 

@@ -131,25 +131,8 @@ static void drain(int *fd, struct dr_buf *buf, size_t limit, int *overflow)
 		explicit_bzero(chunk, sizeof(chunk));
 		return;
 	}
-	if (buf->len + (size_t)n + 1 > buf->cap) {
-		size_t cap = (buf->len + (size_t)n + 1) * 2;
-		char *nb = malloc(cap);
-
-		if (!nb) {
-			*overflow = 1;
-			return;
-		}
-		if (buf->data) {
-			memcpy(nb, buf->data, buf->len);
-			explicit_bzero(buf->data, buf->cap);
-			free(buf->data);
-		}
-		buf->data = nb;
-		buf->cap = cap;
-	}
-	memcpy(buf->data + buf->len, chunk, (size_t)n);
-	buf->len += (size_t)n;
-	buf->data[buf->len] = '\0';
+	if (dr_buf_append(buf, chunk, (size_t)n, NULL))
+		*overflow = 1; /* out of memory: as good as over the limit */
 	explicit_bzero(chunk, sizeof(chunk));
 }
 

@@ -281,7 +281,7 @@ static int fail_msg(struct dr_pflag_set *s, struct dr_err *e, const char *fmt, .
 	va_end(ap);
 	if (n < 0) {
 		s->error = NULL;
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	}
 	return dr_fail(e, DR_EINVAL, "%s", s->error);
 }
@@ -328,7 +328,7 @@ static int set_value(struct dr_pflag_set *s, struct dr_pflag *fl, const char *v,
 		rc = fail_msg(s, e, "invalid argument %s for %s flag: strconv.ParseBool: parsing %s: invalid syntax",
 			      qv, qname, qv);
 	else
-		rc = dr_fail(e, DR_EIO, "out of memory");
+		rc = dr_oom(e);
 	free(qv);
 	free(qname);
 	return rc;
@@ -367,7 +367,7 @@ static int fail_short(struct dr_pflag_set *s, struct dr_err *e, const char *what
 {
 	char *q = dr_go_quote_rune((unsigned char)shorts[0]);
 	int rc = q ? fail_msg(s, e, "%s: %s in -%s", what, q, shorts)
-		   : dr_fail(e, DR_EIO, "out of memory");
+		   : dr_oom(e);
 
 	free(q);
 	return rc;
@@ -420,7 +420,7 @@ int dr_pflag_parse(struct dr_pflag_set *s, int argc, char **argv, struct dr_err 
 	s->error = NULL;
 	s->args = calloc((size_t)(argc > 0 ? argc : 0) + 1, sizeof(char *));
 	if (!s->args)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	for (int i = 0; i < argc && rc == 0; i++) {
 		const char *a = argv[i];
 

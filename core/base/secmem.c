@@ -40,47 +40,18 @@ void dr_str_wipe_free(char *s)
 	dr_wipe_free(s);
 }
 
-void dr_buf_wipe(struct dr_buf *buf)
+void dr_wipe_release(void *p, size_t n)
 {
-	if (buf->data) {
-		explicit_bzero(buf->data, buf->cap);
-		release(buf->data, buf->cap);
-	}
-	buf->data = NULL;
-	buf->len = 0;
-	buf->cap = 0;
-}
-
-/* Grows to at least want bytes (+1 for the NUL); the old block is wiped. */
-static int buf_reserve(struct dr_buf *buf, size_t want, struct dr_err *e)
-{
-	size_t ncap;
-	char *n;
-
-	if (want + 1 <= buf->cap)
-		return 0;
-	ncap = buf->cap ? buf->cap : 4096;
-	while (ncap < want + 1)
-		ncap *= 2;
-	n = malloc(ncap);
-	if (!n)
-		return dr_fail(e, DR_EIO, "out of memory reading input");
-	if (buf->data) {
-		memcpy(n, buf->data, buf->len + 1);
-		explicit_bzero(buf->data, buf->cap);
-		release(buf->data, buf->cap);
-	} else {
-		n[0] = '\0';
-	}
-	buf->data = n;
-	buf->cap = ncap;
-	return 0;
+	explicit_bzero(p, n);
+	release(p, n);
 }
 
 int dr_read_all(int fd, size_t limit, struct dr_buf *buf, struct dr_err *e)
 {
-	if (buf_reserve(buf, 0, e))
-		return e ? e->code : DR_EIO;
+	int rc = dr_buf_reserve(buf, 0, e);
+
+	if (rc)
+		return rc;
 	for (;;) {
 		ssize_t n;
 		size_t room;
@@ -94,8 +65,9 @@ int dr_read_all(int fd, size_t limit, struct dr_buf *buf, struct dr_err *e)
 			if (want <= buf->len)
 				return dr_fail(e, DR_ETOOBIG,
 					       "input too large: over %zu bytes", limit);
-			if (buf_reserve(buf, want, e))
-				return e ? e->code : DR_EIO;
+			rc = dr_buf_reserve(buf, want - buf->len, e);
+			if (rc)
+				return rc;
 		}
 		room = buf->cap - 1 - buf->len;
 		n = read(fd, buf->data + buf->len, room);

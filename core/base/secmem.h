@@ -4,22 +4,18 @@
 
 #include <stddef.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 
-/* A growable byte buffer whose old storage is wiped whenever it moves. */
-struct dr_buf {
-	char *data; /* always NUL-terminated when not NULL */
-	size_t len;
-	size_t cap;
-};
-
-/* Reads fd to EOF into buf. More than `limit` bytes is DR_ETOOBIG; memory
- * stays bounded by the limit. */
+/* Reads fd to EOF, appending to buf. More than `limit` bytes is DR_ETOOBIG;
+ * memory stays bounded by the limit. */
 int dr_read_all(int fd, size_t limit, struct dr_buf *buf, struct dr_err *e);
-void dr_buf_wipe(struct dr_buf *buf);
 
 /* free() that wipes the whole allocation first (glibc malloc_usable_size). */
 void dr_wipe_free(void *p);
+/* Wipes the first n bytes of p, then releases it (as dr_wipe_free does):
+ * for blocks whose owner knows their size (struct dr_buf). */
+void dr_wipe_release(void *p, size_t n);
 /* Wiping strdup/free pair for strings that held secrets. */
 void dr_str_wipe_free(char *s);
 

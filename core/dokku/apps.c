@@ -63,7 +63,7 @@ int dr_app_verify(const char *app, struct dr_err *e)
 		return dr_fail(e, DR_EINVAL,
 			       "App name must begin with lowercase alphanumeric character, and may only contain lowercase alphanumerics, dots, and hyphens");
 	if (asprintf(&path, "%s/%s", dr_dokku_root(), app) < 0)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	exists = dr_is_dir(path);
 	free(path);
 	if (!exists)
@@ -105,7 +105,7 @@ int dr_apps_list(char ***apps, size_t *n, struct dr_err *e)
 		if (!nv || !nv[count]) {
 			closedir(d);
 			dr_apps_free(nv ? nv : v, count);
-			return dr_fail(e, DR_EIO, "out of memory");
+			return dr_oom(e);
 		}
 		v = nv;
 		count++;

@@ -58,7 +58,7 @@ static int list_properties(const char *dir, GPtrArray *names, struct dr_err *e)
 			continue;
 		if (asprintf(&path, "%s/%s", dir, ent->d_name) < 0) {
 			closedir(d);
-			return dr_fail(e, DR_EIO, "out of memory");
+			return dr_oom(e);
 		}
 		file = dr_is_file(path);
 		free(path);
@@ -79,7 +79,7 @@ static int write_recipe(const char *scope_dir, const struct dr_recipe *r, struct
 
 	if (!path || asprintf(&dir, "%s/config", scope_dir) < 0) {
 		free(path);
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	}
 	rc = dr_recipe_emit(r, DR_BACKUP_PLAY, DR_BACKUP_TASK, &yaml, &len, e);
 	if (rc == 0)
@@ -99,13 +99,13 @@ int dr_backup_props_export(const char *app, const char *scope_dir, struct dr_err
 	int global = strcmp(app, DR_GLOBAL) == 0, rc;
 	char *dir = dr_props_dir(app);
 
-	rc = dir ? list_properties(dir, names, e) : dr_fail(e, DR_EIO, "out of memory");
+	rc = dir ? list_properties(dir, names, e) : dr_oom(e);
 	for (guint i = 0; rc == 0 && i < names->len; i++) {
 		char *path = NULL;
 		struct dr_buf value = { 0 };
 
 		if (asprintf(&path, "%s/%s", dir, (char *)names->pdata[i]) < 0) {
-			rc = dr_fail(e, DR_EIO, "out of memory");
+			rc = dr_oom(e);
 			break;
 		}
 		rc = dr_file_read(path, DR_PROP_LIMIT, &value, e);
@@ -156,7 +156,7 @@ int dr_backup_props_import(const char *app, const char *scope_dir, struct dr_bac
 
 	memset(out, 0, sizeof(*out));
 	if (!path)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	rc = dr_file_read(path, DR_RECIPE_LIMIT, &data, e);
 	if (rc == DR_ENOTFOUND) {
 		free(path);
@@ -235,13 +235,13 @@ int dr_login_recs_add(struct dr_login_recs *l, const char *server, const char *u
 		return dr_fail(e, DR_ETOOBIG, "more than %d logins", DR_LOGINS_MAX);
 	grown = realloc(l->v, (l->n + 1) * sizeof(*grown));
 	if (!grown)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	l->v = grown;
 	l->v[l->n].server = strdup(server);
 	l->v[l->n].username = username ? strdup(username) : NULL;
 	l->n++;
 	if (!l->v[l->n - 1].server || (username && !l->v[l->n - 1].username))
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	return 0;
 }
 

@@ -153,7 +153,7 @@ static int scalar_text(struct reader *r, const char *key, char **out)
 			return failf(r, line_of(r), "%s holds a NUL byte, which a property cannot", key);
 		*out = strdup(is_null(&r->ev) ? "" : v);
 	}
-	return *out ? 0 : dr_fail(r->e, DR_EIO, "out of memory");
+	return *out ? 0 : dr_oom(r->e);
 }
 
 /* Dokku's Global is a Go bool: true/false in YAML 1.2 spellings, and the
@@ -222,7 +222,7 @@ static int read_body(struct reader *r)
 		rc = map_key(r, seen, &key);
 		k = rc == 0 ? strdup(key) : NULL;
 		if (rc == 0 && !k)
-			rc = dr_fail(r->e, DR_EIO, "out of memory");
+			rc = dr_oom(r->e);
 		if (rc == 0)
 			rc = next(r);
 		if (rc == 0 && strcmp(k, "app") == 0)
@@ -355,7 +355,7 @@ int dr_recipe_parse(const char *data, size_t len, const char *name, const char *
 	if (len > DR_RECIPE_LIMIT)
 		return dr_fail(e, DR_ETOOBIG, "%s: more than %d bytes", name, DR_RECIPE_LIMIT);
 	if (!yaml_parser_initialize(&r.parser))
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	yaml_parser_set_input_string(&r.parser, (const unsigned char *)data, len);
 	rc = read_document(&r);
 	if (r.have)

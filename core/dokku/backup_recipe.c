@@ -27,7 +27,7 @@ int dr_recipe_add(struct dr_recipe *r, const char *app, int global, const char *
 		return dr_fail(e, DR_ETOOBIG, "more than %d tasks", DR_RECIPE_MAX_TASKS);
 	grown = realloc(r->tasks, (r->n + 1) * sizeof(*grown));
 	if (!grown)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	r->tasks = grown;
 	t = &r->tasks[r->n];
 	memset(t, 0, sizeof(*t));
@@ -38,7 +38,7 @@ int dr_recipe_add(struct dr_recipe *r, const char *app, int global, const char *
 	t->state = dup_or_null(state);
 	r->n++;
 	if ((app && !t->app) || !t->property || !t->value || (state && !t->state))
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	return 0;
 }
 
@@ -125,7 +125,7 @@ int dr_recipe_emit(const struct dr_recipe *r, const char *play, const char *task
 			memcpy(*out, doc->str, doc->len + 1);
 			*len = doc->len;
 		} else {
-			rc = dr_fail(e, DR_EIO, "out of memory");
+			rc = dr_oom(e);
 		}
 	}
 	g_string_free(doc, TRUE);

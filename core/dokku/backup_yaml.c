@@ -349,7 +349,7 @@ int dr_yaml_scalar(const char *s, int indent, char **out, struct dr_err *e)
 		binary = go_base64(s);
 		if (!binary) {
 			g_string_free(doc, TRUE);
-			return dr_fail(e, DR_EIO, "out of memory");
+			return dr_oom(e);
 		}
 		s = binary;
 		tag = DR_YAML_BINARY_TAG;
@@ -382,5 +382,5 @@ int dr_yaml_scalar(const char *s, int indent, char **out, struct dr_err *e)
 	g_string_free(doc, TRUE);
 	*out = strdup(res->str);
 	g_string_free(res, TRUE);
-	return *out ? 0 : dr_fail(e, DR_EIO, "out of memory");
+	return *out ? 0 : dr_oom(e);
 }

@@ -36,7 +36,7 @@ int dr_plugin_prop_get(const char *plugin, const char *app, const char *prop, ch
 
 	*value = NULL;
 	if (!path)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	rc = dr_file_read(path, PLUGIN_PROP_LIMIT, &buf, e);
 	if (rc == DR_ENOTFOUND)
 		rc = 0;
@@ -45,7 +45,7 @@ int dr_plugin_prop_get(const char *plugin, const char *app, const char *prop, ch
 	if (rc == 0) {
 		*value = strdup(buf.data ? dr_trim(buf.data) : "");
 		if (!*value)
-			rc = dr_fail(e, DR_EIO, "out of memory");
+			rc = dr_oom(e);
 	}
 	dr_buf_wipe(&buf);
 	free(path);
@@ -65,7 +65,7 @@ int dr_plugin_prop_computed(const char *plugin, const char *app, const char *pro
 		free(*value);
 		*value = strdup(def);
 		if (!*value)
-			rc = dr_fail(e, DR_EIO, "out of memory");
+			rc = dr_oom(e);
 	}
 	return rc;
 }
@@ -77,7 +77,7 @@ int dr_plugin_prop_set(const char *plugin, const char *app, const char *prop, co
 	int rc;
 
 	if (!dir || !path)
-		rc = dr_fail(e, DR_EIO, "out of memory");
+		rc = dr_oom(e);
 	else
 		rc = dr_mkdir_p(dir, 0755, e);
 	if (rc == 0)
@@ -94,7 +94,7 @@ int dr_plugin_prop_unset(const char *plugin, const char *app, const char *prop,
 	int rc = 0;
 
 	if (!path)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	if (unlink(path) != 0 && errno != ENOENT)
 		rc = dr_fail(e, DR_EIO, "cannot remove %s: %s", path, strerror(errno));
 	free(path);

@@ -103,7 +103,7 @@ int dr_plugn_trigger(const char *name, const char *const *args, char **out,
 	if (rc == 0 && out) {
 		*out = strdup(r.out.data ? r.out.data : "");
 		if (!*out)
-			rc = dr_fail(e, DR_EIO, "out of memory");
+			rc = dr_oom(e);
 	}
 	dr_exec_result_free(&r);
 	return rc;
@@ -129,7 +129,7 @@ int dr_plugn_filter_apps(char ***apps, size_t *n, struct dr_err *e)
 		return 0;
 	args = calloc(*n + 3, sizeof(*args));
 	if (!args)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	args[0] = env_or("SSH_USER", "USER", "");
 	args[1] = env_or("SSH_NAME", "NAME", "default");
 	for (size_t i = 0; i < *n; i++)
@@ -144,14 +144,14 @@ int dr_plugn_filter_apps(char ***apps, size_t *n, struct dr_err *e)
 		if (!line[0])
 			continue;
 		if (!(kept[nkept] = strdup(line))) {
-			rc = dr_fail(e, DR_EIO, "out of memory");
+			rc = dr_oom(e);
 			break;
 		}
 		nkept++;
 	}
 	free(out);
 	if (!kept)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	if (rc) {
 		dr_apps_free(kept, nkept);
 		return rc;
@@ -187,7 +187,7 @@ int dr_app_scheduler(const char *app, char **out, struct dr_err *e)
 		free(*out);
 		*out = strdup("docker-local");
 		if (!*out)
-			rc = dr_fail(e, DR_EIO, "out of memory");
+			rc = dr_oom(e);
 	}
 	if (rc) {
 		free(*out);

@@ -148,12 +148,12 @@ int dr_prop_get(const char *app, const char *prop, char **value, struct dr_err *
 	if (hit) {
 		g_free(key);
 		*value = strdup(hit);
-		return *value ? 0 : dr_fail(e, DR_EIO, "out of memory");
+		return *value ? 0 : dr_oom(e);
 	}
 	path = prop_path(app, prop);
 	if (!path) {
 		g_free(key);
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	}
 	rc = dr_file_read(path, DR_PROP_LIMIT, &buf, e);
 	free(path);
@@ -165,7 +165,7 @@ int dr_prop_get(const char *app, const char *prop, char **value, struct dr_err *
 	dr_buf_wipe(&buf);
 	if (!*value) {
 		g_free(key);
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	}
 	g_hash_table_insert(cache, key, g_strdup(*value));
 	return 0;
@@ -183,7 +183,7 @@ int dr_prop_set(const char *app, const char *prop, const char *value, struct dr_
 	dir = dr_props_dir(app);
 	path = prop_path(app, prop);
 	if (!dir || !path)
-		rc = dr_fail(e, DR_EIO, "out of memory");
+		rc = dr_oom(e);
 	else
 		rc = dr_mkdir_p(dir, 0755, e);
 	if (rc == 0)
@@ -203,7 +203,7 @@ int dr_prop_unset(const char *app, const char *prop, struct dr_err *e)
 	cache_drop();
 	path = prop_path(app, prop);
 	if (!path)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	if (unlink(path) != 0 && errno != ENOENT)
 		rc = dr_fail(e, DR_EIO, "cannot remove %s: %s", path, strerror(errno));
 	free(path);
@@ -227,7 +227,7 @@ static int on_app_dir(const char *app, int (*fn)(const char *dir, struct dr_err 
 	cache_drop();
 	dir = dr_props_dir(app);
 	if (!dir)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	rc = fn(dir, e);
 	free(dir);
 	return rc;
@@ -262,7 +262,7 @@ static int copy_one(const char *from_dir, const char *to_dir, const char *name,
 	if (asprintf(&from, "%s/%s", from_dir, name) < 0 ||
 	    asprintf(&to, "%s/%s", to_dir, name) < 0) {
 		free(from);
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	}
 	if (dr_is_file(from)) {
 		rc = dr_file_read(from, 16 * 1024 * 1024, &buf, e);
@@ -284,7 +284,7 @@ int dr_props_clone(const char *old_app, const char *new_app, const char *const *
 	int rc = 0;
 
 	if (!from || !to) {
-		rc = dr_fail(e, DR_EIO, "out of memory");
+		rc = dr_oom(e);
 		goto out;
 	}
 	cache_drop();

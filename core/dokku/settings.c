@@ -29,7 +29,7 @@ static int app_then_global(const char *app, const char *prop, const char *fallba
 		free(v);
 		v = strdup(fallback);
 		if (!v)
-			return dr_fail(e, DR_EIO, "out of memory");
+			return dr_oom(e);
 	}
 	*out = v;
 	return 0;
@@ -60,7 +60,7 @@ int dr_computed_server(const char *app, char **out, struct dr_err *e)
 
 		if (asprintf(&with_slash, "%s/", v) < 0) {
 			free(v);
-			return dr_fail(e, DR_EIO, "out of memory");
+			return dr_oom(e);
 		}
 		free(v);
 		v = with_slash;
@@ -105,7 +105,7 @@ int dr_computed_image_repo(const char *app, int strict, char **out, struct dr_er
 	}
 	free(tmpl);
 	if (asprintf(out, "dokku/%s", app) < 0)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	return 0;
 }
 

@@ -78,7 +78,7 @@ int dr_credhelper_store(const char *helper, const char *config_dir,
 	int rc;
 
 	if (!obj)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	/* a value jansson refuses (not UTF-8) must not vanish from the payload */
 	if (json_object_set_new(obj, "ServerURL", json_string(c->server_url)) ||
 	    json_object_set_new(obj, "Username", json_string(c->username)) ||
@@ -187,7 +187,7 @@ int dr_credhelper_list(const char *helper, const char *config_dir, struct dr_lis
 		out->servers = calloc(json_object_size(root) + 1, sizeof(char *));
 		out->users = calloc(json_object_size(root) + 1, sizeof(char *));
 		if (!out->servers || !out->users)
-			rc = dr_fail(e, DR_EIO, "out of memory");
+			rc = dr_oom(e);
 	}
 	if (rc == 0)
 		json_object_foreach(root, key, v) {

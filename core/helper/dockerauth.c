@@ -17,7 +17,7 @@
 static int take_str(char **dst, const char *s, struct dr_err *e)
 {
 	*dst = strdup(s);
-	return *dst ? 0 : dr_fail(e, DR_EIO, "out of memory");
+	return *dst ? 0 : dr_oom(e);
 }
 
 /* auths[key]: identitytoken, username/password, or auth = base64(user:password) */
@@ -59,7 +59,7 @@ static int from_auths(json_t *entry, const char *server, struct dr_dockerauth *o
 		out->username = strndup((char *)raw, (size_t)(colon - (char *)raw));
 		out->secret_len = len - (size_t)(colon - (char *)raw) - 1;
 		out->secret = strndup(colon + 1, out->secret_len);
-		rc = out->username && out->secret ? 0 : dr_fail(e, DR_EIO, "out of memory");
+		rc = out->username && out->secret ? 0 : dr_oom(e);
 	}
 	if (raw) {
 		explicit_bzero(raw, len);
@@ -152,7 +152,7 @@ static int add_key(char ***keys, const char *server, struct dr_err *e)
 	grown = realloc(*keys, (n + 2) * sizeof(char *));
 	if (!grown) {
 		free(key);
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	}
 	grown[n] = key;
 	grown[n + 1] = NULL;
@@ -179,7 +179,7 @@ int dr_dockerauth_registries(const char *config_dir, char ***keys, struct dr_err
 	if (rc == 0 && !*keys) {
 		*keys = calloc(1, sizeof(char *));
 		if (!*keys)
-			rc = dr_fail(e, DR_EIO, "out of memory");
+			rc = dr_oom(e);
 	}
 	dr_dockercfg_free(&cfg);
 	return rc;

@@ -19,7 +19,7 @@ int dr_dockercfg_load(struct dr_dockercfg *c, const char *dir, struct dr_err *e)
 	if (!c->dir || asprintf(&c->path, "%s/config.json", dir) < 0) {
 		c->path = NULL;
 		dr_dockercfg_free(c);
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	}
 	rc = dr_file_read(c->path, DR_DOCKERCONFIG_LIMIT, &buf, e);
 	if (rc == DR_ENOTFOUND) {

@@ -78,7 +78,7 @@ static int take_string(json_t *v, const char *field, char **dst, size_t *dlen,
 	dr_str_wipe_free(*dst);
 	*dst = malloc(json_string_length(v) + 1);
 	if (!*dst)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	memcpy(*dst, json_string_value(v), json_string_length(v) + 1);
 	if (dlen)
 		*dlen = json_string_length(v);

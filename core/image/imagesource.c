@@ -30,7 +30,7 @@ int dr_src_read(const struct dr_image *img, const char *path, size_t limit,
 	if (img->kind == DR_SRC_TAR)
 		return dr_tar_read(img->root, path, limit, out, e);
 	if (asprintf(&full, "%s/%s", img->root, path) < 0)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	rc = dr_file_read(full, limit, out, e);
 	if (rc == DR_ENOTFOUND)
 		rc = dr_fail(e, DR_ENOTFOUND, "%s has no %s", img->root, path);
@@ -63,7 +63,7 @@ int dr_image_add_blob(struct dr_image *img, const struct dr_descriptor *d, const
 	}
 	nb = realloc(img->blobs, (img->nblobs + 1) * sizeof(*nb));
 	if (!nb)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	img->blobs = nb;
 	nb = &img->blobs[img->nblobs];
 	memset(nb, 0, sizeof(*nb));
@@ -71,7 +71,7 @@ int dr_image_add_blob(struct dr_image *img, const struct dr_descriptor *d, const
 	nb->absent = absent;
 	nb->path = strdup(path);
 	if (!nb->path)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	img->nblobs++;
 	return 0;
 }
@@ -83,7 +83,7 @@ int dr_image_add_manifest(struct dr_image *img, const char *digest, const char *
 	struct dr_manifest *nm = realloc(img->manifests, (img->nmanifests + 1) * sizeof(*nm));
 
 	if (!nm)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	img->manifests = nm;
 	nm = &img->manifests[img->nmanifests];
 	memset(nm, 0, sizeof(*nm));
@@ -91,7 +91,7 @@ int dr_image_add_manifest(struct dr_image *img, const char *digest, const char *
 	snprintf(nm->platform, sizeof(nm->platform), "%s", platform ? platform : "");
 	nm->media_type = strdup(media_type);
 	if (!nm->media_type)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	nm->kind = kind;
 	nm->data = data;
 	nm->len = len;
@@ -111,7 +111,7 @@ static int load_doc(struct dr_image *img, const struct dr_descriptor *d, int dep
 	int rc;
 
 	if (!path)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	if (strncmp(d->digest, "sha256:", 7) != 0) {
 		free(path);
 		return dr_fail(e, DR_EINVAL, "manifest %s: only sha256 digests are supported",
@@ -142,7 +142,7 @@ static int load_doc(struct dr_image *img, const struct dr_descriptor *d, int dep
 		}
 		bp = dr_layout_blob_path(refs[i].digest);
 		if (!bp)
-			rc = dr_fail(e, DR_EIO, "out of memory");
+			rc = dr_oom(e);
 		else if (img->kind == DR_SRC_DIR && !refs[i].foreign && !dr_src_has(img, bp))
 			rc = dr_fail(e, DR_ENOTFOUND, "blob %s is missing in %s", refs[i].digest,
 				     img->name);
@@ -215,7 +215,7 @@ int dr_image_open(const char *src, struct dr_image **out, struct dr_err *e)
 		img->name = strdup(src);
 	if (!img || !img->name) {
 		free(img);
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	}
 	img->kind = dir ? DR_SRC_DIR : DR_SRC_TAR;
 	if (!dir && !archive)

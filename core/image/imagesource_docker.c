@@ -82,7 +82,7 @@ static int make_manifest(struct dr_image *img, const struct dr_descriptor *d, si
 	text = root ? json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(root);
 	if (!text)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	dr_sha256_digest(text, strlen(text), digest);
 	rc = dr_image_add_manifest(img, digest, DR_MT_DOCKER_MANIFEST, DR_DOC_MANIFEST, NULL,
 				   text, strlen(text), e);
@@ -107,7 +107,7 @@ int dr_docker_legacy_load(struct dr_image *img, const char *ref, struct dr_err *
 	if (rc == 0) {
 		all = calloc(ent.nlayers + 1, sizeof(*all));
 		rc = all ? dr_src_read(img, ent.config, DR_DOC_MAX, &cfg, e)
-			 : dr_fail(e, DR_EIO, "out of memory");
+			 : dr_oom(e);
 	}
 	if (rc == 0) {
 		config = json_loadb(cfg.data, cfg.len, 0, NULL);

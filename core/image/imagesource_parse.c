@@ -148,7 +148,7 @@ static int collect(json_t *root, enum dr_doc_kind kind, struct dr_descriptor **r
 			       kind == DR_DOC_INDEX ? "manifests list" : "config or layers");
 	*refs = calloc(n + 1, sizeof(**refs));
 	if (!*refs)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	if (kind == DR_DOC_MANIFEST)
 		rc = descriptor(config, &(*refs)[o++], "the config", e);
 	for (size_t i = 0; rc == 0 && i < n; i++)
@@ -230,7 +230,7 @@ int dr_docker_save_parse(const char *json, size_t len, const char *ref,
 		out->config = strdup(json_string_value(json_object_get(pick, "Config")));
 		out->layers = calloc(json_array_size(layers) + 1, sizeof(char *));
 		if (!out->config || !out->layers)
-			rc = dr_fail(e, DR_EIO, "out of memory");
+			rc = dr_oom(e);
 	}
 	for (size_t i = 0; rc == 0 && i < json_array_size(layers); i++) {
 		const char *l = json_string_value(json_array_get(layers, i));
@@ -241,7 +241,7 @@ int dr_docker_save_parse(const char *json, size_t len, const char *ref,
 		}
 		out->layers[out->nlayers] = strdup(l);
 		if (!out->layers[out->nlayers++])
-			rc = dr_fail(e, DR_EIO, "out of memory");
+			rc = dr_oom(e);
 	}
 	json_decref(root);
 	if (rc)

@@ -30,7 +30,7 @@ int dr_blob_open(const struct dr_image *img, const struct dr_blob *b,
 
 	*out = NULL;
 	if (!s)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	s->img = img;
 	s->b = b;
 	s->fd = -1;
@@ -42,7 +42,7 @@ int dr_blob_open(const struct dr_image *img, const struct dr_blob *b,
 	else if (img->kind == DR_SRC_TAR)
 		rc = dr_tar_stream_open(img->root, b->path, &s->tar, &size, e);
 	else if (asprintf(&full, "%s/%s", img->root, b->path) < 0)
-		rc = dr_fail(e, DR_EIO, "out of memory");
+		rc = dr_oom(e);
 	else {
 		s->fd = open(full, O_RDONLY | O_CLOEXEC);
 		if (s->fd < 0)

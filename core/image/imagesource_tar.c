@@ -23,7 +23,7 @@ static struct archive *open_tar(const char *path, struct dr_err *e)
 	struct archive *a = archive_read_new();
 
 	if (!a) {
-		dr_fail(e, DR_EIO, "out of memory");
+		dr_oom(e);
 		return NULL;
 	}
 	archive_read_support_format_tar(a);
@@ -160,7 +160,7 @@ int dr_tar_read(const char *tar, const char *name, size_t limit, struct dr_buf *
 	out->data = malloc((size_t)size + 1);
 	if (!out->data) {
 		dr_tar_stream_close(s);
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	}
 	out->cap = (size_t)size + 1;
 	while (out->len < (size_t)size) {
@@ -201,7 +201,7 @@ int dr_tar_stream_open(const char *tar, const char *name, struct dr_tar_stream *
 	*out = calloc(1, sizeof(**out));
 	if (!*out) {
 		archive_read_free(a);
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	}
 	(*out)->a = a;
 	return 0;

@@ -206,7 +206,7 @@ int dr_keyring_get(struct dr_keyring *kr, const char *server, const char *scope,
 	}
 	out->username = strdup(best->username);
 	if (!out->username) {
-		rc = dr_fail(e, DR_EIO, "out of memory");
+		rc = dr_oom(e);
 		goto out;
 	}
 	rc = read_secret(kr, best->path, out, e);

@@ -291,7 +291,7 @@ static int list_collect(struct dr_keyring *kr, GPtrArray *paths, const char *sco
 		out->servers = calloc(paths->len + 1, sizeof(char *));
 		out->users = calloc(paths->len + 1, sizeof(char *));
 		if (!out->servers || !out->users)
-			rc = dr_fail(e, DR_EIO, "out of memory");
+			rc = dr_oom(e);
 	}
 	for (guint i = 0; rc == 0 && i < paths->len; i++) {
 		const char *server = NULL, *user = "";
@@ -307,7 +307,7 @@ static int list_collect(struct dr_keyring *kr, GPtrArray *paths, const char *sco
 			out->servers[out->n] = strdup(server);
 			out->users[out->n] = strdup(user);
 			if (!out->servers[out->n] || !out->users[out->n])
-				rc = dr_fail(e, DR_EIO, "out of memory");
+				rc = dr_oom(e);
 			out->n++;
 		}
 		g_variant_unref(attrs);

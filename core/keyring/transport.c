@@ -75,7 +75,7 @@ static int copy_out(const void *bytes, size_t n, char **out, size_t *len, struct
 {
 	*out = malloc(n + 1);
 	if (!*out)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	/* an empty secret may come as a NULL array (gnome-keyring's half-created
 	 * item after a kill), and memcpy must not see NULL even for 0 bytes */
 	if (n)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/text.h"
 
 #define CONNECT_TIMEOUT_MS 10000L
@@ -17,39 +18,17 @@ struct body_sink {
 	int over;
 };
 
-/* Appends to a dr_buf, wiping the old block whenever it moves (the body
- * of a GET may carry a Secret's data). */
+/* The body of a GET may carry a Secret's data: it goes into a dr_buf,
+ * which wipes every block it outgrows, up to DR_KUBE_BODY_LIMIT. */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
 	struct body_sink *s = ud;
-	struct dr_buf *b = s->buf;
 	size_t n = size * nmemb;
+	int rc = dr_buf_append(s->buf, data, n, NULL);
 
-	if (b->len + n > DR_KUBE_BODY_LIMIT) {
+	if (rc == DR_ETOOBIG)
 		s->over = 1;
-		return 0;
-	}
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		char *grown;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		grown = malloc(cap);
-		if (!grown)
-			return 0;
-		if (b->data) {
-			memcpy(grown, b->data, b->len);
-			explicit_bzero(b->data, b->cap);
-			free(b->data);
-		}
-		b->data = grown;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, data, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	return n;
+	return rc ? 0 : n;
 }
 
 static void set_blob(CURL *c, CURLoption opt, const struct dr_kblob *b)
@@ -105,10 +84,11 @@ int dr_kube_request(const struct dr_kubeconfig *kc, const char *method, const ch
 	int rc = 0;
 
 	memset(resp, 0, sizeof(*resp));
+	dr_buf_init(&resp->body, DR_KUBE_BODY_LIMIT);
 	c = curl_easy_init();
 	if (!c || asprintf(&url, "%s%s", kc->server, path) < 0) {
 		curl_easy_cleanup(c);
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	}
 	hdrs = curl_slist_append(hdrs, "Accept: application/json");
 	if (ctype && asprintf(&hdr, "Content-Type: %s", ctype) >= 0) {

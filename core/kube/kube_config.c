@@ -72,7 +72,7 @@ static int blob_set(struct dr_kblob *b, const void *data, size_t len, struct dr_
 {
 	b->data = malloc(len + 1);
 	if (!b->data)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	memcpy(b->data, data, len);
 	b->data[len] = '\0';
 	b->len = len;
@@ -120,7 +120,7 @@ static int path_set(char **out, const char *base_dir, const char *path, struct d
 		*out = strdup(path);
 	else if (asprintf(out, "%s/%s", base_dir, path) < 0)
 		*out = NULL;
-	return *out ? 0 : dr_fail(e, DR_EIO, "out of memory");
+	return *out ? 0 : dr_oom(e);
 }
 
 /* field-data (inline) wins over field (a file), as in client-go */
@@ -184,7 +184,7 @@ static int parse_doc(yaml_document_t *doc, const char *context, const char *base
 	if (rc)
 		return rc;
 	if (!kc->context || !kc->cluster || !kc->server)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	v = map_str(doc, ctx, "user");
 	if (!v || !v[0])
 		return 0; /* anonymous: the server decides */
@@ -214,7 +214,7 @@ static int parse_doc(yaml_document_t *doc, const char *context, const char *base
 	if ((kc->cert.data || kc->cert_file) != (kc->key.data || kc->key_file))
 		return dr_fail(e, DR_EINVAL, "user \"%.100s\" has a client certificate without its "
 			       "key, or a key without its certificate", kc->user);
-	return kc->user ? 0 : dr_fail(e, DR_EIO, "out of memory");
+	return kc->user ? 0 : dr_oom(e);
 }
 
 int dr_kubeconfig_parse(const char *text, size_t len, const char *context, const char *base_dir,
@@ -228,7 +228,7 @@ int dr_kubeconfig_parse(const char *text, size_t len, const char *context, const
 	if (len > DR_KUBECONFIG_LIMIT)
 		return dr_fail(e, DR_ETOOBIG, "kubeconfig over %d bytes", DR_KUBECONFIG_LIMIT);
 	if (!yaml_parser_initialize(&parser))
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		rc = dr_fail(e, DR_EINVAL, "not valid YAML: %s at line %zu",
@@ -270,7 +270,7 @@ int dr_kubeconfig_load(const char *path, const char *context, struct dr_kubeconf
 
 	memset(kc, 0, sizeof(*kc));
 	if (!dir)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';

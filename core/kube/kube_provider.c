@@ -111,7 +111,7 @@ int dr_kube_request_parse(const char *buf, size_t len, struct dr_kube_request *r
 		r->has_sa_token = token && json_string_length(token) > 0;
 		r->image = strdup(image);
 		if (!r->image)
-			rc = dr_fail(e, DR_EIO, "out of memory");
+			rc = dr_oom(e);
 	}
 	/* the token is not used: jansson's hooked free wipes it with the rest */
 	json_decref(root);
@@ -199,7 +199,7 @@ int dr_kube_image_parse(const char *image, struct dr_kube_image *im, struct dr_e
 		return dr_fail(e, DR_EINVAL, "image %s names no repository", quotable(image));
 	im->registry = slash && names_registry(image, n) ? strndup(image, n) : strdup("");
 	if (!im->registry)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	if (im->registry[0]) {
 		if (dr_serverurl_canonical(im->registry, &canon, NULL) != 0 || strchr(canon, '/')) {
 			free(canon);
@@ -217,7 +217,7 @@ int dr_kube_image_parse(const char *image, struct dr_kube_image *im, struct dr_e
 	im->servers = im->hub ? hub_servers() : registry_servers(im->registry);
 	if (!im->key || !im->servers) {
 		dr_kube_image_free(im);
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	}
 	return 0;
 }
@@ -238,7 +238,7 @@ int dr_kube_response(const struct dr_kube_answer *a, char **out, struct dr_err *
 
 	*out = NULL;
 	if (!root)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	dr_duration_format(a->cache_seconds, duration, sizeof(duration));
 	json_object_set_new(root, "apiVersion", json_string(a->api_version));
 	json_object_set_new(root, "kind", json_string(KIND_RESPONSE));
@@ -279,7 +279,7 @@ int dr_kube_response(const struct dr_kube_answer *a, char **out, struct dr_err *
 	}
 	dr_wipe_free(body);
 	if (!line)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	*out = line;
 	return 0;
 }

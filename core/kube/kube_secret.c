@@ -27,15 +27,15 @@ int dr_kube_auths_add(json_t *auths, const char *key, const char *username, cons
 	char *pair;
 
 	if (!entry)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	if (token) {
 		json_object_set_new(entry, "identitytoken", json_stringn(secret, secret_len));
-		return json_object_set_new(auths, key, entry) ? dr_fail(e, DR_EIO, "out of memory") : 0;
+		return json_object_set_new(auths, key, entry) ? dr_oom(e) : 0;
 	}
 	pair = malloc(n);
 	if (!pair) {
 		json_decref(entry);
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	}
 	memcpy(pair, username, ulen);
 	pair[ulen] = ':';
@@ -54,7 +54,7 @@ int dr_kube_auths_add(json_t *auths, const char *key, const char *username, cons
 	json_object_set_new(entry, "username", json_string(username));
 	json_object_set_new(entry, "password", pw);
 	json_object_set_new(entry, "auth", auth);
-	return json_object_set_new(auths, key, entry) ? dr_fail(e, DR_EIO, "out of memory") : 0;
+	return json_object_set_new(auths, key, entry) ? dr_oom(e) : 0;
 }
 
 json_t *dr_kube_secret_build(const char *name, const char *ns, const char *app,

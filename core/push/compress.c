@@ -225,19 +225,19 @@ static int gzip_open(struct dr_zstream *z, struct dr_err *e)
 	struct libdeflate_compressor *d = libdeflate_alloc_compressor(z->level);
 
 	if (!d)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	/* room for a block that does not compress */
 	z->out_cap = libdeflate_gzip_compress_bound(d, DR_GZIP_BLOCK);
 	libdeflate_free_compressor(d);
 	z->nslots = (size_t)z->threads * 2 > MIN_SLOTS ? (size_t)z->threads * 2 : MIN_SLOTS;
 	z->slots = calloc(z->nslots, sizeof(*z->slots));
 	if (!z->slots)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	for (size_t i = 0; i < z->nslots; i++) {
 		z->slots[i].in = malloc(DR_GZIP_BLOCK);
 		z->slots[i].out = malloc(z->out_cap);
 		if (!z->slots[i].in || !z->slots[i].out)
-			return dr_fail(e, DR_EIO, "out of memory");
+			return dr_oom(e);
 	}
 	for (int i = 0; i < z->threads; i++) {
 		if (pthread_create(&z->tid[i], NULL, gzip_worker, z) != 0)
@@ -255,7 +255,7 @@ static int zstd_open(struct dr_zstream *z, struct dr_err *e)
 	z->zin_cap = ZSTD_CStreamInSize();
 	z->zin = malloc(z->zin_cap);
 	if (!z->cctx || !z->zin)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_compressionLevel, z->level);
 	if (!ZSTD_isError(r))
 		r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_checksumFlag, 1);
@@ -319,7 +319,7 @@ int dr_zstream_open(enum dr_compression c, int level, int threads, dr_zsource_fn
 		return rc;
 	z = calloc(1, sizeof(*z));
 	if (!z)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	z->alg = c;
 	z->level = level;
 	z->threads = threads > 0 ? (threads > MAX_THREADS ? MAX_THREADS : threads)

@@ -119,7 +119,7 @@ static int push_blobs(struct dr_push_ctx *c, int jobs, struct dr_err *e)
 
 	c->order = calloc(c->img->nblobs + 1, sizeof(size_t));
 	if (!c->order)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	for (size_t i = 0; i < c->img->nblobs; i++)
 		c->order[i] = i;
 	/* the biggest first keeps every worker busy to the end */
@@ -282,7 +282,7 @@ static int set_compression(struct dr_push_ctx *c, struct dr_image *img,
 	rc = dr_compression_check_level(c->compress, c->level, e);
 	c->outs = rc ? NULL : calloc(img->nblobs + 1, sizeof(*c->outs));
 	if (rc == 0 && !c->outs)
-		rc = dr_fail(e, DR_EIO, "out of memory");
+		rc = dr_oom(e);
 	for (size_t i = 0; rc == 0 && ref->digest[0] && i < img->nblobs; i++) {
 		if (dr_push_compresses(c, i))
 			rc = dr_fail(e, DR_EINVAL, "%s has uncompressed layers: compressing them "
@@ -325,7 +325,7 @@ int dr_push(const char *src, const char *dest, const struct dr_push_opts *o,
 		c.prog = dr_progress_new(img, o->progress, o->quiet, o->indent);
 		pthread_mutex_init(&c.lock, NULL);
 		pthread_cond_init(&c.cond, NULL);
-		rc = c.prog ? dr_push_registry(&c, &c.main, e) : dr_fail(e, DR_EIO, "out of memory");
+		rc = c.prog ? dr_push_registry(&c, &c.main, e) : dr_oom(e);
 		/* one GET /v2/ for the whole push; an unreachable registry fails here */
 		if (rc == 0)
 			rc = dr_registry_negotiate(c.main, e);

@@ -30,7 +30,7 @@ int dr_push_credentials(const char *config_dir, const char *host, char **user, c
 
 	*user = *secret = NULL;
 	if (!dir)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	/* the helper sees the same DOCKER_CONFIG docker would give it, so ours
 	 * picks an app's own entries */
 	rc = dr_dockerauth_resolve(dir, host, &a, e);

@@ -237,7 +237,7 @@ static int commit(struct dr_upload *u, struct dr_registry_request *q, struct dr_
 	int rc;
 
 	if (!url)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	q->method = "PUT";
 	q->url = url;
 	rc = dr_up_send(u, q, &resp, e);
@@ -279,7 +279,7 @@ static int monolithic(struct dr_upload *u, struct dr_err *e)
 	char *buf = malloc(size + 1);
 	struct dr_blob_stream *s = NULL;
 	long n = 1;
-	int rc = buf ? dr_blob_open(u->c->img, u->b, &s, e) : dr_fail(e, DR_EIO, "out of memory");
+	int rc = buf ? dr_blob_open(u->c->img, u->b, &s, e) : dr_oom(e);
 
 	while (rc == 0 && n > 0) {
 		n = dr_blob_read(s, buf + got, size + 1 - got, e);

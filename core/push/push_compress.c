@@ -235,7 +235,7 @@ static int stream_once(struct dr_upload *u, const struct dr_blob *src, struct dr
 		p.buf[0] = malloc((size_t)p.cap);
 		p.buf[1] = malloc((size_t)p.cap);
 		rc = p.buf[0] && p.buf[1] ? dr_blob_open(u->c->img, src, &s, e)
-					  : dr_fail(e, DR_EIO, "out of memory");
+					  : dr_oom(e);
 	}
 	if (rc == 0)
 		rc = dr_zstream_open(u->c->compress, u->c->level, u->c->threads, from_blob, s, &p.z, e);

@@ -135,7 +135,7 @@ int dr_push_rewrite_manifests(struct dr_push_ctx *c, struct dr_image *img, struc
 	if (!any)
 		return 0; /* nothing compressed here: every manifest as it is */
 	rn = calloc(img->nmanifests + 1, sizeof(*rn));
-	rc = rn ? 0 : dr_fail(e, DR_EIO, "out of memory");
+	rc = rn ? 0 : dr_oom(e);
 
 	/* children come first, so an index sees its children's new names */
 	for (size_t i = 0; rc == 0 && i < img->nmanifests; i++) {
@@ -158,7 +158,7 @@ int dr_push_rewrite_manifests(struct dr_push_ctx *c, struct dr_image *img, struc
 			continue;
 		if (!text || !m->media_type) {
 			free(text);
-			rc = dr_fail(e, DR_EIO, "out of memory");
+			rc = dr_oom(e);
 			break;
 		}
 		snprintf(rn[nrn].old, sizeof(rn[nrn].old), "%s", m->digest);

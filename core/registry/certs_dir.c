@@ -159,7 +159,7 @@ static int add_pair(struct dr_certs_dir *d, char **cert, char **key, struct dr_e
 		d->certs = c;
 	k = c ? realloc(d->keys, (d->n_pairs + 1) * sizeof(*k)) : NULL;
 	if (!k)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	d->keys = k;
 	d->certs[d->n_pairs] = *cert;
 	d->keys[d->n_pairs++] = *key;
@@ -175,7 +175,7 @@ static int one_entry(struct dr_certs_dir *d, struct dirent **list, int n, const 
 	int rc = 0;
 
 	if (!path)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	if (has_ext(name, ".crt")) {
 		rc = append_cas(path, cas, &d->n_ca, e);
 	} else if (has_ext(name, ".cert")) {
@@ -187,7 +187,7 @@ static int one_entry(struct dr_certs_dir *d, struct dirent **list, int n, const 
 				     other ? other : "", name);
 		other_path = rc ? NULL : path_join(d->dir, other);
 		if (rc == 0)
-			rc = other_path ? check_pair(path, other_path, e) : dr_fail(e, DR_EIO, "out of memory");
+			rc = other_path ? check_pair(path, other_path, e) : dr_oom(e);
 		if (rc == 0)
 			rc = add_pair(d, &path, &other_path, e);
 	} else if (has_ext(name, ".key")) {
@@ -222,7 +222,7 @@ int dr_certs_dir_load(const char *root, const char *host, struct dr_certs_dir *d
 		return 0;
 	d->dir = path_join(root, host);
 	if (!d->dir)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	n = scandir(d->dir, &list, NULL, by_name);
 	if (n < 0 && errno == ENOENT) {
 		dr_certs_dir_free(d);
@@ -235,7 +235,7 @@ int dr_certs_dir_load(const char *root, const char *host, struct dr_certs_dir *d
 	}
 	cas = BIO_new(BIO_s_mem());
 	if (!cas)
-		rc = dr_fail(e, DR_EIO, "out of memory");
+		rc = dr_oom(e);
 	for (int i = 0; rc == 0 && i < n; i++) {
 		if (strcmp(list[i]->d_name, ".") != 0 && strcmp(list[i]->d_name, "..") != 0)
 			rc = one_entry(d, list, n, list[i]->d_name, cas, e);
@@ -248,7 +248,7 @@ int dr_certs_dir_load(const char *root, const char *host, struct dr_certs_dir *d
 			d->ca_pem[mlen] = '\0';
 			d->ca_len = (size_t)mlen;
 		} else {
-			rc = dr_fail(e, DR_EIO, "out of memory");
+			rc = dr_oom(e);
 		}
 	}
 	BIO_free(cas);

@@ -265,7 +265,7 @@ static int add_insecure(struct dr_daemon_config *c, const char *entry, const cha
 		return rc;
 	else
 		rc = add_name(c, r);
-	return rc == 0 ? 0 : dr_fail(e, DR_EIO, "out of memory");
+	return rc == 0 ? 0 : dr_oom(e);
 }
 
 static int take_proxy(json_t *proxies, const char *key, char **out, const char *path,
@@ -280,7 +280,7 @@ static int take_proxy(json_t *proxies, const char *key, char **out, const char *
 	if (!*json_string_value(v))
 		return 0;
 	*out = strdup(json_string_value(v));
-	return *out ? 0 : dr_fail(e, DR_EIO, "out of memory");
+	return *out ? 0 : dr_oom(e);
 }
 
 static int parse_root(json_t *root, const char *path, struct dr_daemon_config *c,
@@ -349,7 +349,7 @@ int dr_daemon_config_parse(const char *json, size_t len, const char *path,
 	for (size_t i = 0; rc == 0 && i < 2; i++) {
 		parse_cidr(loopback[i], &x);
 		if (add_cidr(c, &x) != 0)
-			rc = dr_fail(e, DR_EIO, "out of memory");
+			rc = dr_oom(e);
 	}
 	if (rc)
 		dr_daemon_config_free(c);

@@ -248,7 +248,7 @@ int dr_registry_set_credentials(struct dr_registry *r, const char *username,
 	if (username && (!u || !s)) {
 		free(u);
 		dr_reg_set_wiped(&s, NULL);
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	}
 	free(r->username);
 	r->username = u;

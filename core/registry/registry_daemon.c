@@ -68,7 +68,7 @@ static int make_ca_blob(struct dr_registry *r, const char *extra, size_t extra_l
 	r->ca_blob = malloc(b.len + extra_len + 2);
 	if (!r->ca_blob) {
 		dr_buf_wipe(&b);
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	}
 	if (b.len)
 		memcpy(r->ca_blob, b.data, b.len);
@@ -85,7 +85,7 @@ static int make_ca_blob(struct dr_registry *r, const char *extra, size_t extra_l
 static int take(char **dst, const char *src, struct dr_err *e)
 {
 	*dst = src ? strdup(src) : NULL;
-	return src && !*dst ? dr_fail(e, DR_EIO, "out of memory") : 0;
+	return src && !*dst ? dr_oom(e) : 0;
 }
 
 int dr_reg_daemon_settings(struct dr_registry *r, struct dr_err *e)
@@ -114,7 +114,7 @@ int dr_reg_daemon_settings(struct dr_registry *r, struct dr_err *e)
 		if (asprintf(&r->certs_d, "%s/%s", root && *root ? root : DR_CERTS_D_DEFAULT,
 			     r->host) < 0) {
 			r->certs_d = NULL;
-			rc = dr_fail(e, DR_EIO, "out of memory");
+			rc = dr_oom(e);
 		}
 		if (rc == 0)
 			rc = dr_certs_dir_load(NULL, r->host, &d, e);

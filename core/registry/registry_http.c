@@ -12,51 +12,21 @@
  * so a registry trickling an answer cannot hold a request up to its cap. */
 #define LOW_SPEED_BYTES 1024L
 
-static void body_wipe(struct dr_reg_body *b)
-{
-	if (b->data)
-		explicit_bzero(b->data, b->cap);
-	free(b->data);
-	b->data = NULL;
-	b->len = b->cap = 0;
-	b->over = 0;
-}
-
-/* Bodies may carry tokens: grow by copying and wiping, never realloc. */
+/* Bodies may carry tokens: a dr_buf wipes every block it lets go. */
 static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
 {
-	struct dr_reg_body *b = ud, old = *b;
-	size_t n = size * nmemb, cap = b->cap ? b->cap : 4096;
-	size_t limit = b->limit ? b->limit : DR_REGISTRY_BODY_MAX;
+	struct dr_reg_req *q = ud;
+	size_t n = size * nmemb;
+	int rc = dr_buf_append(&q->body, p, n, NULL);
 
-	b->over = n > limit - b->len;
-	if (b->over)
-		return 0;
-	if (b->len + n + 1 > b->cap) {
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		b->data = malloc(cap);
-		if (!b->data) {
-			*b = old;
-			return 0;
-		}
-		b->cap = cap;
-		if (old.data)
-			memcpy(b->data, old.data, old.len);
-		body_wipe(&old);
-	}
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	return n;
+	q->body_over = rc == DR_ETOOBIG;
+	return rc ? 0 : n;
 }
 
 void dr_reg_req_clear(struct dr_reg_req *q)
 {
-	size_t limit = q->body.limit;
-
-	body_wipe(&q->body);
-	q->body.limit = limit;
+	dr_buf_wipe(&q->body); /* keeps the limit */
+	q->body_over = 0;
 	free(q->www);
 	free(q->location);
 	free(q->range);
@@ -111,7 +81,7 @@ static int curl_failure(struct dr_registry *r, const struct dr_reg_req *q, CURLc
 	if (cc == CURLE_OUT_OF_MEMORY)
 		return dr_fail(e, DR_EIO, "response too large from %s %s (a header over libcurl's "
 			       "limit, or out of memory)", q->kind, q->host);
-	if (q->body.over || cc == CURLE_FILESIZE_EXCEEDED)
+	if (q->body_over || cc == CURLE_FILESIZE_EXCEEDED)
 		return dr_fail(e, DR_EIO, "response too large from %s %s (over %zu bytes)",
 			       q->kind, q->host, limit);
 	/* curl says "Operation too slow" when the low-speed limit tripped */
@@ -273,7 +243,7 @@ static struct curl_slist *build_headers(struct dr_reg_req *q, struct dr_err *e, 
 		return n;
 oom:
 	curl_slist_free_all(hdrs);
-	*rc = dr_fail(e, DR_EIO, "out of memory");
+	*rc = dr_oom(e);
 	return NULL;
 }
 
@@ -286,6 +256,8 @@ int dr_reg_perform(struct dr_registry *r, struct dr_reg_req *q, struct dr_err *e
 	int rc;
 
 	dr_reg_req_clear(q);
+	if (!q->body.limit)
+		q->body.limit = DR_REGISTRY_BODY_MAX;
 	hdrs = build_headers(q, e, &rc);
 	if (rc)
 		return rc;
@@ -298,7 +270,7 @@ int dr_reg_perform(struct dr_registry *r, struct dr_reg_req *q, struct dr_err *e
 	curl_easy_setopt(c, CURLOPT_USERAGENT, r->user_agent);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &q->body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, q);
 	/* never followed by libcurl: callers follow by hand, checking each hop
 	 * (registry_redirect.c) */
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);

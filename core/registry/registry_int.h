@@ -8,16 +8,10 @@
 #include <curl/curl.h>
 #include <time.h>
 
+#include "base/buf.h"
 #include "registry/registry.h"
 
 enum dr_auth_mode { DR_AUTH_NONE, DR_AUTH_BASIC, DR_AUTH_BEARER };
-
-struct dr_reg_body {
-	char *data;
-	size_t len, cap;
-	size_t limit; /* 0: DR_REGISTRY_BODY_MAX */
-	int over;     /* the read limit was hit */
-};
 
 /* One HTTP exchange; kind and host name the other end in error messages. */
 struct dr_reg_req {
@@ -44,7 +38,8 @@ struct dr_reg_req {
 	char *location, *range, *digest, *ctype;
 	curl_off_t length;      /* Content-Length, -1 when absent */
 	long long chunk_min;    /* OCI-Chunk-Min-Length, 0 when absent */
-	struct dr_reg_body body;
+	struct dr_buf body;     /* wiped: it may hold a token; limit 0: DR_REGISTRY_BODY_MAX */
+	int body_over;          /* the body's limit was hit */
 };
 
 #define DR_TOKEN_SLOTS 4

@@ -174,7 +174,7 @@ int dr_registry_api_host(const char *server, char **host, struct dr_err *e)
 		h = strdup(DR_HUB_API_HOST);
 	}
 	*host = h;
-	return h ? 0 : dr_fail(e, DR_EIO, "out of memory");
+	return h ? 0 : dr_oom(e);
 }
 
 /* ---- error bodies ---- */

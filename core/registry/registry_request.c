@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/secmem.h"
 #include "base/text.h"
 
 struct mem_body {
@@ -250,7 +251,7 @@ int dr_registry_request(struct dr_registry *r, const struct dr_registry_request 
 	if (rc == 0 && rq->url[0] != '/')
 		rc = check_location(r, rq->url, e);
 	if (rc == 0 && build(rq, &q, &url, &h, r) != 0)
-		rc = dr_fail(e, DR_EIO, "out of memory");
+		rc = dr_oom(e);
 	if (rc == 0 && rq->body) {
 		ad.read = mem_read;
 		ad.read_ud = &mem;
@@ -294,11 +295,10 @@ int dr_registry_request(struct dr_registry *r, const struct dr_registry_request 
 		resp->content_type = q.ctype;
 		resp->length = (long long)q.length;
 		resp->chunk_min = q.chunk_min;
-		resp->body = q.body.data;
-		resp->body_len = q.body.len;
+		/* no body stays NULL (detach would hand over "") */
+		if (q.body.data)
+			resp->body = dr_buf_detach(&q.body, &resp->body_len);
 		q.location = q.range = q.digest = q.ctype = NULL;
-		q.body.data = NULL;
-		q.body.len = q.body.cap = 0;
 	}
 	dr_reg_req_clear(&q);
 	curl_slist_free_all(h);
@@ -314,9 +314,7 @@ void dr_registry_response_free(struct dr_registry_response *resp)
 	free(resp->range);
 	free(resp->digest);
 	free(resp->content_type);
-	if (resp->body)
-		explicit_bzero(resp->body, resp->body_len);
-	free(resp->body);
+	dr_wipe_free(resp->body); /* the whole block, past body_len too */
 	memset(resp, 0, sizeof(*resp));
 }
 

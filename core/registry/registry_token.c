@@ -128,13 +128,13 @@ static int token_url(struct dr_registry *r, CURLU *u, const struct dr_auth_chall
 			       "service (%s); use --insecure only for a registry you trust",
 			       r->host, *thost);
 	if (r->is_identity && !*form)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	if (!r->is_identity &&
 	    ((ch->service[0] && add_query(u, "service", ch->service)) ||
 	     (scope[0] && add_scopes(u, scope)) ||
 	     (r->username && add_query(u, "account", r->username)) ||
 	     add_query(u, "client_id", CLIENT_ID) || add_query(u, "offline_token", "true")))
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	if (curl_url_get(u, CURLUPART_URL, url, 0) != CURLUE_OK)
 		return dr_fail(e, DR_EIO, "registry %s sent an unusable token realm", r->host);
 	return 0;
@@ -171,7 +171,7 @@ static int next_hop(struct dr_registry *r, struct dr_reg_req *q, const char *rea
 	if (!u || curl_url_set(u, CURLUPART_URL, q->location, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, host, 0) != CURLUE_OK) {
 		curl_url_cleanup(u);
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	}
 	curl_url_cleanup(u);
 	free(*url);

@@ -89,7 +89,7 @@ int dr_sealed_encrypt(const char *name, const void *secret, size_t len, int tpm2
 
 	snprintf(namearg, sizeof(namearg), "--name=%s", name);
 	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		rc = dr_fail(e, DR_EIO, "cannot create a file next to %s: %s", path, strerror(errno));

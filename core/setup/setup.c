@@ -182,7 +182,7 @@ int dr_setup_run_self(const struct dr_setup *s, const char *const *args, char **
 	snprintf(dlib, sizeof(dlib), "DOKKU_LIB_ROOT=%s", s->lib_root);
 	argv = build_argv(pre, as_self ? 0 : sizeof(pre) / sizeof(pre[0]), s->self, args);
 	if (!argv)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	rc = run(argv, env_set, env_unset, CHILD_TIMEOUT_MS, out, status, e);
 	free(argv);
 	return rc;
@@ -196,7 +196,7 @@ int dr_setup_systemctl(const struct dr_setup *s, const char *const *args, int *s
 
 	(void)s;
 	if (!argv)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	rc = run(argv, NULL, NULL, SYSTEMCTL_TIMEOUT_MS, out, status, e);
 	free(argv);
 	if (rc == DR_ENOTFOUND)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/atomicfile.h"
+#include "base/buf.h"
 #include "base/secmem.h"
 #include "helper/dockerconfig.h"
 #include "setup/setup.h"
@@ -30,14 +31,7 @@ enum { CFG_ALREADY = 'a', CFG_WOULD = 'd', CFG_WROTE = 'w', CFG_UPDATED = 'u' };
 
 static int set_verdict(struct dr_buf *out, char verdict, struct dr_err *e)
 {
-	out->data = malloc(2);
-	if (!out->data)
-		return dr_fail(e, DR_EIO, "out of memory");
-	out->data[0] = verdict;
-	out->data[1] = '\0';
-	out->len = 1;
-	out->cap = 2;
-	return 0;
+	return dr_buf_append(out, &verdict, 1, e);
 }
 
 /* Run as the dokku user (dr_setup_as_user): the whole path is theirs. */
@@ -77,7 +71,7 @@ static int helper_config_as_user(const struct dr_setup *s, void *arg, struct dr_
 		json_object_set_new(root, "bus", json_string(s->bus));
 		text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
 		snprintf(dir, sizeof(dir), "%s", s->helper_cfg);
-		rc = text ? dr_mkdir_p(dirname(dir), 0700, e) : dr_fail(e, DR_EIO, "out of memory");
+		rc = text ? dr_mkdir_p(dirname(dir), 0700, e) : dr_oom(e);
 		if (rc == 0) {
 			size_t n = strlen(text);
 
@@ -391,24 +385,10 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* the names, each with its NUL */
 static int add_scope(struct dr_buf *out, const char *name, struct dr_err *e)
 {
-	size_t n = strlen(name) + 1;
-	char *grown;
-
-	if (out->len + n + 1 > out->cap) {
-		size_t cap = (out->cap ? out->cap * 2 : 256) + n;
-
-		grown = realloc(out->data, cap);
-		if (!grown)
-			return dr_fail(e, DR_EIO, "out of memory");
-		out->data = grown;
-		out->cap = cap;
-	}
-	memcpy(out->data + out->len, name, n);
-	out->len += n;
-	out->data[out->len] = '\0';
-	return 0;
+	return dr_buf_append(out, name, strlen(name) + 1, e);
 }
 
 /* Run as the dokku user (dr_setup_as_user), who owns every file it reads:
@@ -455,7 +435,7 @@ static char **plaintext_scopes(const struct dr_setup *s, size_t *n, struct dr_er
 	v = calloc(k + 1, sizeof(char *));
 	if (!v) {
 		dr_buf_wipe(&names);
-		dr_fail(e, DR_EIO, "out of memory");
+		dr_oom(e);
 		return NULL;
 	}
 	k = 0;

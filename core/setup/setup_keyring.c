@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/atomicfile.h"
+#include "base/buf.h"
 #include "base/secmem.h"
 #include "setup/sealedcred.h"
 #include "setup/setup.h"
@@ -26,19 +27,15 @@ static int generate(struct dr_buf *pw, struct dr_err *e)
 {
 	unsigned char raw[32];
 	char text[64];
-	int n;
+	int n, rc;
 
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
 		return dr_fail(e, DR_EIO, "no random bytes: %s", strerror(errno));
 	n = EVP_EncodeBlock((unsigned char *)text, raw, sizeof(raw));
 	explicit_bzero(raw, sizeof(raw));
-	pw->data = strndup(text, (size_t)n);
+	rc = dr_buf_append(pw, text, (size_t)n, e);
 	explicit_bzero(text, sizeof(text));
-	if (!pw->data)
-		return dr_fail(e, DR_EIO, "out of memory");
-	pw->len = (size_t)n;
-	pw->cap = (size_t)n + 1;
-	return 0;
+	return rc;
 }
 
 /* The first line of path, without its newline; must not be empty. */
@@ -85,7 +82,7 @@ static int write_dropin(struct dr_setup *s, struct dr_err *e)
 	int rc;
 
 	if (!want)
-		return dr_fail(e, DR_EIO, "out of memory");
+		return dr_oom(e);
 	if (dr_file_read(s->dropin, 64 * 1024, &have, NULL) == 0 && strcmp(have.data, want) == 0) {
 		rc = 0;
 	} else {
@@ -145,12 +142,7 @@ static void remove_plain(const char *path)
 static int keyring_as_user(const struct dr_setup *s, void *arg, struct dr_buf *out, struct dr_err *e)
 {
 	(void)arg;
-	out->data = strdup(dr_is_file(s->keyring_file) ? "1" : "0");
-	if (!out->data)
-		return dr_fail(e, DR_EIO, "out of memory");
-	out->len = 1;
-	out->cap = 2;
-	return 0;
+	return dr_buf_append_str(out, dr_is_file(s->keyring_file) ? "1" : "0", e);
 }
 
 /* 1 or 0, or a DR_E code */

@@ -147,11 +147,8 @@ int dr_setup_as_user(const struct dr_setup *s, dr_setup_user_fn fn, void *arg, s
 	if (rc == 0 && r.rc == 0 && r.len > AS_USER_LIMIT)
 		rc = dr_fail(e, DR_ETOOBIG, "the answer of the child working as %s is too large", s->user);
 	if (rc == 0 && r.rc == 0 && r.len) {
-		out->data = malloc(r.len + 1);
-		if (!out->data) {
-			rc = dr_fail(e, DR_EIO, "out of memory");
-		} else {
-			out->cap = r.len + 1;
+		rc = dr_buf_reserve(out, r.len, e);
+		if (rc == 0) {
 			rc = read_exact(fds[0], out->data, r.len, end, e);
 			out->len = rc == 0 ? r.len : 0;
 			out->data[out->len] = '\0';

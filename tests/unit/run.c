@@ -12,6 +12,7 @@ int main(void)
 	srunner_add_suite(sr, secmem_suite());
 	srunner_add_suite(sr, digest_suite());
 	srunner_add_suite(sr, dockerhub_suite());
+	srunner_add_suite(sr, buf_suite());
 	srunner_add_suite(sr, err_suite());
 	srunner_add_suite(sr, registry_suite());
 	srunner_add_suite(sr, registry_range_suite());

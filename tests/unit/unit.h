@@ -10,6 +10,7 @@ Suite *config_suite(void);
 Suite *secmem_suite(void);
 Suite *digest_suite(void);
 Suite *dockerhub_suite(void);
+Suite *buf_suite(void);
 Suite *err_suite(void);
 Suite *registry_suite(void);
 Suite *registry_range_suite(void);

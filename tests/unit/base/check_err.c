@@ -52,6 +52,17 @@ START_TEST(test_unavailable_classes)
 }
 END_TEST
 
+START_TEST(test_oom)
+{
+	struct dr_err e = { 0 };
+
+	ck_assert_int_eq(dr_oom(&e), DR_EIO);
+	ck_assert_int_eq(e.code, DR_EIO);
+	ck_assert_str_eq(e.msg, "out of memory");
+	ck_assert_int_eq(dr_oom(NULL), DR_EIO);
+}
+END_TEST
+
 Suite *err_suite(void)
 {
 	Suite *s = suite_create("err");
@@ -61,6 +72,7 @@ Suite *err_suite(void)
 	tcase_add_test(tc, test_long_message_truncated);
 	tcase_add_test(tc, test_unavailable_classes);
 	tcase_add_test(tc, test_wrap_own_message);
+	tcase_add_test(tc, test_oom);
 	suite_add_tcase(s, tc);
 	return s;
 }

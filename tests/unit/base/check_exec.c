@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/exec.h"
+#include "base/secmem.h"
 #include "unit.h"
 
 static double now_s(void)
@@ -130,6 +131,49 @@ START_TEST(test_overflow_without_stop_drains)
 }
 END_TEST
 
+/* Every block the captured output outgrew, and the last one, reach the
+ * release hook zeroed (it may be a password a chained helper printed). */
+static struct {
+	size_t blocks, dirty;
+} rel;
+
+static void check_release(void *p, size_t wiped)
+{
+	const unsigned char *c = p;
+
+	rel.blocks++;
+	for (size_t i = 0; i < wiped; i++)
+		rel.dirty += c[i] != 0;
+	free(p);
+}
+
+START_TEST(test_captured_output_is_wiped)
+{
+	struct dr_exec_result r;
+	struct dr_err e = { 0 };
+	size_t len;
+	int rc, seen;
+
+	memset(&rel, 0, sizeof(rel));
+	/* the hook is put back before any assertion, so a failure cannot
+	 * leave it installed for the next test (CK_FORK=no) */
+	dr_secmem_set_release(check_release);
+	rc = run_sh("i=0; while [ $i -lt 500 ]; do echo secret-secret-secret; i=$((i+1)); done",
+		    10000, &r, &e);
+	len = r.out.len;
+	seen = r.out.data && strstr(r.out.data, "secret") != NULL;
+	dr_exec_result_free(&r);
+	dr_secmem_set_release(NULL);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(len, 500 * 21);
+	ck_assert(seen);
+	/* how many blocks it took depends on how the pipe was read */
+	ck_assert_uint_ge(rel.blocks, 1);
+	ck_assert_uint_eq(rel.dirty, 0);
+	ck_assert_ptr_null(r.out.data);
+}
+END_TEST
+
 Suite *exec_suite(void)
 {
 	Suite *s = suite_create("exec");
@@ -140,6 +184,7 @@ Suite *exec_suite(void)
 	tcase_add_test(tc, test_answer_taken_while_grandchild_holds_stdout);
 	tcase_add_test(tc, test_a_hang_is_still_a_timeout);
 	tcase_add_test(tc, test_overflow_without_stop_drains);
+	tcase_add_test(tc, test_captured_output_is_wiped);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -28,7 +28,7 @@ static void assert_read(const char *name, const char *want)
 
 static void assert_read_fails(const char *name, int code, const char *msg_fmt)
 {
-	struct dr_buf b = { (char *)"x", 9, 9 };
+	struct dr_buf b = { .data = (char *)"x", .len = 9, .cap = 9 };
 	struct dr_err e = { 0 };
 	char want[700];
 

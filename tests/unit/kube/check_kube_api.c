@@ -183,6 +183,50 @@ START_TEST(test_wrong_ca_is_tls)
 }
 END_TEST
 
+/* A file of n bytes of 'k' in the server's directory. */
+static void serve_bytes(const char *name, size_t n)
+{
+	char path[128], chunk[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	memset(chunk, 'k', sizeof(chunk));
+	for (size_t left = n; left > 0;) {
+		size_t k = left < sizeof(chunk) ? left : sizeof(chunk);
+
+		ck_assert_uint_eq(fwrite(chunk, 1, k, f), k);
+		left -= k;
+	}
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(test_body_limit)
+{
+	struct dr_kubeconfig kc;
+	struct dr_kube_resp resp;
+	struct dr_err e = { 0 };
+	char want[160];
+
+	kc_init(&kc, server, cert_pem);
+	serve_bytes("at-limit", DR_KUBE_BODY_LIMIT);
+	serve_bytes("over-limit", DR_KUBE_BODY_LIMIT + 1);
+	ck_assert_msg(dr_kube_request(&kc, "GET", "/at-limit", NULL, NULL, 0, &resp, &e) == 0,
+		      "%s", e.msg);
+	ck_assert_uint_eq(resp.body.len, DR_KUBE_BODY_LIMIT);
+	ck_assert_int_eq(resp.body.data[resp.body.len - 1], 'k');
+	ck_assert_int_eq(resp.body.data[resp.body.len], '\0');
+	dr_kube_resp_free(&resp);
+	ck_assert_int_eq(dr_kube_request(&kc, "GET", "/over-limit", NULL, NULL, 0, &resp, &e),
+			 DR_ETOOBIG);
+	snprintf(want, sizeof(want), "the API server %s sent more than %d bytes", server,
+		 DR_KUBE_BODY_LIMIT);
+	ck_assert_str_eq(e.msg, want);
+	ck_assert_ptr_null(resp.body.data);
+}
+END_TEST
+
 START_TEST(test_unreachable_and_plain_http)
 {
 	struct dr_kubeconfig kc;
@@ -249,6 +293,7 @@ Suite *kube_api_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_get_with_the_ca_blob);
 	tcase_add_test(tc, test_wrong_ca_is_tls);
+	tcase_add_test(tc, test_body_limit);
 	tcase_add_test(tc, test_unreachable_and_plain_http);
 	suite_add_tcase(s, tc);
 	tcase_add_test(pure, test_status_message);
