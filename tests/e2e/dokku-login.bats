@@ -396,6 +396,26 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   assert_matches "$output" 'unauthorized|authentication required|401' "skopeo output"
 }
 
+@test "(scopes) the scope comes from the config dir alone: DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY changes nothing" {
+  # an old variable the helper has not read since an app's dir stopped
+  # falling back to the global entries: set or not, the answers are the same
+  local other=localhost:${R##*:} v
+  create_app app1
+  login_app app1 alice "$PW_A"
+  must registry:login --global "$other" bob "$PW_B"
+  for v in unset 1 0; do
+    local env=()
+    [ "$v" = unset ] || env=(DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY="$v")
+    assert_helper_creds "$(appdir app1)" alice "$PW_A" "${env[@]}"
+    run hget "$(appdir app1)" "$other" "${env[@]}"
+    assert_eq "$status:$output" "1:$NOT_FOUND" "helper get of the global registry in app1's dir ($v)"
+    run env DOCKER_CONFIG="$(appdir app1)" "${env[@]}" "$H" list
+    assert_eq "$(jq -c 'keys' <<<"$output")" "[\"$R\"]" "helper list in app1's dir ($v)"
+    run env DOCKER_CONFIG="$GDIR" "${env[@]}" "$H" list
+    assert_eq "$(jq -c 'keys' <<<"$output")" "[\"$other\"]" "helper list in the global dir ($v)"
+  done
+}
+
 @test "(scopes) the helper derives the app from 'docker --config DIR' (DOCKER_CONFIG unset)" {
   create_app app1
   login_app app1 alice "$PW_A"
