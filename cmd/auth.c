@@ -122,8 +122,8 @@ static int status_of(const char *dir, const struct want *w)
 	own = helper && strcmp(helper, DR_OWN_HELPER) == 0;
 	stored = entry != NULL;
 	if (own) {
-		/* a per-app check must not see the global entry */
-		setenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY", "1", 1);
+		/* a per-app check does not see the global entry: the helper
+		 * derives the scope from dir */
 		key = dr_docker_auth_key(server);
 		rc = key ? dr_credhelper_get(helper, dir, key, &have, &e) : DR_ENOTFOUND;
 		if (rc != 0 && rc != DR_ENOTFOUND) {

@@ -9,7 +9,6 @@
 #include "credhelper.h"
 #include "dockerconfig.h"
 #include "properties.h"
-#include "scope.h"
 #include "creds.h"
 
 /* one answer per config dir and process: a report over every app asks
@@ -81,8 +80,8 @@ static int servers_in(const char *dir, char **out, struct dr_err *e)
 	}
 	h.cfg = &cfg;
 	if (need_list) {
-		/* this dir's own entries only: an app must not show the global ones */
-		setenv(DR_SCOPE_ONLY_ENV, "1", 1);
+		/* this dir's own entries only (the helper derives the scope
+		 * from dir): an app does not show the global ones */
 		h.listed = dr_credhelper_list(DR_OWN_HELPER, dir, &h.list, &ignored) == 0;
 	}
 	*out = dr_auth_servers(cfg.root, held, &h);

@@ -17,7 +17,6 @@
 #include "dockerconfig.h"
 #include "log.h"
 #include "properties.h"
-#include "scope.h"
 #include "secmem.h"
 #include "text.h"
 #include "cmd.h"
@@ -64,8 +63,8 @@ static int collect_logins(const char *dir, struct dr_login_recs *recs, struct dr
 				struct dr_err le = { 0 };
 
 				listed = 1;
-				/* only the scope's own entries, never the global ones */
-				setenv(DR_SCOPE_ONLY_ENV, "1", 1);
+				/* only the scope's own entries (the helper
+				 * derives the scope from dir) */
 				if (dr_credhelper_list(DR_OWN_HELPER, dir, &list, &le) != 0)
 					dr_log_warn("Unable to read the registry user names: %s", le.msg);
 			}

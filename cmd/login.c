@@ -47,17 +47,8 @@ static int verify_with_registry(const struct login *l, struct dr_err *e)
 static int current_login(const char *dir, const char *key, struct dr_creds *prev,
 			 int *had, struct dr_err *e)
 {
-	const char *was = getenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY");
-	char *saved = was ? strdup(was) : NULL;
-	int rc;
+	int rc = dr_credhelper_get(DR_OWN_HELPER, dir, key, prev, e);
 
-	setenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY", "1", 1);
-	rc = dr_credhelper_get(DR_OWN_HELPER, dir, key, prev, e);
-	if (saved)
-		setenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY", saved, 1);
-	else
-		unsetenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY");
-	free(saved);
 	*had = rc == 0;
 	return rc == DR_ENOTFOUND ? 0 : rc;
 }

@@ -40,18 +40,7 @@ static const char *shown(const char *s, char *buf, size_t n)
 /* The login for server in this scope only (no fall back to the global one). */
 static int keyring_login(const char *dir, const char *server, struct dr_creds *out, struct dr_err *e)
 {
-	const char *was = getenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY");
-	char *saved = was ? strdup(was) : NULL;
-	int rc;
-
-	setenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY", "1", 1);
-	rc = dr_credhelper_get(DR_OWN_HELPER, dir, server, out, e);
-	if (saved)
-		setenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY", saved, 1);
-	else
-		unsetenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY");
-	free(saved);
-	return rc;
+	return dr_credhelper_get(DR_OWN_HELPER, dir, server, out, e);
 }
 
 /* The auths keys of every registry this config sends to our helper. */

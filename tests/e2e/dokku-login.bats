@@ -432,7 +432,7 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   assert_contains "$output" "Authenticating with existing credentials... [Username: bob]" "docker output (global)"
   # docker stored the credentials again after its failed login: through the
   # same derived scope, so the global entry is still bob's
-  assert_helper_creds "$(appdir app1)" alice "$PW_A" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
+  assert_helper_creds "$(appdir app1)" alice "$PW_A"
   assert_helper_creds "$GDIR" bob "$PW_B"
   assert_items 2 server "$R"
   assert_items 1 dokku_scope app1
@@ -486,7 +486,7 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   assert_seed_kept "$f"
   assert_items 0 dokku_scope app1
   assert_items 1 server "$R"
-  assert_helper_none "$(appdir app1)" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
+  assert_helper_none "$(appdir app1)"
   # the app's auths is not empty (other.example.com's plaintext entry), so
   # Dokku keeps giving docker its dir, where this registry has no login now:
   # not the global one (and credsStore hides that plaintext entry from docker)
@@ -771,7 +771,7 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   assert_eq "$(cj "$f" '.auths["dummy.invalid"]')" '{}' "other auths entry"
   assert_eq "$(grep -c -F "$(b64 "alice:$PW_A")" "$f")" 0 "base64 left in $f"
   assert_items 1 dokku_scope app1
-  assert_helper_creds "$(appdir app1)" alice "$PW_A" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
+  assert_helper_creds "$(appdir app1)" alice "$PW_A"
   drr registry:auth-status app1 "$R" alice "$PW_A"
   assert_status 0
   rm -rf "$BATS_TEST_TMPDIR/plain"
@@ -865,7 +865,7 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   assert_stderr ""
   [ ! -e "$(appdir app1)" ]
   assert_marker "$(appdir app3)/config.json"
-  assert_helper_creds "$(appdir app3)" alice "$PW_A" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
+  assert_helper_creds "$(appdir app3)" alice "$PW_A"
   assert_items 0 dokku_scope app1
   assert_items 1 dokku_scope app3
   assert_helper_creds "$GDIR" bob "$PW_B"
@@ -887,8 +887,8 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   assert_status 0
   assert_stdout ""
   assert_stderr ""
-  assert_helper_creds "$(appdir app1)" alice "$PW_A" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
-  assert_helper_creds "$(appdir app5)" alice "$PW_A" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
+  assert_helper_creds "$(appdir app1)" alice "$PW_A"
+  assert_helper_creds "$(appdir app5)" alice "$PW_A"
   assert_items 1 dokku_scope app1
   assert_items 1 dokku_scope app5
   assert_marker "$(appdir app5)/config.json"
@@ -897,7 +897,7 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   # separate entries: logging the clone out leaves the original logged in
   drr registry:logout app5 "$R"
   assert_status 0
-  assert_helper_creds "$(appdir app1)" alice "$PW_A" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
+  assert_helper_creds "$(appdir app1)" alice "$PW_A"
   assert_items 0 dokku_scope app5
 }
 
