@@ -196,7 +196,7 @@ int cmd_auth_status(int argc, char **argv)
 		rc = e.code == DR_ENOAPP ? cmd_fail(&e) : dr_log_fail(AS_USAGE, "%s", e.msg);
 		goto out;
 	}
-	dir = creds_config_dir(app);
+	dir = dr_docker_config_dir(app);
 	want.server = server;
 	want.user = user;
 	want.password = password ? password : pw_arg;
@@ -280,7 +280,7 @@ int cmd_migrate(int argc, char **argv)
 		rc = cmd_fail(&e);
 		goto out;
 	}
-	dir = creds_config_dir(app);
+	dir = dr_docker_config_dir(app);
 	if (!dir || dr_dockercfg_load(&cfg, dir, &e) != 0) {
 		rc = dir ? cmd_fail(&e) : dr_log_fail(1, "out of memory");
 		goto out;

@@ -355,7 +355,7 @@ out:
 static int dokku_copy_would_fail(const char *app)
 {
 	struct dr_dockercfg cfg;
-	char *dir = creds_config_dir(app), *global = creds_config_dir(NULL), *server = NULL, *prop = NULL;
+	char *dir = dr_docker_config_dir(app), *global = dr_docker_config_dir(NULL), *server = NULL, *prop = NULL;
 	int fail = 0;
 
 	if (dr_plugin_prop_computed(K3S, app, PULL_SECRETS_PROP, "", &prop, NULL) == 0 && !prop[0] &&

@@ -37,7 +37,7 @@ static char *computed_server_key(const char *app, struct dr_err *e)
 
 int k8s_collect_auths(const char *app, int quiet, json_t **auths, struct dr_err *e)
 {
-	char *dir = creds_computed_config_dir(app);
+	char *dir = dr_computed_docker_config_dir(app);
 	char **keys = NULL, *server_key = computed_server_key(app, e);
 	int rc = 0, explicit_server;
 

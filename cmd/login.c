@@ -144,7 +144,7 @@ static int login_run(struct login *l)
 	l->server = creds_normalize_server(l->server);
 	if (l->app && dr_app_verify(l->app, &e) != 0)
 		return cmd_fail(&e);
-	dir = creds_config_dir(l->app);
+	dir = dr_docker_config_dir(l->app);
 	if (!dir)
 		return dr_log_fail(1, "out of memory");
 	if (l->app && dr_mkdir_p(dir, 0700, &e) != 0)
@@ -262,7 +262,7 @@ int cmd_logout(int argc, char **argv)
 		rc = cmd_fail(&e);
 		goto out;
 	}
-	dir = creds_config_dir(app);
+	dir = dr_docker_config_dir(app);
 	if (!dir || (app && !dr_is_dir(dir))) {
 		rc = dr_log_fail(1, "No registry credentials found for app %s", app);
 		goto out;

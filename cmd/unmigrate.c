@@ -168,7 +168,7 @@ int cmd_unmigrate(int argc, char **argv)
 		rc = dr_log_fail(1, "not an app name: %s", app);
 		goto out;
 	}
-	dir = creds_config_dir(app);
+	dir = dr_docker_config_dir(app);
 	if (!dir || dr_dockercfg_load(&cfg, dir, &e) != 0) {
 		rc = dir ? cmd_fail(&e) : dr_log_fail(1, "out of memory");
 		goto out;
