@@ -66,6 +66,7 @@ int main(void)
 	srunner_add_suite(sr, transport_suite());
 	srunner_add_suite(sr, credhelper_suite());
 	srunner_add_suite(sr, credstore_suite());
+	srunner_add_suite(sr, release_suite());
 	srunner_add_suite(sr, dockerauth_suite());
 	srunner_add_suite(sr, preflight_suite());
 	srunner_add_suite(sr, sealedcred_suite());

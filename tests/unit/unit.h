@@ -64,6 +64,7 @@ Suite *keyring_items_suite(void);
 Suite *transport_suite(void);
 Suite *credhelper_suite(void);
 Suite *credstore_suite(void);
+Suite *release_suite(void);
 Suite *dockerauth_suite(void);
 Suite *preflight_suite(void);
 Suite *sealedcred_suite(void);
