@@ -16,7 +16,7 @@
 #include "secmem.h"
 #include "cmd.h"
 #include "creds.h"
-#include "k8s.h"
+#include "dokku/k8s_sync.h"
 
 #define POST_LOGIN_TIMEOUT_MS (10u * 60 * 1000)
 
@@ -161,7 +161,7 @@ static int login_run(struct login *l)
 	if (rc == 0)
 		rc = fire_post_registry_login(l);
 	if (rc == 0)
-		k8s_auto_sync(l->app);
+		dr_k8s_auto_sync(l->app);
 	free(dir);
 	return rc;
 }
@@ -280,7 +280,7 @@ int cmd_logout(int argc, char **argv)
 	if (rc)
 		rc = dr_log_fail(1, "Unable to run docker logout: %s", e.msg);
 	else
-		k8s_auto_sync(app);
+		dr_k8s_auto_sync(app);
 out:
 	free(dir);
 	free(pos);

@@ -8,7 +8,7 @@
 #include "plugn.h"
 #include "settings.h"
 #include "cmd.h"
-#include "k8s.h"
+#include "dokku/k8s_sync.h"
 #include "dokku/release.h"
 
 /* a deploy's own step: long, but not forever */
@@ -38,7 +38,7 @@ int cmd_post_release_builder(int argc, char **argv)
 			return cmd_fail(&e);
 	}
 	/* k3s pulls the image next: the pull secret must hold the credentials */
-	return k8s_deploy_sync(argv[1]);
+	return dr_k8s_deploy_sync(argv[1]);
 }
 
 static int app_arg(int argc, char **argv, const char *trigger)
