@@ -67,6 +67,7 @@ int main(void)
 	srunner_add_suite(sr, credhelper_suite());
 	srunner_add_suite(sr, credstore_suite());
 	srunner_add_suite(sr, release_suite());
+	srunner_add_suite(sr, k8s_sync_suite());
 	srunner_add_suite(sr, dockerauth_suite());
 	srunner_add_suite(sr, preflight_suite());
 	srunner_add_suite(sr, sealedcred_suite());

@@ -65,6 +65,7 @@ Suite *transport_suite(void);
 Suite *credhelper_suite(void);
 Suite *credstore_suite(void);
 Suite *release_suite(void);
+Suite *k8s_sync_suite(void);
 Suite *dockerauth_suite(void);
 Suite *preflight_suite(void);
 Suite *sealedcred_suite(void);
