@@ -60,7 +60,7 @@ START_TEST(test_chained_get_relays_the_answer)
 	struct dr_err e = { 0 };
 	char *in;
 
-	dr_credstore_chained(&s, "unitfake", 5000);
+	dr_credstore_chained(&s, "unitfake", 20000);
 	fh_mode("token");
 	ck_assert_int_eq(s.ops->get(&s, "r.example.com", &a, &e), 0);
 	/* as the helper printed it: no ServerURL added, a newline at the end */
@@ -97,7 +97,7 @@ START_TEST(test_chained_store_and_erase_name_the_helper)
 	struct dr_err e = { 0 };
 	char *in;
 
-	dr_credstore_chained(&s, "unitfake", 5000);
+	dr_credstore_chained(&s, "unitfake", 20000);
 	fh_mode("ok");
 	ck_assert_int_eq(s.ops->store(&s, &c, payload, strlen(payload), &a, &e), 0);
 	expect_answer(&a, 0, "");
@@ -129,14 +129,16 @@ START_TEST(test_chained_errors_are_errors)
 	struct dr_list l = { 0 };
 	struct dr_err e = { 0 };
 
-	dr_credstore_chained(&s, "nosuch-unit", 5000);
+	dr_credstore_chained(&s, "nosuch-unit", 20000);
 	ck_assert_int_eq(s.ops->get(&s, "r.example.com", &a, &e), DR_EIO);
 	ck_assert_ptr_nonnull(strstr(e.msg, "docker-credential-nosuch-unit is not installed"));
 	ck_assert_ptr_null(a.out);
+	/* a short deadline only where the helper never answers */
 	dr_credstore_chained(&s, "unitfake", 300);
 	fh_mode("hang");
 	ck_assert_int_eq(s.ops->list(&s, &l, &e), DR_ETIMEOUT);
 	ck_assert_uint_eq(l.n, 0);
+	dr_credstore_chained(&s, "unitfake", 20000);
 	fh_mode("garbage");
 	ck_assert_int_eq(s.ops->list(&s, &l, &e), DR_EIO);
 	ck_assert_str_eq(e.msg, "no usable answer");
@@ -153,7 +155,7 @@ START_TEST(test_chained_list)
 	struct dr_err e = { 0 };
 	char *in;
 
-	dr_credstore_chained(&s, "unitfake", 5000);
+	dr_credstore_chained(&s, "unitfake", 20000);
 	fh_mode("ok");
 	ck_assert_int_eq(s.ops->list(&s, &l, &e), 0);
 	ck_assert_uint_eq(l.n, 2);
