@@ -122,8 +122,8 @@ static int status_of(const char *dir, const struct want *w)
 	own = helper && strcmp(helper, DR_OWN_HELPER) == 0;
 	stored = entry != NULL;
 	if (own) {
-		/* a per-app check must not see the global entry */
-		setenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY", "1", 1);
+		/* a per-app check does not see the global entry: the helper
+		 * derives the scope from dir */
 		key = dr_docker_auth_key(server);
 		rc = key ? dr_credhelper_get(helper, dir, key, &have, &e) : DR_ENOTFOUND;
 		if (rc != 0 && rc != DR_ENOTFOUND) {
@@ -196,7 +196,7 @@ int cmd_auth_status(int argc, char **argv)
 		rc = e.code == DR_ENOAPP ? cmd_fail(&e) : dr_log_fail(AS_USAGE, "%s", e.msg);
 		goto out;
 	}
-	dir = creds_config_dir(app);
+	dir = dr_docker_config_dir(app);
 	want.server = server;
 	want.user = user;
 	want.password = password ? password : pw_arg;
@@ -280,7 +280,7 @@ int cmd_migrate(int argc, char **argv)
 		rc = cmd_fail(&e);
 		goto out;
 	}
-	dir = creds_config_dir(app);
+	dir = dr_docker_config_dir(app);
 	if (!dir || dr_dockercfg_load(&cfg, dir, &e) != 0) {
 		rc = dir ? cmd_fail(&e) : dr_log_fail(1, DR_OOM_MSG);
 		goto out;

@@ -81,8 +81,8 @@ static int servers_in(const char *dir, char **out, struct dr_err *e)
 	}
 	h.cfg = &cfg;
 	if (need_list) {
-		/* this dir's own entries only: an app must not show the global ones */
-		setenv(DR_SCOPE_ONLY_ENV, "1", 1);
+		/* this dir's own entries only (the helper derives the scope
+		 * from dir): an app does not show the global ones */
 		h.listed = dr_credhelper_list(DR_OWN_HELPER, dir, &h.list, &ignored) == 0;
 	}
 	*out = dr_auth_servers(cfg.root, held, &h);
@@ -108,20 +108,20 @@ static int servers_of_dir(char *dir, char **out, struct dr_err *e)
 
 int creds_auth_servers(const char *app, char **out, struct dr_err *e)
 {
-	return servers_of_dir(creds_config_dir(app), out, e);
+	return servers_of_dir(dr_docker_config_dir(app), out, e);
 }
 
 int creds_global_auth_servers(const char *app, char **out, struct dr_err *e)
 {
 	(void)app;
-	return servers_of_dir(creds_config_dir(NULL), out, e);
+	return servers_of_dir(dr_docker_config_dir(NULL), out, e);
 }
 
 int creds_computed_auth_servers(const char *app, char **out, struct dr_err *e)
 {
 	/* docker gets the app's dir when its auths is not empty, else the
 	 * global one (Dokku's GetComputedAppRegistryConfigDir) */
-	char *dir = creds_config_dir(app);
+	char *dir = dr_docker_config_dir(app);
 	struct dr_dockercfg cfg;
 	int own = 0;
 
@@ -132,7 +132,7 @@ int creds_computed_auth_servers(const char *app, char **out, struct dr_err *e)
 	if (own)
 		return servers_of_dir(dir, out, e);
 	free(dir);
-	return servers_of_dir(creds_config_dir(NULL), out, e);
+	return servers_of_dir(dr_docker_config_dir(NULL), out, e);
 }
 
 void creds_auth_servers_done(void)

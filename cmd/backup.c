@@ -64,8 +64,8 @@ static int collect_logins(const char *dir, struct dr_login_recs *recs, struct dr
 				struct dr_err le = { 0 };
 
 				listed = 1;
-				/* only the scope's own entries, never the global ones */
-				setenv(DR_SCOPE_ONLY_ENV, "1", 1);
+				/* only the scope's own entries (the helper
+				 * derives the scope from dir) */
 				if (dr_credhelper_list(DR_OWN_HELPER, dir, &list, &le) != 0)
 					dr_log_warn("Unable to read the registry user names: %s", le.msg);
 			}
@@ -86,7 +86,7 @@ static int collect_logins(const char *dir, struct dr_login_recs *recs, struct dr
 static int export_logins(const char *app, const char *scope_dir, struct dr_err *e)
 {
 	struct dr_login_recs recs = { 0 };
-	char *dir = creds_config_dir(app), *path = dr_backup_logins_path(scope_dir), *json = NULL;
+	char *dir = dr_docker_config_dir(app), *path = dr_backup_logins_path(scope_dir), *json = NULL;
 	char *slash;
 	int rc;
 
@@ -177,7 +177,7 @@ static int listed_before(const struct dr_login_recs *recs, size_t i)
 static void print_login_hints(const char *app, const struct dr_login_recs *recs)
 {
 	struct dr_dockercfg cfg;
-	char *dir = creds_config_dir(app);
+	char *dir = dr_docker_config_dir(app);
 	int have_cfg = dir && dr_dockercfg_load(&cfg, dir, NULL) == 0;
 
 	for (size_t i = 0; i < recs->n; i++) {

@@ -13,36 +13,6 @@
 #include "helper/credhelper.h"
 #include "helper/dockerconfig.h"
 
-char *creds_config_dir(const char *app)
-{
-	const char *env = getenv("DOCKER_CONFIG");
-	char *dir;
-
-	if (app)
-		return dr_props_dir(app);
-	if (env && env[0])
-		return strdup(env);
-	if (asprintf(&dir, "%s/.docker", dr_dokku_root()) < 0)
-		return NULL;
-	return dir;
-}
-
-char *creds_computed_config_dir(const char *app)
-{
-	struct dr_dockercfg cfg;
-	char *dir = creds_config_dir(app);
-	int own = 0;
-
-	if (dir && dr_dockercfg_load(&cfg, dir, NULL) == 0) {
-		own = dr_dockercfg_has_auths(&cfg);
-		dr_dockercfg_free(&cfg);
-	}
-	if (own)
-		return dir;
-	free(dir);
-	return creds_config_dir(NULL);
-}
-
 const char *creds_normalize_server(const char *server)
 {
 	if (dr_hub_name_is(server, strlen(server), DR_HUB_WEBSITE))

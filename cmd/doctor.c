@@ -82,7 +82,7 @@ static void for_each_config_dir(struct report *r, void (*fn)(struct report *r, c
 							    const char *who, void *arg),
 				void *arg)
 {
-	char *global = creds_config_dir(NULL);
+	char *global = dr_docker_config_dir(NULL);
 	DIR *d = opendir(dr_props_base());
 	struct dirent *ent;
 

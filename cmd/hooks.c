@@ -28,8 +28,8 @@ static int carry_credentials(const char *old_app, const char *new_app, int how,
 	}
 	if (!creds_uses_own_helper(from))
 		goto out;
-	/* only this app's own entries, never the global ones */
-	setenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY", "1", 1);
+	/* only this app's own entries, never the global ones: the helper
+	 * derives the scope from the app's config dir */
 	rc = dr_credhelper_list(DR_OWN_HELPER, from, &list, e);
 	for (size_t i = 0; rc == 0 && i < list.n; i++) {
 		struct dr_creds c = { 0 };

@@ -16,7 +16,7 @@
 #include "registry/registry.h"
 #include "cmd.h"
 #include "creds.h"
-#include "k8s.h"
+#include "dokku/k8s_sync.h"
 
 #define POST_LOGIN_TIMEOUT_MS (10u * 60 * 1000)
 
@@ -47,17 +47,8 @@ static int verify_with_registry(const struct login *l, struct dr_err *e)
 static int current_login(const char *dir, const char *key, struct dr_creds *prev,
 			 int *had, struct dr_err *e)
 {
-	const char *was = getenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY");
-	char *saved = was ? strdup(was) : NULL;
-	int rc;
+	int rc = dr_credhelper_get(DR_OWN_HELPER, dir, key, prev, e);
 
-	setenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY", "1", 1);
-	rc = dr_credhelper_get(DR_OWN_HELPER, dir, key, prev, e);
-	if (saved)
-		setenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY", saved, 1);
-	else
-		unsetenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY");
-	free(saved);
 	*had = rc == 0;
 	return rc == DR_ENOTFOUND ? 0 : rc;
 }
@@ -153,7 +144,7 @@ static int login_run(struct login *l)
 	l->server = creds_normalize_server(l->server);
 	if (l->app && dr_app_verify(l->app, &e) != 0)
 		return cmd_fail(&e);
-	dir = creds_config_dir(l->app);
+	dir = dr_docker_config_dir(l->app);
 	if (!dir)
 		return dr_log_fail(1, DR_OOM_MSG);
 	if (l->app && dr_mkdir_p(dir, 0700, &e) != 0)
@@ -170,7 +161,7 @@ static int login_run(struct login *l)
 	if (rc == 0)
 		rc = fire_post_registry_login(l);
 	if (rc == 0)
-		k8s_auto_sync(l->app);
+		dr_k8s_auto_sync(l->app);
 	free(dir);
 	return rc;
 }
@@ -271,7 +262,7 @@ int cmd_logout(int argc, char **argv)
 		rc = cmd_fail(&e);
 		goto out;
 	}
-	dir = creds_config_dir(app);
+	dir = dr_docker_config_dir(app);
 	if (!dir || (app && !dr_is_dir(dir))) {
 		rc = dr_log_fail(1, "No registry credentials found for app %s", app);
 		goto out;
@@ -289,7 +280,7 @@ int cmd_logout(int argc, char **argv)
 	if (rc)
 		rc = dr_log_fail(1, "Unable to run docker logout: %s", e.msg);
 	else
-		k8s_auto_sync(app);
+		dr_k8s_auto_sync(app);
 out:
 	free(dir);
 	free(pos);

@@ -16,7 +16,7 @@
 #include "push/push.h"
 #include "cmd.h"
 #include "creds.h"
-#include "release.h"
+#include "dokku/release.h"
 
 #define INDENT "       "
 
@@ -145,7 +145,7 @@ static char *credentials_dir(const char *app)
 	if (has)
 		return dir;
 	free(dir);
-	return creds_config_dir(NULL);
+	return dr_docker_config_dir(NULL);
 }
 
 /* push-extra-tags: split on ",", trimmed, blanks dropped */
@@ -181,7 +181,7 @@ int cmd_push_native(const char *app, const char *src, int insecure, int jobs, in
 	if (rc == 0)
 		rc = dr_computed_push_extra_tags(app, &tags, &e);
 	if (rc == 0)
-		rc = release_next_tag(app, &n, &e);
+		rc = dr_release_next_tag(app, &n, &e);
 	if (rc) {
 		rc = cmd_fail(&e);
 		goto out;
@@ -196,12 +196,12 @@ int cmd_push_native(const char *app, const char *src, int insecure, int jobs, in
 		dr_log_verbose_quiet("Pushing %s", dest);
 	}
 	catch_signals();
-	rc = release_preflight(dir, server, &e);
+	rc = dr_release_preflight(dir, server, &e);
 	if (rc == 0)
 		rc = dr_push(src, dest, &o, &res, &e);
 	/* only a pushed tag is used up: a failed push retries the same number */
 	if (rc == 0)
-		rc = release_commit_tag(app, n, &e);
+		rc = dr_release_commit_tag(app, n, &e);
 	if (rc == 0 && !quiet)
 		dr_log_verbose_quiet("Image %s pushed", dest);
 	if (rc)

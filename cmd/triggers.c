@@ -8,8 +8,8 @@
 #include "dokku/plugn.h"
 #include "dokku/settings.h"
 #include "cmd.h"
-#include "k8s.h"
-#include "release.h"
+#include "dokku/k8s_sync.h"
+#include "dokku/release.h"
 
 /* a deploy's own step: long, but not forever */
 #define PRE_DEPLOY_TIMEOUT_MS (60u * 60 * 1000)
@@ -17,8 +17,6 @@
 /* post-release-builder <builder-type> <app> <image> */
 int cmd_post_release_builder(int argc, char **argv)
 {
-	int rc;
-
 	if (argc < 3)
 		return dr_log_fail(1, "usage: dokku-registry post-release-builder <builder-type> <app> <image>");
 	/* Dokku's registry plugin is the only caller of the deprecated pre-deploy
@@ -33,11 +31,14 @@ int cmd_post_release_builder(int argc, char **argv)
 		if (dr_plugn_trigger("pre-deploy", args, NULL, PRE_DEPLOY_TIMEOUT_MS, &e) != 0)
 			return cmd_fail(&e);
 	}
-	rc = release_run(argv[1], argv[2], 0);
-	if (rc)
-		return rc;
+	{
+		struct dr_err e = { 0 };
+
+		if (dr_release_run(argv[1], argv[2], 0, &e) != 0)
+			return cmd_fail(&e);
+	}
 	/* k3s pulls the image next: the pull secret must hold the credentials */
-	return k8s_deploy_sync(argv[1]);
+	return dr_k8s_deploy_sync(argv[1]);
 }
 
 static int app_arg(int argc, char **argv, const char *trigger)
@@ -154,5 +155,5 @@ int cmd_push(int argc, char **argv)
 		snprintf(image, sizeof(image), "%s", pos[1]);
 	else
 		snprintf(image, sizeof(image), "dokku/%s:latest", pos[0]);
-	return release_run(pos[0], image, 1);
+	return dr_release_run(pos[0], image, 1, &e) ? cmd_fail(&e) : 0;
 }

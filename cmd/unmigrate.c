@@ -40,18 +40,7 @@ static const char *shown(const char *s, char *buf, size_t n)
 /* The login for server in this scope only (no fall back to the global one). */
 static int keyring_login(const char *dir, const char *server, struct dr_creds *out, struct dr_err *e)
 {
-	const char *was = getenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY");
-	char *saved = was ? strdup(was) : NULL;
-	int rc;
-
-	setenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY", "1", 1);
-	rc = dr_credhelper_get(DR_OWN_HELPER, dir, server, out, e);
-	if (saved)
-		setenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY", saved, 1);
-	else
-		unsetenv("DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY");
-	free(saved);
-	return rc;
+	return dr_credhelper_get(DR_OWN_HELPER, dir, server, out, e);
 }
 
 /* The auths keys of every registry this config sends to our helper. */
@@ -179,7 +168,7 @@ int cmd_unmigrate(int argc, char **argv)
 		rc = dr_log_fail(1, "not an app name: %s", app);
 		goto out;
 	}
-	dir = creds_config_dir(app);
+	dir = dr_docker_config_dir(app);
 	if (!dir || dr_dockercfg_load(&cfg, dir, &e) != 0) {
 		rc = dir ? cmd_fail(&e) : dr_log_fail(1, DR_OOM_MSG);
 		goto out;

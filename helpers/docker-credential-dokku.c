@@ -1,7 +1,6 @@
 /* docker-credential-dokku: the Docker credential-helper protocol on top of
  * the Secret Service. Thin: argument dispatch and output; the work is in
  * core/. Errors go to stdout (the protocol's channel), exit status 1. */
-#include <jansson.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +14,8 @@
 #include "helper/config.h"
 #include "helper/protocol.h"
 #include "keyring/keyring.h"
+#include "base/text.h"
+#include "helper/credstore.h"
 
 #ifndef DR_VERSION
 #define DR_VERSION "0.0.0"
@@ -136,51 +137,35 @@ static int write_out(char *s)
 	return rc;
 }
 
-/* Hands the request to a chained helper and relays its answer: its stdout
- * and exit status become ours (stderr already went to the user). */
-static int relay(const char *helper, const char *action, const char *server,
-		 const struct dr_buf *in, struct dr_err *e)
+/* The store for server (a chained helper or the keyring), and the step the
+ * alarm names while it works. */
+static void store_for(struct dr_credstore *s, const char *action, const char *server,
+		      int is_get)
 {
-	struct dr_exec_result r;
-	int rc;
-
-	backstop_phase(NAME " gave up after %us running docker-credential-%s %s for %.200s\n",
-		       backstop_secs, helper, action, server);
-	rc = dr_chain_run(helper, action, in->data, in->len, config.chain_timeout_ms, &r, e);
-
-	if (rc) {
-		dr_exec_result_free(&r);
-		return fail(e);
-	}
-	if (r.status != 0) {
-		const char *said = r.out.data ? dr_trim(r.out.data) : "";
-
-		/* not-found must stay byte-exact for docker to treat it as such */
-		if (strcmp(said, DR_MSG_NOT_FOUND) == 0 || strcmp(action, "get") == 0)
-			printf("%s\n", said[0] ? said : DR_MSG_NOT_FOUND);
-		else
-			printf("docker-credential-%s cannot %s credentials for %s: %s\n", helper, action,
-			       server, said[0] ? said : "it failed without a message");
-		rc = r.status; /* its exit status, as relayed */
-	} else if (r.out.len) {
-		fwrite(r.out.data, 1, r.out.len, stdout);
-		if (r.out.data[r.out.len - 1] != '\n')
-			putchar('\n');
-	}
-	dr_exec_result_free(&r);
-	return rc;
-}
-
-/* The chained helper responsible for server, or NULL for the keyring. */
-static const char *chain_for(const char *server)
-{
-	const char *h;
-
 	backstop_phase(NAME " gave up after %us matching %.200s against the helper patterns\n",
 		       backstop_secs, server);
-	h = dr_chain_lookup(&config, server);
+	dr_credstore_for(s, &config, server, scope);
+	if (s->helper)
+		backstop_phase(NAME " gave up after %us running docker-credential-%s %s for %.200s\n",
+			       backstop_secs, s->helper, action, server);
+	else
+		backstop_keyring(is_get);
+}
 
-	return h && strcmp(h, "dokku") != 0 ? h : NULL;
+/* Prints the store's answer and returns its exit status, or the error. */
+static int answer(int rc, struct dr_credstore_answer *a, const struct dr_err *e)
+{
+	if (rc) {
+		dr_credstore_answer_free(a);
+		return fail(e);
+	}
+	if (a->len && fwrite(a->out, 1, a->len, stdout) != a->len)
+		a->status = a->status ? a->status : 1;
+	if (fflush(stdout) == EOF)
+		a->status = a->status ? a->status : 1;
+	rc = a->status;
+	dr_credstore_answer_free(a);
+	return rc;
 }
 
 /* Reads the whole request with Go's line framing; for get/erase, trimmed. */
@@ -201,63 +186,39 @@ static int read_request(struct dr_buf *in, int trim, struct dr_err *e)
 	return 0;
 }
 
-static int open_keyring(struct dr_keyring *kr, int is_get, struct dr_err *e)
-{
-	struct dr_keyring_opts o = { config.collection, config.bus, config.transport,
-				     config.timeout_ms };
-
-	backstop_keyring(is_get);
-	return dr_keyring_open(kr, &o, e);
-}
-
 static int cmd_get(struct dr_err *e)
 {
 	struct dr_buf in = { 0 };
-	struct dr_keyring kr;
-	struct dr_creds creds = { 0 };
-	const char *chained;
+	struct dr_credstore s = { 0 };
+	struct dr_credstore_answer a = { 0 };
 	int rc;
 
 	rc = read_request(&in, 1, e);
-	chained = rc == 0 ? chain_for(in.data) : NULL;
-	if (chained) {
-		rc = relay(chained, "get", in.data, &in, e);
-		dr_buf_wipe(&in);
-		return rc;
-	}
 	if (rc == 0) {
-		rc = open_keyring(&kr, 1, e);
+		store_for(&s, "get", in.data, 1);
 		/* an app's config dir sees that app's logins only: Dokku gives
 		 * docker the app's dir only when the app has logins of its own,
 		 * and docker then sees nothing of the global config */
-		if (rc == 0)
-			rc = dr_keyring_get(&kr, in.data, scope, &creds, e);
-		dr_keyring_close(&kr);
+		rc = s.ops->get(&s, in.data, &a, e);
 	}
-	if (rc == DR_ENOTFOUND) {
+	/* what the keyring cannot answer; a chained helper's errors are its own */
+	if (!s.helper && rc == DR_ENOTFOUND) {
 		rc = dr_fail(e, DR_ENOTFOUND, DR_MSG_NOT_FOUND);
-	} else if (dr_err_is_unavailable(rc) && config.unavailable_not_found) {
+	} else if (!s.helper && dr_err_is_unavailable(rc) && config.unavailable_not_found) {
 		/* stderr reaches the user's terminal; stdout keeps pulls working */
 		fprintf(stderr, NAME ": %s (answering \"not found\" as configured)\n", e->msg);
 		rc = dr_fail(e, DR_ENOTFOUND, DR_MSG_NOT_FOUND);
 	}
-	if (rc == 0) {
-		rc = write_out(dr_proto_encode_get(in.data, creds.username, creds.secret,
-						   creds.secret_len));
-		dr_creds_wipe(&creds);
-	} else {
-		rc = fail(e);
-	}
 	dr_buf_wipe(&in);
-	return rc;
+	return answer(rc, &a, e);
 }
 
 static int cmd_store(struct dr_err *e)
 {
 	struct dr_buf in = { 0 };
 	struct dr_creds creds = { 0 };
-	struct dr_keyring kr;
-	const char *chained;
+	struct dr_credstore s;
+	struct dr_credstore_answer a = { 0 };
 	int rc;
 
 	rc = read_request(&in, 0, e);
@@ -265,46 +226,29 @@ static int cmd_store(struct dr_err *e)
 		rc = dr_proto_decode_creds(in.data, in.len, &creds, e);
 	if (rc == 0)
 		rc = dr_proto_validate(&creds, e);
-	chained = rc == 0 ? chain_for(creds.server_url) : NULL;
-	if (chained) {
-		rc = relay(chained, "store", creds.server_url, &in, e);
-		dr_buf_wipe(&in);
-		dr_creds_wipe(&creds);
-		return rc;
+	if (rc == 0) {
+		store_for(&s, "store", creds.server_url, 0);
+		rc = s.ops->store(&s, &creds, in.data, in.len, &a, e);
 	}
 	dr_buf_wipe(&in);
-	if (rc == 0) {
-		rc = open_keyring(&kr, 0, e);
-		if (rc == 0)
-			rc = dr_keyring_store(&kr, &creds, scope, e);
-		dr_keyring_close(&kr);
-	}
 	dr_creds_wipe(&creds);
-	return rc ? fail(e) : 0;
+	return answer(rc, &a, e);
 }
 
 static int cmd_erase(struct dr_err *e)
 {
 	struct dr_buf in = { 0 };
-	struct dr_keyring kr;
-	const char *chained;
+	struct dr_credstore s;
+	struct dr_credstore_answer a = { 0 };
 	int rc;
 
 	rc = read_request(&in, 1, e);
-	chained = rc == 0 ? chain_for(in.data) : NULL;
-	if (chained) {
-		rc = relay(chained, "erase", in.data, &in, e);
-		dr_buf_wipe(&in);
-		return rc;
-	}
 	if (rc == 0) {
-		rc = open_keyring(&kr, 0, e);
-		if (rc == 0)
-			rc = dr_keyring_erase(&kr, in.data, scope, e);
-		dr_keyring_close(&kr);
+		store_for(&s, "erase", in.data, 0);
+		rc = s.ops->erase(&s, in.data, &a, e);
 	}
 	dr_buf_wipe(&in);
-	return rc ? fail(e) : 0;
+	return answer(rc, &a, e);
 }
 
 /* Adds what each chained helper lists; one that fails is skipped with a
@@ -313,10 +257,9 @@ static void merge_chained(struct dr_list *list)
 {
 	for (size_t i = 0; i < config.nchained; i++) {
 		const char *helper = config.chained[i].helper;
-		struct dr_exec_result r;
+		struct dr_credstore s;
+		struct dr_list more = { 0 };
 		struct dr_err e = { 0 };
-		json_t *root = NULL, *v;
-		const char *key;
 		int seen = 0;
 
 		for (size_t j = 0; j < i && !seen; j++)
@@ -325,42 +268,31 @@ static void merge_chained(struct dr_list *list)
 			continue;
 		backstop_phase(NAME " gave up after %us running docker-credential-%s list\n",
 			       backstop_secs, helper);
-		if (dr_chain_run(helper, "list", "unused", 6, config.chain_timeout_ms, &r, &e) == 0 &&
-		    r.status == 0 && r.out.data)
-			root = json_loads(r.out.data, 0, NULL);
-		if (!json_is_object(root))
+		dr_credstore_chained(&s, helper, config.chain_timeout_ms);
+		if (s.ops->list(&s, &more, &e) != 0)
 			fprintf(stderr, NAME ": skipping docker-credential-%s list: %s\n", helper,
-				e.msg[0] ? e.msg : "no usable answer");
-		json_object_foreach(json_is_object(root) ? root : NULL, key, v) {
-			char **servers = realloc(list->servers, (list->n + 2) * sizeof(char *));
-			char **users = servers ? realloc(list->users, (list->n + 2) * sizeof(char *)) : NULL;
-
-			if (servers)
-				list->servers = servers;
-			if (!servers || !users)
+				e.msg);
+		for (size_t j = 0; j < more.n; j++) {
+			if (dr_list_append(list, more.servers[j], more.users[j], &e) != 0)
 				break;
-			list->users = users;
-			list->servers[list->n] = strdup(key);
-			list->users[list->n] = strdup(json_is_string(v) ? json_string_value(v) : "");
-			list->n++;
 		}
-		json_decref(root);
-		dr_exec_result_free(&r);
+		dr_list_free(&more);
 	}
 }
 
 static int cmd_list(struct dr_err *e)
 {
-	struct dr_keyring kr;
+	struct dr_credstore s;
+	struct dr_keyring_opts o = { config.collection, config.bus, config.transport,
+				     config.timeout_ms };
 	struct dr_list list = { 0 };
 	int rc;
 
 	/* stdin ("unused") is not read: it may be a terminal */
-	rc = open_keyring(&kr, 0, e);
+	backstop_keyring(0);
 	/* an app's config dir lists that app's logins only, as get answers */
-	if (rc == 0)
-		rc = dr_keyring_list(&kr, scope, &list, e);
-	dr_keyring_close(&kr);
+	dr_credstore_keyring(&s, &o, scope);
+	rc = s.ops->list(&s, &list, e);
 	if (rc == 0)
 		merge_chained(&list);
 	if (rc) {

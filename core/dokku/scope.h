@@ -5,8 +5,6 @@
 #ifndef DR_SCOPE_H
 #define DR_SCOPE_H
 
-#define DR_SCOPE_ONLY_ENV "DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY"
-
 /* The app of a docker config dir ".../config/registry/<app>", else NULL.
  * malloc'd. */
 char *dr_scope_from_dir(const char *dir);

@@ -67,7 +67,7 @@ _dk_raw_in() {
   dk --app app1 registry:login "$R" alice "$PW_A"
   assert_status 0
   assert_stderr " !     Login Succeeded for app1"
-  assert_helper_creds "$(appdir app1)" alice "$PW_A" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
+  assert_helper_creds "$(appdir app1)" alice "$PW_A"
   [ ! -e "$GDIR/config.json" ]
   drr registry:auth-status app1 "$R" alice "$PW_A"
   assert_status 0
@@ -77,7 +77,7 @@ _dk_raw_in() {
   dk_in "$PW_B" --app app2 registry:login --password-stdin "$R" bob
   assert_status 0
   assert_stderr " !     Login Succeeded for app2"
-  assert_helper_creds "$(appdir app2)" bob "$PW_B" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
+  assert_helper_creds "$(appdir app2)" bob "$PW_B"
   # --global stays global (the app in front makes no per-app form of it)
   dk registry:login --global "$R" bob "$PW_B"
   assert_status 0
@@ -126,7 +126,7 @@ _dk_raw_in() {
   assert_status 2
   dk --app app1 registry:logout "$R"
   assert_status 0
-  assert_helper_none "$(appdir app1)" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
+  assert_helper_none "$(appdir app1)"
   assert_helper_creds "$GDIR" bob "$PW_B"
   # migrate: a plaintext login in app2's config dir moves into the keyring
   mkdir -p -m 0700 "$(appdir app2)"
@@ -134,7 +134,7 @@ _dk_raw_in() {
   dk --app app2 registry:migrate
   assert_status 0
   [ "$(jq -r '.auths[].auth // empty' "$(appdir app2)/config.json")" = "" ]
-  assert_helper_creds "$(appdir app2)" alice "$PW_A" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
+  assert_helper_creds "$(appdir app2)" alice "$PW_A"
 }
 
 @test "(--app) push, k8s:pull-secret and k8s:sync get the app" {
@@ -281,7 +281,7 @@ _dk_raw_in() {
   dk --app app2 registry:login "$R" alice "$PW_A"
   assert_status 1
   assert_contains "$stderr" "Dokku's post-registry-login trigger failed (plugn trigger post-registry-login exited with 3)"
-  assert_helper_creds "$(appdir app2)" alice "$PW_A" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
+  assert_helper_creds "$(appdir app2)" alice "$PW_A"
 }
 
 @test "(triggers) registry:report and k8s:sync --all list the apps user-auth-app allows" {

@@ -65,7 +65,7 @@ drl_teardown_file() {
 # Sets R (the registry), GDIR (the global config dir) and A1/A2 helpers.
 drl_setup() {
   dr_setup || return 1
-  unset DOCKER_CONFIG DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY
+  unset DOCKER_CONFIG
   GDIR="$DOKKU_ROOT/.docker"
   R=$DR_REGISTRY
   LOCKED=

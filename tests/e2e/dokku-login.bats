@@ -396,6 +396,26 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   assert_matches "$output" 'unauthorized|authentication required|401' "skopeo output"
 }
 
+@test "(scopes) the scope comes from the config dir alone: DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY changes nothing" {
+  # an old variable the helper has not read since an app's dir stopped
+  # falling back to the global entries: set or not, the answers are the same
+  local other=localhost:${R##*:} v
+  create_app app1
+  login_app app1 alice "$PW_A"
+  must registry:login --global "$other" bob "$PW_B"
+  for v in unset 1 0; do
+    local env=()
+    [ "$v" = unset ] || env=(DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY="$v")
+    assert_helper_creds "$(appdir app1)" alice "$PW_A" "${env[@]}"
+    run hget "$(appdir app1)" "$other" "${env[@]}"
+    assert_eq "$status:$output" "1:$NOT_FOUND" "helper get of the global registry in app1's dir ($v)"
+    run env DOCKER_CONFIG="$(appdir app1)" "${env[@]}" "$H" list
+    assert_eq "$(jq -c 'keys' <<<"$output")" "[\"$R\"]" "helper list in app1's dir ($v)"
+    run env DOCKER_CONFIG="$GDIR" "${env[@]}" "$H" list
+    assert_eq "$(jq -c 'keys' <<<"$output")" "[\"$other\"]" "helper list in the global dir ($v)"
+  done
+}
+
 @test "(scopes) the helper derives the app from 'docker --config DIR' (DOCKER_CONFIG unset)" {
   create_app app1
   login_app app1 alice "$PW_A"
@@ -412,7 +432,7 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   assert_contains "$output" "Authenticating with existing credentials... [Username: bob]" "docker output (global)"
   # docker stored the credentials again after its failed login: through the
   # same derived scope, so the global entry is still bob's
-  assert_helper_creds "$(appdir app1)" alice "$PW_A" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
+  assert_helper_creds "$(appdir app1)" alice "$PW_A"
   assert_helper_creds "$GDIR" bob "$PW_B"
   assert_items 2 server "$R"
   assert_items 1 dokku_scope app1
@@ -466,7 +486,7 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   assert_seed_kept "$f"
   assert_items 0 dokku_scope app1
   assert_items 1 server "$R"
-  assert_helper_none "$(appdir app1)" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
+  assert_helper_none "$(appdir app1)"
   # the app's auths is not empty (other.example.com's plaintext entry), so
   # Dokku keeps giving docker its dir, where this registry has no login now:
   # not the global one (and credsStore hides that plaintext entry from docker)
@@ -751,7 +771,7 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   assert_eq "$(cj "$f" '.auths["dummy.invalid"]')" '{}' "other auths entry"
   assert_eq "$(grep -c -F "$(b64 "alice:$PW_A")" "$f")" 0 "base64 left in $f"
   assert_items 1 dokku_scope app1
-  assert_helper_creds "$(appdir app1)" alice "$PW_A" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
+  assert_helper_creds "$(appdir app1)" alice "$PW_A"
   drr registry:auth-status app1 "$R" alice "$PW_A"
   assert_status 0
   rm -rf "$BATS_TEST_TMPDIR/plain"
@@ -845,7 +865,7 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   assert_stderr ""
   [ ! -e "$(appdir app1)" ]
   assert_marker "$(appdir app3)/config.json"
-  assert_helper_creds "$(appdir app3)" alice "$PW_A" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
+  assert_helper_creds "$(appdir app3)" alice "$PW_A"
   assert_items 0 dokku_scope app1
   assert_items 1 dokku_scope app3
   assert_helper_creds "$GDIR" bob "$PW_B"
@@ -867,8 +887,8 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   assert_status 0
   assert_stdout ""
   assert_stderr ""
-  assert_helper_creds "$(appdir app1)" alice "$PW_A" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
-  assert_helper_creds "$(appdir app5)" alice "$PW_A" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
+  assert_helper_creds "$(appdir app1)" alice "$PW_A"
+  assert_helper_creds "$(appdir app5)" alice "$PW_A"
   assert_items 1 dokku_scope app1
   assert_items 1 dokku_scope app5
   assert_marker "$(appdir app5)/config.json"
@@ -877,7 +897,7 @@ DEPRECATED=' !     Deprecated: please use --global flag for global registry logi
   # separate entries: logging the clone out leaves the original logged in
   drr registry:logout app5 "$R"
   assert_status 0
-  assert_helper_creds "$(appdir app1)" alice "$PW_A" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
+  assert_helper_creds "$(appdir app1)" alice "$PW_A"
   assert_items 0 dokku_scope app5
 }
 

@@ -181,7 +181,7 @@ report() { # WHAT
     [ "$(count_temps "$dir")" -eq 0 ] || TEMPS_SEEN=$((TEMPS_SEEN + 1))
     must registry:migrate app1
     assert_marker "$f"
-    assert_helper_creds "$dir" alice "$PW_A" DOCKER_CREDENTIAL_DOKKU_SCOPE_ONLY=1
+    assert_helper_creds "$dir" alice "$PW_A"
     assert_no_temps "$dir"
   done
   report registry:migrate

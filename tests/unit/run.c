@@ -68,6 +68,9 @@ int main(void)
 	srunner_add_suite(sr, keyring_items_suite());
 	srunner_add_suite(sr, transport_suite());
 	srunner_add_suite(sr, credhelper_suite());
+	srunner_add_suite(sr, credstore_suite());
+	srunner_add_suite(sr, release_suite());
+	srunner_add_suite(sr, k8s_sync_suite());
 	srunner_add_suite(sr, dockerauth_suite());
 	srunner_add_suite(sr, preflight_suite());
 	srunner_add_suite(sr, sealedcred_suite());

@@ -1,8 +1,10 @@
-/* The `auths` an app's pods need (k8s.h): its computed server and every
+/* The `auths` an app's pods need (dokku/k8s_sync.h): its computed server and every
  * registry its computed config dir has a login for, each resolved through
  * the helper protocol in that dir, as docker would with Dokku's
  * `--config`: the app's own dir when it has logins of its own (then only
  * those), else the global one. */
+#include "dokku/k8s_sync.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +15,8 @@
 #include "helper/dockerauth.h"
 #include "helper/dockerconfig.h"
 #include "kube/kube_secret.h"
-#include "creds.h"
-#include "k8s.h"
+#include "base/text.h"
+#include "dokku/config_dir.h"
 
 /* "ghcr.io/" -> the auth key of ghcr.io; "" (Docker Hub) -> the Hub key */
 static char *computed_server_key(const char *app, struct dr_err *e)
@@ -35,9 +37,9 @@ static char *computed_server_key(const char *app, struct dr_err *e)
 	return key;
 }
 
-int k8s_collect_auths(const char *app, int quiet, json_t **auths, struct dr_err *e)
+int dr_k8s_collect_auths(const char *app, int quiet, json_t **auths, struct dr_err *e)
 {
-	char *dir = creds_computed_config_dir(app);
+	char *dir = dr_computed_docker_config_dir(app);
 	char **keys = NULL, *server_key = computed_server_key(app, e);
 	int rc = 0, explicit_server;
 

@@ -9,14 +9,15 @@
 #include "base/atomicfile.h"
 #include "base/exec.h"
 #include "base/log.h"
+#include "dokku/release.h"
+
+#include "base/text.h"
+#include "dokku/config_dir.h"
 #include "dokku/plugn.h"
 #include "dokku/properties.h"
 #include "dokku/settings.h"
 #include "helper/dockerconfig.h"
 #include "helper/preflight.h"
-#include "cmd.h"
-#include "creds.h"
-#include "release.h"
 
 #define DOCKER_TIMEOUT_MS (10u * 60 * 1000)
 #define PUSH_TIMEOUT_MS (4u * 60 * 60 * 1000)
@@ -175,7 +176,7 @@ static char **split_tags(const char *list, size_t *n)
 	return v;
 }
 
-static int push_to_registry(const struct release *rel, long n, struct dr_err *e)
+static int push_to_registry(const struct dr_release *rel, long n, struct dr_err *e)
 {
 	char ref[1024], local[1024], *tags_prop = NULL;
 	char **tags = NULL;
@@ -242,7 +243,7 @@ static int push_to_registry(const struct release *rel, long n, struct dr_err *e)
 	return rc;
 }
 
-int release_next_tag(const char *app, long *n, struct dr_err *e)
+int dr_release_next_tag(const char *app, long *n, struct dr_err *e)
 {
 	char *v = NULL, *end;
 	long cur;
@@ -264,7 +265,7 @@ int release_next_tag(const char *app, long *n, struct dr_err *e)
 	return 0;
 }
 
-int release_commit_tag(const char *app, long n, struct dr_err *e)
+int dr_release_commit_tag(const char *app, long n, struct dr_err *e)
 {
 	char buf[32];
 
@@ -272,7 +273,7 @@ int release_commit_tag(const char *app, long n, struct dr_err *e)
 	return dr_prop_set(app, "tag-version", buf, e);
 }
 
-int release_prepare(struct release *rel, const char *app, const char *image, struct dr_err *e)
+int dr_release_prepare(struct dr_release *rel, const char *app, const char *image, struct dr_err *e)
 {
 	const char *inspect[] = { "inspect", "--format", "{{ .Id }}", image, NULL };
 	int rc;
@@ -290,7 +291,7 @@ int release_prepare(struct release *rel, const char *app, const char *image, str
 	return rc;
 }
 
-void release_free(struct release *rel)
+void dr_release_free(struct dr_release *rel)
 {
 	free(rel->image_id);
 	free(rel->repo);
@@ -301,7 +302,7 @@ void release_free(struct release *rel)
 /* Dokku retags the image under the computed repo when that isn't
  * dokku/<app>, push or not: the first "dokku/<app>:" of the image name
  * becomes "<repo>:" (strings.Replace(…, 1)). */
-static int retag(const struct release *rel, struct dr_err *e)
+static int retag(const struct dr_release *rel, struct dr_err *e)
 {
 	char prefix[512], target[1024];
 	const char *at;
@@ -321,10 +322,10 @@ static int retag(const struct release *rel, struct dr_err *e)
 	return 0;
 }
 
-int release_preflight(const char *config_dir, const char *server, struct dr_err *e)
+int dr_release_preflight(const char *config_dir, const char *server, struct dr_err *e)
 {
 	char host[512];
-	char *global = config_dir ? NULL : creds_config_dir(NULL);
+	char *global = config_dir ? NULL : dr_docker_config_dir(NULL);
 	int rc;
 
 	/* the computed server is "" (Docker Hub) or "host[:port]/" */
@@ -335,35 +336,33 @@ int release_preflight(const char *config_dir, const char *server, struct dr_err 
 	return rc;
 }
 
-/* push_always: `dokku-registry push` pushes whatever push-on-release says */
-int release_run(const char *app, const char *image, int push_always)
+int dr_release_run(const char *app, const char *image, int push_always, struct dr_err *e)
 {
-	struct release rel;
-	struct dr_err e = { 0 };
+	struct dr_release rel;
 	char *por = NULL;
 	long n = 0;
 	int rc;
 
-	rc = release_prepare(&rel, app, image, &e);
+	rc = dr_release_prepare(&rel, app, image, e);
 	if (rc == 0)
-		rc = retag(&rel, &e);
+		rc = retag(&rel, e);
 	if (rc == 0)
-		rc = dr_computed_push_on_release(app, &por, &e);
+		rc = dr_computed_push_on_release(app, &por, e);
 	if (rc == 0 && (push_always || strcmp(por, "true") == 0)) {
 		dr_log_info1("Pushing image to registry");
 		/* Docker would hide a keyring outage behind "no basic auth credentials" */
-		rc = release_preflight(rel.config_dir, rel.server, &e);
+		rc = dr_release_preflight(rel.config_dir, rel.server, e);
 		if (rc == 0)
-			rc = release_next_tag(app, &n, &e);
+			rc = dr_release_next_tag(app, &n, e);
 		if (rc == 0)
 			dr_log_verbose_quiet("Bumping tag to %ld", n);
 		if (rc == 0)
-			rc = push_to_registry(&rel, n, &e);
+			rc = push_to_registry(&rel, n, e);
 		/* only a pushed tag is used up: a failed push retries the same number */
 		if (rc == 0)
-			rc = release_commit_tag(app, n, &e);
+			rc = dr_release_commit_tag(app, n, e);
 	}
 	free(por);
-	release_free(&rel);
-	return rc ? cmd_fail(&e) : 0;
+	dr_release_free(&rel);
+	return rc;
 }
