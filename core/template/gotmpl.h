@@ -10,6 +10,7 @@
 #define DR_GOTMPL_H
 
 #include <setjmp.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -69,6 +70,8 @@ void gt_puts(struct gt_ctx *c, struct gt_str *b, const char *s, size_t n);
 void gt_putc(struct gt_ctx *c, struct gt_str *b, char ch);
 void gt_printf(struct gt_ctx *c, struct gt_str *b, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+void gt_vprintf(struct gt_ctx *c, struct gt_str *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* ---- lexer ---- */
 enum gt_tok {

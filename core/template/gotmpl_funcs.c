@@ -34,16 +34,11 @@ static const char *errf(struct gt_ctx *c, const char *fmt, ...)
 static const char *errf(struct gt_ctx *c, const char *fmt, ...)
 {
 	struct gt_str s = { 0 };
-	char tmp[512];
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	gt_vprintf(c, &s, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		n = 0;
-	gt_puts(c, &s, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 	return s.s;
 }
 

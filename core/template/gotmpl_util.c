@@ -105,18 +105,23 @@ void gt_putc(struct gt_ctx *c, struct gt_str *b, char ch)
 	gt_puts(c, b, &ch, 1);
 }
 
-void gt_printf(struct gt_ctx *c, struct gt_str *b, const char *fmt, ...)
+void gt_vprintf(struct gt_ctx *c, struct gt_str *b, const char *fmt, va_list ap)
 {
 	char tmp[512];
-	va_list ap;
-	int n;
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		n = 0;
 	gt_puts(c, b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+void gt_printf(struct gt_ctx *c, struct gt_str *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	gt_vprintf(c, b, fmt, ap);
+	va_end(ap);
 }
 
 uint32_t gt_utf8_decode(const char *str, size_t n, size_t *width)
