@@ -6,6 +6,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/secmem.h"
+#include "release_spy.h"
 #include "unit.h"
 
 START_TEST(test_zeroed_is_empty)
@@ -137,32 +138,6 @@ END_TEST
 
 /* The release hook sees every block before free(): it counts them, the
  * bytes wiped, and the bytes that were not zero when handed over. */
-static struct {
-	size_t blocks, wiped, dirty;
-} rel;
-
-static void check_release(void *p, size_t wiped)
-{
-	const unsigned char *c = p;
-
-	rel.blocks++;
-	rel.wiped += wiped;
-	for (size_t i = 0; i < wiped; i++)
-		rel.dirty += c[i] != 0;
-	free(p);
-}
-
-static void release_setup(void)
-{
-	memset(&rel, 0, sizeof(rel));
-	dr_secmem_set_release(check_release);
-}
-
-static void release_teardown(void)
-{
-	dr_secmem_set_release(NULL);
-}
-
 START_TEST(test_every_block_wiped)
 {
 	struct dr_buf b = { 0 };
@@ -171,16 +146,16 @@ START_TEST(test_every_block_wiped)
 
 	memset(secret, 's', sizeof(secret));
 	ck_assert_int_eq(dr_buf_append(&b, secret, sizeof(secret), &e), 0);
-	ck_assert_uint_eq(rel.blocks, 0);
+	ck_assert_uint_eq(unit_released.blocks, 0);
 	/* 6000 bytes: the 4096-byte block moves to one of 8192, and is wiped */
 	ck_assert_int_eq(dr_buf_append(&b, secret, sizeof(secret), &e), 0);
-	ck_assert_uint_eq(rel.blocks, 1);
-	ck_assert_uint_eq(rel.wiped, 4096);
-	ck_assert_uint_eq(rel.dirty, 0);
+	ck_assert_uint_eq(unit_released.blocks, 1);
+	ck_assert_uint_eq(unit_released.wiped, 4096);
+	ck_assert_uint_eq(unit_released.dirty, 0);
 	dr_buf_wipe(&b);
-	ck_assert_uint_eq(rel.blocks, 2);
-	ck_assert_uint_eq(rel.wiped, 4096 + 8192);
-	ck_assert_uint_eq(rel.dirty, 0);
+	ck_assert_uint_eq(unit_released.blocks, 2);
+	ck_assert_uint_eq(unit_released.wiped, 4096 + 8192);
+	ck_assert_uint_eq(unit_released.dirty, 0);
 }
 END_TEST
 
@@ -193,7 +168,7 @@ START_TEST(test_reset_wipes_and_keeps_storage)
 	ck_assert_int_eq(dr_buf_append_str(&b, "hunter2-secret", &e), 0);
 	data = b.data;
 	dr_buf_reset(&b);
-	ck_assert_uint_eq(rel.blocks, 0);
+	ck_assert_uint_eq(unit_released.blocks, 0);
 	ck_assert_ptr_eq(b.data, data);
 	ck_assert_uint_eq(b.len, 0);
 	for (size_t i = 0; i < b.cap; i++)
@@ -201,8 +176,8 @@ START_TEST(test_reset_wipes_and_keeps_storage)
 	ck_assert_int_eq(dr_buf_append_str(&b, "x", &e), 0);
 	ck_assert_str_eq(b.data, "x");
 	dr_buf_wipe(&b);
-	ck_assert_uint_eq(rel.blocks, 1);
-	ck_assert_uint_eq(rel.dirty, 0);
+	ck_assert_uint_eq(unit_released.blocks, 1);
+	ck_assert_uint_eq(unit_released.dirty, 0);
 }
 END_TEST
 
@@ -215,11 +190,11 @@ START_TEST(test_detached_block_wiped_by_wipe_free)
 	ck_assert_int_eq(dr_buf_append_str(&b, "hunter2-secret", &e), 0);
 	s = dr_buf_detach(&b, NULL);
 	dr_buf_wipe(&b); /* nothing left to release */
-	ck_assert_uint_eq(rel.blocks, 0);
+	ck_assert_uint_eq(unit_released.blocks, 0);
 	dr_wipe_free(s);
-	ck_assert_uint_eq(rel.blocks, 1);
-	ck_assert_uint_ge(rel.wiped, 4096);
-	ck_assert_uint_eq(rel.dirty, 0);
+	ck_assert_uint_eq(unit_released.blocks, 1);
+	ck_assert_uint_ge(unit_released.wiped, 4096);
+	ck_assert_uint_eq(unit_released.dirty, 0);
 }
 END_TEST
 
@@ -237,7 +212,7 @@ Suite *buf_suite(void)
 	tcase_add_test(tc, test_detach);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("wiped before release");
-	tcase_add_checked_fixture(tc, release_setup, release_teardown);
+	tcase_add_checked_fixture(tc, unit_release_spy_setup, unit_release_spy_teardown);
 	tcase_add_test(tc, test_every_block_wiped);
 	tcase_add_test(tc, test_reset_wipes_and_keeps_storage);
 	tcase_add_test(tc, test_detached_block_wiped_by_wipe_free);

@@ -11,6 +11,7 @@
 
 #include "base/exec.h"
 #include "base/secmem.h"
+#include "release_spy.h"
 #include "unit.h"
 
 static double now_s(void)
@@ -133,20 +134,6 @@ END_TEST
 
 /* Every block the captured output outgrew, and the last one, reach the
  * release hook zeroed (it may be a password a chained helper printed). */
-static struct {
-	size_t blocks, dirty;
-} rel;
-
-static void check_release(void *p, size_t wiped)
-{
-	const unsigned char *c = p;
-
-	rel.blocks++;
-	for (size_t i = 0; i < wiped; i++)
-		rel.dirty += c[i] != 0;
-	free(p);
-}
-
 START_TEST(test_captured_output_is_wiped)
 {
 	struct dr_exec_result r;
@@ -154,22 +141,21 @@ START_TEST(test_captured_output_is_wiped)
 	size_t len;
 	int rc, seen;
 
-	memset(&rel, 0, sizeof(rel));
 	/* the hook is put back before any assertion, so a failure cannot
 	 * leave it installed for the next test (CK_FORK=no) */
-	dr_secmem_set_release(check_release);
+	unit_release_spy_setup();
 	rc = run_sh("i=0; while [ $i -lt 500 ]; do echo secret-secret-secret; i=$((i+1)); done",
 		    10000, &r, &e);
 	len = r.out.len;
 	seen = r.out.data && strstr(r.out.data, "secret") != NULL;
 	dr_exec_result_free(&r);
-	dr_secmem_set_release(NULL);
+	unit_release_spy_teardown();
 	ck_assert_int_eq(rc, 0);
 	ck_assert_uint_eq(len, 500 * 21);
 	ck_assert(seen);
 	/* how many blocks it took depends on how the pipe was read */
-	ck_assert_uint_ge(rel.blocks, 1);
-	ck_assert_uint_eq(rel.dirty, 0);
+	ck_assert_uint_ge(unit_released.blocks, 1);
+	ck_assert_uint_eq(unit_released.dirty, 0);
 	ck_assert_ptr_null(r.out.data);
 }
 END_TEST

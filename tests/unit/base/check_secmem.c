@@ -9,6 +9,7 @@
 
 #include "base/err.h"
 #include "base/secmem.h"
+#include "release_spy.h"
 #include "unit.h"
 
 /* A pipe holding n bytes of 'x', read end returned. */
@@ -81,45 +82,18 @@ END_TEST
 
 /* The release hook sees every block before free(): it counts them, the bytes
  * wiped, and the bytes that were not zero when the block was handed over. */
-static struct {
-	size_t blocks, wiped, usable, dirty;
-} rel;
-
-static void check_release(void *p, size_t wiped)
-{
-	const unsigned char *b = p;
-
-	rel.blocks++;
-	rel.wiped += wiped;
-	rel.usable += malloc_usable_size(p);
-	for (size_t i = 0; i < wiped; i++)
-		rel.dirty += b[i] != 0;
-	free(p);
-}
-
-static void release_setup(void)
-{
-	memset(&rel, 0, sizeof(rel));
-	dr_secmem_set_release(check_release);
-}
-
-static void release_teardown(void)
-{
-	dr_secmem_set_release(NULL);
-}
-
 START_TEST(test_wipe_free_wipes)
 {
 	char *s = strdup("hunter2-secret");
 
 	dr_wipe_free(NULL);
-	ck_assert_uint_eq(rel.blocks, 0);
+	ck_assert_uint_eq(unit_released.blocks, 0);
 	dr_str_wipe_free(s);
-	ck_assert_uint_eq(rel.blocks, 1);
+	ck_assert_uint_eq(unit_released.blocks, 1);
 	/* the whole block, not only the string's length */
-	ck_assert_uint_ge(rel.wiped, sizeof("hunter2-secret"));
-	ck_assert_uint_eq(rel.wiped, rel.usable);
-	ck_assert_uint_eq(rel.dirty, 0);
+	ck_assert_uint_ge(unit_released.wiped, sizeof("hunter2-secret"));
+	ck_assert_uint_eq(unit_released.wiped, unit_released.usable);
+	ck_assert_uint_eq(unit_released.dirty, 0);
 }
 END_TEST
 
@@ -132,13 +106,13 @@ START_TEST(test_buf_wipes_every_block)
 	ck_assert_int_eq(dr_read_all(fd, 1 << 20, &b, &e), 0);
 	close(fd);
 	/* each block outgrown was wiped when its content moved */
-	ck_assert_uint_eq(rel.blocks, 2);
-	ck_assert_uint_eq(rel.wiped, 4096 + 16384);
-	ck_assert_uint_eq(rel.dirty, 0);
+	ck_assert_uint_eq(unit_released.blocks, 2);
+	ck_assert_uint_eq(unit_released.wiped, 4096 + 16384);
+	ck_assert_uint_eq(unit_released.dirty, 0);
 	dr_buf_wipe(&b);
-	ck_assert_uint_eq(rel.blocks, 3);
-	ck_assert_uint_eq(rel.wiped, 4096 + 16384 + 65536);
-	ck_assert_uint_eq(rel.dirty, 0);
+	ck_assert_uint_eq(unit_released.blocks, 3);
+	ck_assert_uint_eq(unit_released.wiped, 4096 + 16384 + 65536);
+	ck_assert_uint_eq(unit_released.dirty, 0);
 	ck_assert_ptr_null(b.data);
 }
 END_TEST
@@ -153,13 +127,13 @@ START_TEST(test_jansson_strings_are_wiped)
 	ck_assert_ptr_nonnull(doc);
 	text = json_dumps(doc, JSON_COMPACT);
 	ck_assert_ptr_nonnull(strstr(text, "hunter2-secret"));
-	rel.blocks = 0;
+	unit_released.blocks = 0;
 	json_decref(doc);
 	dr_wipe_free(text);
 	/* the object, its table, keys and string values, and the dump */
-	ck_assert_uint_ge(rel.blocks, 4);
-	ck_assert_uint_eq(rel.wiped, rel.usable);
-	ck_assert_uint_eq(rel.dirty, 0);
+	ck_assert_uint_ge(unit_released.blocks, 4);
+	ck_assert_uint_eq(unit_released.wiped, unit_released.usable);
+	ck_assert_uint_eq(unit_released.dirty, 0);
 }
 END_TEST
 
@@ -173,7 +147,7 @@ Suite *secmem_suite(void)
 	tcase_add_test(tc, test_no_dumps);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("wiped before release");
-	tcase_add_checked_fixture(tc, release_setup, release_teardown);
+	tcase_add_checked_fixture(tc, unit_release_spy_setup, unit_release_spy_teardown);
 	tcase_add_test(tc, test_wipe_free_wipes);
 	tcase_add_test(tc, test_buf_wipes_every_block);
 	tcase_add_test(tc, test_jansson_strings_are_wiped);
