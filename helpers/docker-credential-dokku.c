@@ -253,31 +253,11 @@ static int cmd_erase(struct dr_err *e)
 
 /* Adds what each chained helper lists; one that fails is skipped with a
  * warning, since list is best-effort for docker too. */
-static void merge_chained(struct dr_list *list)
+/* the alarm's words while a chained helper's list runs */
+static void listing_helper(const char *helper)
 {
-	for (size_t i = 0; i < config.nchained; i++) {
-		const char *helper = config.chained[i].helper;
-		struct dr_credstore s;
-		struct dr_list more = { 0 };
-		struct dr_err e = { 0 };
-		int seen = 0;
-
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = strcmp(config.chained[j].helper, helper) == 0;
-		if (seen || strcmp(helper, "dokku") == 0)
-			continue;
-		backstop_phase(NAME " gave up after %us running docker-credential-%s list\n",
-			       backstop_secs, helper);
-		dr_credstore_chained(&s, helper, config.chain_timeout_ms);
-		if (s.ops->list(&s, &more, &e) != 0)
-			fprintf(stderr, NAME ": skipping docker-credential-%s list: %s\n", helper,
-				e.msg);
-		for (size_t j = 0; j < more.n; j++) {
-			if (dr_list_append(list, more.servers[j], more.users[j], &e) != 0)
-				break;
-		}
-		dr_list_free(&more);
-	}
+	backstop_phase(NAME " gave up after %us running docker-credential-%s list\n",
+		       backstop_secs, helper);
 }
 
 static int cmd_list(struct dr_err *e)
@@ -294,7 +274,7 @@ static int cmd_list(struct dr_err *e)
 	dr_credstore_keyring(&s, &o, scope);
 	rc = s.ops->list(&s, &list, e);
 	if (rc == 0)
-		merge_chained(&list);
+		dr_credstore_list_chained(&config, &list, listing_helper);
 	if (rc) {
 		dr_list_free(&list);
 		return fail(e);

@@ -1,6 +1,7 @@
 #include "helper/credstore.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -238,4 +239,32 @@ void dr_credstore_for(struct dr_credstore *s, const struct dr_config *c, const c
 		dr_credstore_chained(s, h, c->chain_timeout_ms);
 	else
 		dr_credstore_keyring(s, &o, scope);
+}
+
+void dr_credstore_list_chained(const struct dr_config *c, struct dr_list *list,
+			       void (*on_helper)(const char *helper))
+{
+	for (size_t i = 0; i < c->nchained; i++) {
+		const char *helper = c->chained[i].helper;
+		struct dr_credstore s;
+		struct dr_list more = { 0 };
+		struct dr_err e = { 0 };
+		int seen = 0;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(c->chained[j].helper, helper) == 0;
+		if (seen || strcmp(helper, "dokku") == 0)
+			continue;
+		if (on_helper)
+			on_helper(helper);
+		dr_credstore_chained(&s, helper, c->chain_timeout_ms);
+		if (s.ops->list(&s, &more, &e) != 0)
+			fprintf(stderr, "docker-credential-dokku: skipping docker-credential-%s list: %s\n",
+				helper, e.msg);
+		for (size_t j = 0; j < more.n; j++) {
+			if (dr_list_append(list, more.servers[j], more.users[j], &e) != 0)
+				break;
+		}
+		dr_list_free(&more);
+	}
 }

@@ -64,6 +64,13 @@ void dr_credstore_chained(struct dr_credstore *s, const char *helper, unsigned t
 void dr_credstore_for(struct dr_credstore *s, const struct dr_config *c, const char *server,
 		      const char *scope);
 
+/* Appends to list the entries of every chained helper of c (each helper
+ * once; none mapped to "dokku"), one after another, as `list` answers after
+ * the keyring's own. A helper that fails is skipped with a line on stderr;
+ * before each is run, on_helper (may be NULL) is told its name. */
+void dr_credstore_list_chained(const struct dr_config *c, struct dr_list *list,
+			       void (*on_helper)(const char *helper));
+
 /* Appends copies of server and user to l. */
 int dr_list_append(struct dr_list *l, const char *server, const char *user, struct dr_err *e);
 
