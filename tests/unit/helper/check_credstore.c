@@ -176,6 +176,46 @@ START_TEST(test_chained_list)
 }
 END_TEST
 
+static char helpers_run[256];
+
+static void note_helper(const char *helper)
+{
+	strncat(helpers_run, helper, sizeof(helpers_run) - strlen(helpers_run) - 2);
+	strcat(helpers_run, " ");
+}
+
+/* list's chained part: each helper once, in the config's order, after what
+ * the list holds; a pattern mapped to "dokku" is the keyring, not run again;
+ * a failing helper adds nothing and stops nothing */
+START_TEST(test_list_chained_runs_each_helper_once)
+{
+	struct dr_config c;
+	struct dr_list l = { 0 };
+	struct dr_err e = { 0 };
+
+	config_with(&c, "a.example.com", "unitfake");
+	snprintf(c.chained[1].pattern, sizeof(c.chained[1].pattern), "%s", "*.b.example.com");
+	snprintf(c.chained[1].helper, sizeof(c.chained[1].helper), "%s", "unitfake");
+	snprintf(c.chained[2].pattern, sizeof(c.chained[2].pattern), "%s", "c.example.com");
+	snprintf(c.chained[2].helper, sizeof(c.chained[2].helper), "%s", "dokku");
+	c.nchained = 3;
+	c.chain_timeout_ms = 20000;
+	ck_assert_int_eq(dr_list_append(&l, "keyring.example.com", "k", &e), 0);
+	helpers_run[0] = '\0';
+	fh_mode("ok");
+	dr_credstore_list_chained(&c, &l, note_helper);
+	ck_assert_str_eq(helpers_run, "unitfake ");
+	ck_assert_uint_eq(l.n, 3);
+	ck_assert_str_eq(l.servers[0], "keyring.example.com");
+	ck_assert_str_eq(l.servers[1], "a.example.com");
+	ck_assert_str_eq(l.users[2], "ub");
+	fh_mode("fail");
+	dr_credstore_list_chained(&c, &l, NULL);
+	ck_assert_uint_eq(l.n, 3);
+	dr_list_free(&l);
+}
+END_TEST
+
 /* the keyring store for scope, on the suite's keyring */
 static void keyring_store(struct dr_credstore *s, const char *scope)
 {
@@ -258,6 +298,7 @@ Suite *credstore_suite(void)
 	tcase_add_test(tc, test_chained_store_and_erase_name_the_helper);
 	tcase_add_test(tc, test_chained_errors_are_errors);
 	tcase_add_test(tc, test_chained_list);
+	tcase_add_test(tc, test_list_chained_runs_each_helper_once);
 	suite_add_tcase(s, tc);
 	tcase_add_unchecked_fixture(kr, kenv_setup, kenv_teardown);
 	tcase_set_timeout(kr, 30);
