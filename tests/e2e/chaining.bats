@@ -434,7 +434,7 @@ pass_store() { # SERVER USER SECRET: straight into pass, not through our helper
   local t0
   t0=$(now)
   run dh STANDIN_SLEEP=20 get "$ECR_HOST"
-  assert_elapsed_lt "$t0" 3
+  assert_elapsed_lt "$t0" 12
   assert_fail_line 'docker-credential-ecr-login'
   assert_contains '1.0s'
   assert_not_contains "$NOT_FOUND"
@@ -458,7 +458,7 @@ pass_store() { # SERVER USER SECRET: straight into pass, not through our helper
   local t0
   t0=$(now)
   run dh STANDIN_HUGE=1 get "$ECR_HOST"
-  assert_elapsed_lt "$t0" 5
+  assert_elapsed_lt "$t0" 15
   assert_fail_line 'docker-credential-ecr-login'
   assert_contains 'more than'
 }
@@ -493,7 +493,7 @@ pass_store() { # SERVER USER SECRET: straight into pass, not through our helper
   local t0
   t0=$(now)
   run dh STANDIN_SLEEP=20 list
-  assert_elapsed_lt "$t0" 8
+  assert_elapsed_lt "$t0" 15
   assert_status 0
   assert_output '{"k.other.org":"ku"}'
   local h

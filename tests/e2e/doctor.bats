@@ -160,7 +160,7 @@ assert_json_agrees() {
   local t0
   t0=$(now)
   doc
-  assert_elapsed_lt "$t0" 4
+  assert_elapsed_lt "$t0" 15
   assert_status 1
   assert_format
   assert_check ok helper
@@ -199,7 +199,7 @@ assert_json_agrees() {
   local t0
   t0=$(now)
   doc
-  assert_elapsed_lt "$t0" 4
+  assert_elapsed_lt "$t0" 15
   assert_status 1
   assert_format
   assert_check ok bus
@@ -208,13 +208,13 @@ assert_json_agrees() {
   for ck in collection unlocked entries; do assert_check skip "$ck"; done
   t0=$(now)
   doc --network
-  assert_elapsed_lt "$t0" 4
+  assert_elapsed_lt "$t0" 15
   assert_status 1
   assert_check FAIL provider
   assert_check FAIL login '127.0.0.1:9'
   t0=$(now)
   assert_json_agrees --network
-  assert_elapsed_lt "$t0" 4
+  assert_elapsed_lt "$t0" 15
 }
 
 @test "a locked collection: FAIL unlocked, entries skip" {

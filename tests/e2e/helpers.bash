@@ -170,7 +170,12 @@ assert_fail_line() {
 
 now() { date +%s.%N; }
 
-# assert_elapsed_lt T0 SECS: less than SECS seconds since T0 (from `now`)
+# assert_elapsed_lt T0 SECS: less than SECS seconds since T0 (from `now`).
+# A hang guard, not a speed check: SECS sits far above what the step needs
+# on a loaded machine and well below what it would take if the deadline
+# under test were ignored (the stalled helper's or daemon's own sleep, D-Bus's
+# 25 s default). What a deadline was is checked by the error's words ("within
+# 1.0s"); speed targets live in `make bench`.
 assert_elapsed_lt() {
   local t1 el
   t1=$(now)

@@ -239,7 +239,7 @@ assert_contains() {
   DR_REGISTRY_TIMEOUT=1 push small e2e/slow
   [ "$status" -ne 0 ]
   assert_contains "$output" "cannot reach registry $HR_A: timed out after 1s"
-  assert_bounded 5 "$RSS_MAX"
+  assert_bounded 15 "$RSS_MAX"
 }
 
 @test "upload Location on another origin: the blob may go there, the credentials do not" {
