@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "base/err.h"
+
 /* The answer to `get` for an unknown registry, word for word as
  * docker-credential-helpers' credentials package says it. */
 #define DR_MSG_NOT_FOUND "credentials not found in native keychain"
@@ -31,5 +33,7 @@ struct dr_list {
 };
 
 void dr_list_free(struct dr_list *l);
+/* Appends copies of server and user to l. */
+int dr_list_append(struct dr_list *l, const char *server, const char *user, struct dr_err *e);
 
 #endif

@@ -35,32 +35,6 @@ static int answer_line(struct dr_credstore_answer *a, const char *text, size_t l
 	return 0;
 }
 
-int dr_list_append(struct dr_list *l, const char *server, const char *user, struct dr_err *e)
-{
-	char **servers = realloc(l->servers, (l->n + 2) * sizeof(char *));
-	char **users = servers ? realloc(l->users, (l->n + 2) * sizeof(char *)) : NULL;
-	char *s, *u;
-
-	if (servers)
-		l->servers = servers;
-	if (!servers || !users)
-		return dr_oom(e);
-	l->users = users;
-	s = strdup(server);
-	u = strdup(user);
-	if (!s || !u) {
-		free(s);
-		free(u);
-		return dr_oom(e);
-	}
-	l->servers[l->n] = s;
-	l->users[l->n] = u;
-	l->n++;
-	l->servers[l->n] = NULL;
-	l->users[l->n] = NULL;
-	return 0;
-}
-
 /* ---- the keyring ---- */
 
 static int keyring_get(const struct dr_credstore *s, const char *server,

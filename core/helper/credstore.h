@@ -71,7 +71,4 @@ void dr_credstore_for(struct dr_credstore *s, const struct dr_config *c, const c
 void dr_credstore_list_chained(const struct dr_config *c, struct dr_list *list,
 			       void (*on_helper)(const char *helper));
 
-/* Appends copies of server and user to l. */
-int dr_list_append(struct dr_list *l, const char *server, const char *user, struct dr_err *e);
-
 #endif
