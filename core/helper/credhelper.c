@@ -170,8 +170,7 @@ int dr_credhelper_list(const char *helper, const char *config_dir, struct dr_lis
 {
 	struct dr_exec_result r;
 	json_error_t jerr;
-	json_t *root = NULL, *v;
-	const char *key;
+	json_t *root = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -183,18 +182,8 @@ int dr_credhelper_list(const char *helper, const char *config_dir, struct dr_lis
 		if (!json_is_object(root))
 			rc = dr_fail(e, DR_EIO, "docker-credential-%s list: unreadable answer", helper);
 	}
-	if (rc == 0) {
-		out->servers = calloc(json_object_size(root) + 1, sizeof(char *));
-		out->users = calloc(json_object_size(root) + 1, sizeof(char *));
-		if (!out->servers || !out->users)
-			rc = dr_oom(e);
-	}
 	if (rc == 0)
-		json_object_foreach(root, key, v) {
-			out->servers[out->n] = strdup(key);
-			out->users[out->n] = strdup(json_is_string(v) ? json_string_value(v) : "");
-			out->n++;
-		}
+		rc = dr_proto_decode_list(root, out, e);
 	json_decref(root);
 	dr_exec_result_free(&r);
 	if (rc)

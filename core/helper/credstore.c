@@ -169,8 +169,7 @@ static int chained_erase(const struct dr_credstore *s, const char *server,
 static int chained_list(const struct dr_credstore *s, struct dr_list *out, struct dr_err *e)
 {
 	struct dr_exec_result r;
-	json_t *root = NULL, *v;
-	const char *key;
+	json_t *root = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -179,11 +178,8 @@ static int chained_list(const struct dr_credstore *s, struct dr_list *out, struc
 		root = json_loads(r.out.data, 0, NULL);
 	if (rc == 0 && !json_is_object(root))
 		rc = dr_fail(e, DR_EIO, "no usable answer");
-	json_object_foreach(rc == 0 ? root : NULL, key, v) {
-		rc = dr_list_append(out, key, json_is_string(v) ? json_string_value(v) : "", e);
-		if (rc)
-			break;
-	}
+	if (rc == 0)
+		rc = dr_proto_decode_list(root, out, e);
 	json_decref(root);
 	dr_exec_result_free(&r);
 	if (rc)

@@ -198,3 +198,17 @@ char *dr_proto_encode_list(const char *const *servers, const char *const *users,
 	}
 	return dump_line(obj, JSON_SORT_KEYS);
 }
+
+int dr_proto_decode_list(struct json_t *obj, struct dr_list *out, struct dr_err *e)
+{
+	const char *key;
+	json_t *v;
+	int rc = 0;
+
+	json_object_foreach(obj, key, v) {
+		rc = dr_list_append(out, key, json_is_string(v) ? json_string_value(v) : "", e);
+		if (rc)
+			break;
+	}
+	return rc;
+}

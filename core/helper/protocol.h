@@ -37,4 +37,10 @@ char *dr_proto_encode_get(const char *server_url, const char *username,
 char *dr_proto_encode_list(const char *const *servers, const char *const *users,
 			   size_t n);
 
+struct json_t;
+/* Appends to out a helper's `list` answer, already parsed into the JSON
+ * object obj: each key a server, its string value the user ("" for any
+ * other value). */
+int dr_proto_decode_list(struct json_t *obj, struct dr_list *out, struct dr_err *e);
+
 #endif
