@@ -389,7 +389,7 @@ zcache() {
   off=$(python3 -c 'import sys,tarfile
 t=tarfile.open(sys.argv[1]); m=t.getmember(sys.argv[2]); print(m.offset_data + 1500000)' \
     "$BATS_TEST_TMPDIR/bad.tar" "$first")
-  printf 'X' | dd of="$BATS_TEST_TMPDIR/bad.tar" bs=1 seek="$off" conv=notrunc 2>/dev/null
+  dr_img_flip_byte "$BATS_TEST_TMPDIR/bad.tar" "$off"
   push --jobs 1 docker-archive:"$BATS_TEST_TMPDIR/bad.tar" "$DR_REGISTRY/e2e/badzip:1"
   [ "$status" -eq 1 ]
   assert_contains "$output" "is corrupt: read sha256:"

@@ -258,9 +258,9 @@ assert_contains() {
   dr_img_oci "$BATS_TEST_TMPDIR/bad-big" 1 3000000 latest tar
   big=$DR_IMG_LAYERS
   f=$(dr_img_blob_file "$BATS_TEST_TMPDIR/bad-big" "$big")
-  printf 'X' | dd of="$f" bs=1 seek=2000000 conv=notrunc 2>/dev/null
+  dr_img_flip_byte "$f" 2000000
   run "$DR" push-image --compress none oci:"$BATS_TEST_TMPDIR/bad-big" "$DR_REGISTRY/e2e/corrupt:v1"
-  [ "$status" -eq 1 ]
+  [ "$status" -eq 1 ] || { echo "exit $status: $output"; false; }
   assert_contains "$output" "blob $big in oci:$BATS_TEST_TMPDIR/bad-big is corrupt: read sha256:"
   assert_no_manifest e2e/corrupt:v1
   code=$(curl -s -o /dev/null -w '%{http_code}' -I -u "alice:$PW" "http://$DR_REGISTRY/v2/e2e/corrupt/blobs/$big")
@@ -269,9 +269,9 @@ assert_contains() {
   dr_img_oci "$BATS_TEST_TMPDIR/bad-small" 2 100000
   set -- $DR_IMG_LAYERS
   f=$(dr_img_blob_file "$BATS_TEST_TMPDIR/bad-small" "$2")
-  printf 'X' | dd of="$f" bs=1 seek=100 conv=notrunc 2>/dev/null
+  dr_img_flip_byte "$f" 100
   run "$DR" push-image oci:"$BATS_TEST_TMPDIR/bad-small" "$DR_REGISTRY/e2e/corrupt2:v1"
-  [ "$status" -eq 1 ]
+  [ "$status" -eq 1 ] || { echo "exit $status: $output"; false; }
   assert_contains "$output" "blob $2 in oci:$BATS_TEST_TMPDIR/bad-small is corrupt"
   assert_no_manifest e2e/corrupt2:v1
 }

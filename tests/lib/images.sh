@@ -19,11 +19,22 @@
 #                         DR_IMG_CONFIG and DR_IMG_LAYERS (sha256 of each
 #                         layer.tar = its diff_id)
 #   dr_img_blob_file DIR DIGEST   path of a blob inside a layout
+#   dr_img_flip_byte FILE OFFSET  inverts one byte in place (writing a fixed
+#                                 byte would leave random data as it was
+#                                 once in 256 runs)
 #   DR_IMG_COMPRESSIBLE=1         layers of text and random bytes, not only random
 #   dr_registry_restart           stop the harness registry and start it again
 #                                 on the same port with the same config
 
 _dr_img_sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+dr_img_flip_byte() {
+  local file=${1:?usage: dr_img_flip_byte FILE OFFSET} off=${2:?} old
+  old=$(od -An -tu1 -j "$off" -N1 "$file" | tr -d ' ') || return 1
+  [ -n "$old" ] || { echo "dr_img_flip_byte: $file has no byte $off" >&2; return 1; }
+  # shellcheck disable=SC2059
+  printf "\\$(printf %03o "$((old ^ 255))")" | dd of="$file" bs=1 seek="$off" conv=notrunc 2>/dev/null
+}
 
 # _dr_img_layer BLOBS WORK BYTES KIND: one random layer into BLOBS; prints
 # "<digest-hex> <size> <diff_id-hex>"
