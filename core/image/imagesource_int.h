@@ -41,6 +41,10 @@ int dr_image_add_manifest(struct dr_image *img, const char *digest, const char *
 			  struct dr_err *e);
 /* An OCI layout (in a directory or a tar): index.json -> ref -> all. */
 int dr_oci_load(struct dr_image *img, const char *ref, struct dr_err *e);
+/* Adds the Docker schema 2 manifest of d[0] (the config) and d[1..n-1]
+ * (the layers, in order). */
+int dr_docker_manifest_make(struct dr_image *img, const struct dr_descriptor *d, size_t n,
+			    struct dr_err *e);
 /* A legacy docker save tarball: a Docker v2 manifest made from manifest.json. */
 int dr_docker_legacy_load(struct dr_image *img, const char *ref, struct dr_err *e);
 
