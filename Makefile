@@ -216,7 +216,7 @@ check-unicode:
 E2E_JOBS  ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
 BATS_JOBS  = $(if $(filter-out 1,$(E2E_JOBS)),$(if $(shell command -v parallel 2>/dev/null),--jobs $(E2E_JOBS) --no-parallelize-within-files))
 E2E_FIRST := $(wildcard $(addprefix tests/e2e/,fault-kill.bats packaging.bats dokku-login.bats dokku-set-report.bats \
-               release-dockerd.bats release-docker.bats push-compress.bats push-native.bats \
+               release-dockerd.bats release-docker.bats push-daemon.bats push-compress.bats push-native.bats \
                k8s-sync.bats credential-provider.bats setup.bats))
 E2E_FILES := $(E2E_FIRST) $(filter-out $(E2E_FIRST),$(sort $(wildcard tests/e2e/*.bats)))
 

@@ -113,14 +113,16 @@ int cmd_deployed_app_repository(int argc, char **argv)
 /* push [--from SRC [--insecure] [--jobs N] [--quiet] [--compress C]
  * [--compress-level N]] <app> [<image>]: the
  * release push, whatever push-on-release says; with --from, the native
- * pusher reads SRC (oci:DIR, docker-archive:FILE) instead of the engine */
+ * pusher reads SRC (oci:DIR, docker-archive:FILE, docker-daemon:NAME)
+ * instead of the engine */
 int cmd_push(int argc, char **argv)
 {
 	const char *from = NULL, *jobs_s = NULL, *compress = NULL, *level = NULL;
 	int insecure = 0, quiet = 0, npos = 0, rc = 0, jobs = 0;
 	struct dr_pflag flags[] = {
 		{ .name = "from", .type = DR_PFLAG_STRING,
-		  .usage = "--from: push this image (oci:DIR[:REF], docker-archive:FILE[:REF])", .value = &from },
+		  .usage = "--from: push this image (oci:DIR[:REF], docker-archive:FILE[:REF], "
+			   "docker-daemon:NAME[:TAG])", .value = &from },
 		{ .name = "insecure", .usage = "--insecure: allow plain http and unverified TLS", .set = &insecure },
 		{ .name = "jobs", .type = DR_PFLAG_INT, .def = "4", .usage = "--jobs: parallel blob uploads",
 		  .value = &jobs_s },

@@ -209,6 +209,7 @@ int dr_image_open(const char *src, struct dr_image **out, struct dr_err *e)
 	char *ref = NULL;
 	int rc = 0, dir = strncmp(src, "oci:", 4) == 0;
 	int archive = strncmp(src, "docker-archive:", 15) == 0;
+	int daemon = strncmp(src, "docker-daemon:", 14) == 0;
 
 	*out = NULL;
 	if (img)
@@ -217,10 +218,12 @@ int dr_image_open(const char *src, struct dr_image **out, struct dr_err *e)
 		free(img);
 		return dr_oom(e);
 	}
-	img->kind = dir ? DR_SRC_DIR : DR_SRC_TAR;
-	if (!dir && !archive)
-		rc = dr_fail(e, DR_EINVAL, "unsupported image source \"%s\": use oci:DIR[:REF] or "
-			     "docker-archive:FILE[:REF]", src);
+	img->kind = dir ? DR_SRC_DIR : daemon ? DR_SRC_DAEMON : DR_SRC_TAR;
+	if (!dir && !archive && !daemon)
+		rc = dr_fail(e, DR_EINVAL, "unsupported image source \"%s\": use oci:DIR[:REF], "
+			     "docker-archive:FILE[:REF] or docker-daemon:NAME[:TAG]", src);
+	else if (daemon)
+		rc = dr_daemon_load(img, src + 14, e);
 	else if (split_src(src + (dir ? 4 : 15), dir, &img->root, &ref) != 0)
 		rc = dr_fail(e, DR_ENOTFOUND, "%s: no such %s", src, dir ? "directory" : "file");
 	/* newer docker save writes an OCI layout inside the tar */
@@ -252,6 +255,7 @@ void dr_image_free(struct dr_image *img)
 		free(img->manifests[i].media_type);
 		free(img->manifests[i].data);
 	}
+	dr_daemon_free(img->daemon);
 	free(img->blobs);
 	free(img->manifests);
 	free(img->root);

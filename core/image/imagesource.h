@@ -49,9 +49,12 @@ struct dr_blob {
 	struct dr_descriptor d;
 	char *path;     /* file under the layout dir, or tar entry name */
 	int absent;     /* a foreign layer the source does not carry: skipped */
+	int learn;      /* docker-daemon: a layer whose digest its data will tell */
 };
 
-enum dr_src_kind { DR_SRC_DIR, DR_SRC_TAR };
+enum dr_src_kind { DR_SRC_DIR, DR_SRC_TAR, DR_SRC_DAEMON };
+
+struct dr_daemon;
 
 struct dr_image {
 	char *name;        /* SRC as typed, for messages */
@@ -61,9 +64,14 @@ struct dr_image {
 	size_t nblobs;
 	struct dr_manifest *manifests; /* children first; the top one last */
 	size_t nmanifests;
+	struct dr_daemon *daemon; /* DR_SRC_DAEMON: the daemon and its save */
 };
 
-/* src: "oci:DIR[:REF]" or "docker-archive:FILE[:REF]". */
+/* src: "oci:DIR[:REF]", "docker-archive:FILE[:REF]" or
+ * "docker-daemon:NAME[:TAG]" (imagesource_daemon.c: opening asks the
+ * daemon for the config digest and the layers' diff_ids only; the blobs
+ * are read once, in the order `docker save` writes them, through
+ * dr_daemon_save_next, and the manifest is made at the end). */
 int dr_image_open(const char *src, struct dr_image **out, struct dr_err *e);
 void dr_image_free(struct dr_image *img);
 /* The manifest pushed under the tag (the last one). */
@@ -86,7 +94,26 @@ int dr_blob_skip_to(struct dr_blob_stream *s, long long offset, struct dr_err *e
 long long dr_blob_offset(const struct dr_blob_stream *s);
 void dr_blob_close(struct dr_blob_stream *s);
 
+/* ---- docker-daemon: the daemon's save, read once (imagesource_save.c) ---- */
+
+/* Starts GET /images/NAME/get. */
+int dr_daemon_save_start(struct dr_image *img, struct dr_err *e);
+/* The next entry of the save that is one of img's blobs, not seen yet:
+ * 1 and *idx (its size now set; dr_blob_open reads it, once), 0 at the
+ * end of the save, < 0 on failure. Other entries are skipped. */
+int dr_daemon_save_next(struct dr_image *img, size_t *idx, struct dr_err *e);
+/* After the end: every blob was in the save; the manifest is made. */
+int dr_daemon_save_end(struct dr_image *img, struct dr_err *e);
+
 /* ---- pure parsing, exposed for unit tests ---- */
+
+/* The daemon's socket from DOCKER_HOST (NULL or "": the default
+ * /var/run/docker.sock; "unix://PATH"; anything else is refused). */
+int dr_daemon_socket_path(const char *docker_host, char *out, size_t n, struct dr_err *e);
+/* GET /images/{name}/json: Id (the config digest) and RootFS.Layers (the
+ * diff_ids, malloc'd, free each and the array). */
+int dr_daemon_inspect_parse(const char *json, size_t len, char id[DR_DIGEST_MAX],
+			    char ***diff_ids, size_t *n, struct dr_err *e);
 
 /* Picks the descriptor of an OCI index.json: the entry whose
  * org.opencontainers.image.ref.name (or io.containerd.image.name) is ref,

@@ -67,9 +67,8 @@ static json_t *desc_json(const struct dr_descriptor *d)
 			 (json_int_t)d->size, "digest", d->digest);
 }
 
-/* The schema 2 manifest: d[0] the config, then the layers in order. */
-static int make_manifest(struct dr_image *img, const struct dr_descriptor *d, size_t n,
-			 struct dr_err *e)
+int dr_docker_manifest_make(struct dr_image *img, const struct dr_descriptor *d, size_t n,
+			    struct dr_err *e)
 {
 	json_t *layers = json_array(), *root;
 	char digest[DR_DIGEST_MAX], *text;
@@ -143,7 +142,7 @@ int dr_docker_legacy_load(struct dr_image *img, const char *ref, struct dr_err *
 		rc = dr_fail(e, DR_EINVAL, "%s: the config lists %zu layers, manifest.json %zu",
 			     img->name, json_array_size(diff_ids), ent.nlayers);
 	if (rc == 0)
-		rc = make_manifest(img, all, ent.nlayers + 1, e);
+		rc = dr_docker_manifest_make(img, all, ent.nlayers + 1, e);
 	free(all);
 	json_decref(config);
 	dr_buf_wipe(&man);

@@ -22,6 +22,42 @@ int dr_tar_stream_open(const char *tar, const char *name, struct dr_tar_stream *
 long dr_tar_stream_read(struct dr_tar_stream *s, void *buf, size_t n, struct dr_err *e);
 void dr_tar_stream_close(struct dr_tar_stream *s);
 
+/* An entry of an archive read elsewhere (the daemon's save): reads it,
+ * never frees the archive. */
+struct archive;
+struct dr_tar_stream *dr_tar_stream_borrow(struct archive *a);
+
+/* ---- the daemon (imagesource_daemon.c, imagesource_save.c) ---- */
+
+struct dr_daemon {
+	char socket[108];
+	char *name;            /* NAME[:TAG] as the daemon knows it */
+	char **diff_ids;       /* the config's rootfs.diff_ids, in order */
+	size_t ndiff;
+	size_t config;         /* the config's blob index */
+	struct dr_daemon_save *save;
+	unsigned char *seen;   /* [nblobs]: read from the save */
+	long current;          /* the blob whose entry the save is at, -1: none */
+	int opened;            /* it was opened (entries are read once) */
+};
+
+/* GET path from the daemon into out (up to limit): its HTTP status, or < 0
+ * when the daemon cannot be reached. */
+int dr_daemon_get(const struct dr_daemon *d, const char *path, size_t limit, struct dr_buf *out,
+		  long *status, struct dr_err *e);
+/* The daemon's error answer as one safe line: ": <message>" or "". */
+void dr_daemon_message(const struct dr_buf *body, char *out, size_t n);
+/* "docker-daemon:NAME[:TAG]": the daemon asked for the image's config and
+ * layers; the blobs to come, the config last. */
+int dr_daemon_load(struct dr_image *img, const char *name, struct dr_err *e);
+void dr_daemon_free(struct dr_daemon *d);
+/* The live entry of b, for dr_blob_open (once, from its start). */
+int dr_daemon_blob_open(const struct dr_image *img, const struct dr_blob *b,
+			struct dr_tar_stream **out, struct dr_err *e);
+/* A learning blob's data ended with digest got: which layer it was. */
+int dr_daemon_learned(const struct dr_image *img, const struct dr_blob *b, const char *got,
+		      struct dr_err *e);
+
 /* ---- reading a source, directory or tar alike ---- */
 
 int dr_src_read(const struct dr_image *img, const char *path, size_t limit,
@@ -41,6 +77,10 @@ int dr_image_add_manifest(struct dr_image *img, const char *digest, const char *
 			  struct dr_err *e);
 /* An OCI layout (in a directory or a tar): index.json -> ref -> all. */
 int dr_oci_load(struct dr_image *img, const char *ref, struct dr_err *e);
+/* Adds the Docker schema 2 manifest of d[0] (the config) and d[1..n-1]
+ * (the layers, in order). */
+int dr_docker_manifest_make(struct dr_image *img, const struct dr_descriptor *d, size_t n,
+			    struct dr_err *e);
 /* A legacy docker save tarball: a Docker v2 manifest made from manifest.json. */
 int dr_docker_legacy_load(struct dr_image *img, const char *ref, struct dr_err *e);
 

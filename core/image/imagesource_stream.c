@@ -37,8 +37,10 @@ int dr_blob_open(const struct dr_image *img, const struct dr_blob *b,
 	s->h = dr_hash_new();
 	if (!s->h)
 		rc = dr_fail(e, DR_EIO, "cannot set up sha256");
-	else if (strncmp(b->d.digest, "sha256:", 7) != 0)
+	else if (!b->learn && strncmp(b->d.digest, "sha256:", 7) != 0)
 		rc = dr_fail(e, DR_EINVAL, "blob %s: only sha256 digests are supported", b->d.digest);
+	else if (img->kind == DR_SRC_DAEMON)
+		rc = dr_daemon_blob_open(img, b, &s->tar, e);
 	else if (img->kind == DR_SRC_TAR)
 		rc = dr_tar_stream_open(img->root, b->path, &s->tar, &size, e);
 	else if (asprintf(&full, "%s/%s", img->root, b->path) < 0)
@@ -106,7 +108,12 @@ long dr_blob_read(struct dr_blob_stream *s, void *buf, size_t n, struct dr_err *
 	if (s->off != s->b->d.size)
 		return corrupt_size(s, e);
 	dr_hash_final(s->h, got);
-	if (strcmp(got, s->b->d.digest) != 0)
+	if (s->b->learn) {
+		int rc = dr_daemon_learned(s->img, s->b, got, e);
+
+		if (rc)
+			return rc;
+	} else if (strcmp(got, s->b->d.digest) != 0)
 		return dr_fail(e, DR_EINVAL, "blob %s in %s is corrupt: read %s", s->b->d.digest,
 			       s->img->name, got);
 	s->verified = 1;

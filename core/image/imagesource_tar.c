@@ -16,6 +16,7 @@
 
 struct dr_tar_stream {
 	struct archive *a;
+	int borrowed; /* the archive is someone else's */
 };
 
 static struct archive *open_tar(const char *path, struct dr_err *e)
@@ -216,10 +217,22 @@ long dr_tar_stream_read(struct dr_tar_stream *s, void *buf, size_t n, struct dr_
 	return (long)r;
 }
 
+struct dr_tar_stream *dr_tar_stream_borrow(struct archive *a)
+{
+	struct dr_tar_stream *s = calloc(1, sizeof(*s));
+
+	if (s) {
+		s->a = a;
+		s->borrowed = 1;
+	}
+	return s;
+}
+
 void dr_tar_stream_close(struct dr_tar_stream *s)
 {
 	if (!s)
 		return;
-	archive_read_free(s->a);
+	if (!s->borrowed)
+		archive_read_free(s->a);
 	free(s);
 }

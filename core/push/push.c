@@ -307,6 +307,9 @@ int dr_push(const char *src, const char *dest, const struct dr_push_opts *o,
 		rc = check_tags(o, e);
 	if (rc == 0)
 		rc = dr_image_open(src, &img, e);
+	if (rc == 0 && ref.digest[0] && img->kind == DR_SRC_DAEMON)
+		rc = dr_fail(e, DR_EINVAL, "%s: its manifest is made while it is pushed: push it by "
+			     "tag, not by digest", src);
 	if (rc == 0 && ref.digest[0] && strcmp(ref.digest, dr_image_top(img)->digest) != 0)
 		rc = dr_fail(e, DR_EINVAL, "%s has digest %s, not %s", src, dr_image_top(img)->digest,
 			     ref.digest);
@@ -330,7 +333,8 @@ int dr_push(const char *src, const char *dest, const struct dr_push_opts *o,
 		if (rc == 0)
 			rc = dr_registry_negotiate(c.main, e);
 		if (rc == 0)
-			rc = push_blobs(&c, jobs, e);
+			rc = img->kind == DR_SRC_DAEMON ? dr_push_daemon_blobs(&c, img, e)
+							: push_blobs(&c, jobs, e);
 		/* what is known to be there stays known, even after a failure */
 		dr_blob_cache_save(c.cache);
 		/* every blob is in place: manifests naming the compressed layers */

@@ -322,6 +322,9 @@ static int reuse(struct dr_upload *u, struct dr_blob *out, char *note, size_t n,
 	char sd[16];
 
 	*done = 0;
+	/* a classic docker-daemon: layer is not yet known to be that digest */
+	if (u->b->learn)
+		return 0;
 	found = dr_blob_cache_compressed(c->cache, u->b->d.digest, c->setting, out->d.digest,
 					 &out->d.size);
 	if (found < 0)

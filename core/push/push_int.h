@@ -202,6 +202,10 @@ int dr_push_compressed_blob(struct dr_push_ctx *c, struct dr_registry *r, size_t
  * descriptors, an OCI manifest for zstd, indexes for rewritten children. */
 int dr_push_rewrite_manifests(struct dr_push_ctx *c, struct dr_image *img, struct dr_err *e);
 
+/* docker-daemon: (push_daemon.c): the daemon's save read once, each blob
+ * pushed as it arrives, one at a time; then img has its manifest. */
+int dr_push_daemon_blobs(struct dr_push_ctx *c, struct dr_image *img, struct dr_err *e);
+
 /* Makes blob idx present in the repository: exists, mounted or uploaded. */
 int dr_push_blob(struct dr_push_ctx *c, struct dr_registry *r, size_t idx, struct dr_err *e);
 /* 1 for failures worth retrying: network errors, 5xx, 408, 429. */

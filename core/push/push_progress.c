@@ -27,6 +27,7 @@ struct dr_progress {
 	const char *indent;
 	struct line *lines;
 	size_t n, drawn;
+	const struct dr_image *img;
 };
 
 const char *dr_digest_short(const char *digest, char *out, size_t n)
@@ -55,6 +56,7 @@ struct dr_progress *dr_progress_new(const struct dr_image *img, enum dr_progress
 			    (mode == DR_PROGRESS_AUTO && isatty(STDOUT_FILENO)));
 	p->indent = indent ? indent : "";
 	p->n = img->nblobs;
+	p->img = img;
 	for (size_t i = 0; i < p->n; i++) {
 		dr_digest_short(img->blobs[i].d.digest, p->lines[i].shortd, sizeof(p->lines[i].shortd));
 		p->lines[i].size = img->blobs[i].d.size;
@@ -131,6 +133,11 @@ void dr_progress_state(struct dr_progress *p, size_t idx, enum dr_blob_state st,
 	if (!p || idx >= p->n)
 		return;
 	pthread_mutex_lock(&p->lock);
+	/* a docker-daemon: blob's size (and a classic layer's digest) is
+	 * known once its entry of the save arrives (and ends) */
+	dr_digest_short(p->img->blobs[idx].d.digest, p->lines[idx].shortd,
+			sizeof(p->lines[idx].shortd));
+	p->lines[idx].size = p->img->blobs[idx].d.size;
 	p->lines[idx].st = st;
 	if (detail)
 		snprintf(p->lines[idx].detail, sizeof(p->lines[idx].detail), "%s", detail);

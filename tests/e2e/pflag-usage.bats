@@ -38,7 +38,7 @@ USAGE_MIGRATE=('      --global   --global: migrate the global docker config inst
 USAGE_PUSH=(
   '      --compress string      --compress: uncompressed layers as gzip, zstd or none (default "gzip")'
   '      --compress-level int   --compress-level: compression level (gzip 1-12, zstd 1-19)'
-  '      --from string          --from: push this image (oci:DIR[:REF], docker-archive:FILE[:REF])'
+  '      --from string          --from: push this image (oci:DIR[:REF], docker-archive:FILE[:REF], docker-daemon:NAME[:TAG])'
   '      --insecure             --insecure: allow plain http and unverified TLS'
   '      --jobs int             --jobs: parallel blob uploads (default 4)'
   '      --quiet                --quiet: print errors only'

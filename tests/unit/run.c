@@ -56,6 +56,7 @@ int main(void)
 	srunner_add_suite(sr, imagesource_stream_suite());
 	srunner_add_suite(sr, imagesource_docker_suite());
 	srunner_add_suite(sr, imagesource_parse_suite());
+	srunner_add_suite(sr, imagesource_daemon_suite());
 	srunner_add_suite(sr, compress_suite());
 	srunner_add_suite(sr, push_rewrite_suite());
 	srunner_add_suite(sr, push_progress_suite());

@@ -54,6 +54,7 @@ Suite *imagesource_tar_suite(void);
 Suite *imagesource_stream_suite(void);
 Suite *imagesource_docker_suite(void);
 Suite *imagesource_parse_suite(void);
+Suite *imagesource_daemon_suite(void);
 Suite *compress_suite(void);
 Suite *push_rewrite_suite(void);
 Suite *push_progress_suite(void);

@@ -1,0 +1,149 @@
+#!/usr/bin/env bats
+# The native pusher reading straight from a Docker daemon
+# (`push-image docker-daemon:NAME[:TAG]`): a private real dockerd
+# (tests/lib/dockerd.sh) holds the images, a real docker-registry on
+# 127.0.0.1 (htpasswd) gets them, and that same daemon pulls them back under
+# another name: the image it then has must be the one it had (same config
+# digest, same layer diff_ids).
+
+bats_require_minimum_version 1.5.0
+
+_PD_BUILD_DIR=${DR_BUILD_DIR:-}
+# shellcheck source=../lib/env.sh
+source "$BATS_TEST_DIRNAME/../lib/env.sh"
+# shellcheck source=../lib/dockerd.sh
+source "$BATS_TEST_DIRNAME/../lib/dockerd.sh"
+[ -n "$_PD_BUILD_DIR" ] && DR_BUILD_DIR=$_PD_BUILD_DIR
+DR=dokku-registry
+
+setup_file() {
+  [ -x "$DR_BUILD_DIR/$DR" ] || { echo "# $DR_BUILD_DIR/$DR is not built" >&3; return 1; }
+  PD_DIR=$(mktemp -d /tmp/dr-pd.XXXXXX) || return 1
+  export PD_DIR
+  dr_env_init "$PD_DIR" || return 1
+  export PATH="$DR_BUILD_DIR:$PATH"
+  PW="pw-$RANDOM$RANDOM"
+  export PW
+  dr_registry_start alice "$PW" || return 1
+  dr_dockerd_start "$PD_DIR/d" || return 1
+  # plaintext credentials: the docker CLI pulls with them, the pusher pushes
+  mkdir -p "$PD_DIR/plain"
+  printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$DR_REGISTRY" "$(printf 'alice:%s' "$PW" | base64 -w0)" \
+    >"$PD_DIR/plain/config.json"
+  export DOCKER_CONFIG="$PD_DIR/plain"
+  # five layers, two of them the same bytes (one blob, two diff_ids); the
+  # classic save writes them in the order of their v1 ids, not the image's
+  local ctx="$PD_DIR/ctx"
+  mkdir -p "$ctx" || return 1
+  head -c 3000000 /dev/urandom >"$ctx/big.bin"
+  printf 'hello\n' >"$ctx/a.txt"
+  printf 'b\n' >"$ctx/b.txt"
+  printf 'c\n' >"$ctx/c.txt"
+  printf 'FROM scratch\nCOPY a.txt /a.txt\nCOPY big.bin /big.bin\nCOPY b.txt /b.txt\nCOPY c.txt /c.txt\nCOPY a.txt /a.txt\n' \
+    >"$ctx/Dockerfile"
+  docker build -q -t pd/app:v1 "$ctx" >/dev/null 2>"$PD_DIR/build.err" || {
+    echo "# docker build failed: $(cat "$PD_DIR/build.err")" >&3; return 1; }
+}
+
+teardown_file() {
+  dr_dockerd_stop
+  dr_env_stop
+  [ -n "${PD_DIR:-}" ] && [ -z "${DR_KEEP:-}" ] && rm -rf "$PD_DIR"
+  return 0
+}
+
+# ident REF: the image's config digest and diff_ids, as the daemon has them
+ident() {
+  local out
+  out=$(docker image inspect --format '{{.Id}}{{range .RootFS.Layers}} {{.}}{{end}}' "$1") || return 1
+  [[ $out == sha256:*" sha256:"* ]] || { echo "no config and layers for $1: $out" >&2; return 1; }
+  printf '%s\n' "$out"
+}
+
+assert_contains() {
+  case "$1" in *"$2"*) return 0 ;; esac
+  printf 'expected to find %q in:\n%s\n' "$2" "$1" >&2
+  return 1
+}
+
+# pushed_and_pulled COMPRESS TAG: push pd/app:v1 with that compression, pull
+# it back by the daemon as another name, compare
+pushed_and_pulled() {
+  run "$DR" push-image --compress "$1" docker-daemon:pd/app:v1 "$DR_REGISTRY/pd/app:$2"
+  [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+  assert_contains "$output" "pushed $DR_REGISTRY/pd/app:$2 (digest sha256:" || return 1
+  docker pull -q "$DR_REGISTRY/pd/app:$2" >/dev/null || return 1
+  local back had
+  back=$(ident "$DR_REGISTRY/pd/app:$2") || return 1
+  had=$(ident pd/app:v1) || return 1
+  [ "$back" = "$had" ] || { echo "pulled back: $back, had: $had"; return 1; }
+  docker image rm "$DR_REGISTRY/pd/app:$2" >/dev/null
+}
+
+@test "docker-daemon: pushed (gzip), pulled back by the daemon: same config and diff_ids" {
+  pushed_and_pulled gzip g
+  run curl -s -u "alice:$PW" -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    "http://$DR_REGISTRY/v2/pd/app/manifests/g"
+  [ "$status" -eq 0 ]
+  assert_contains "$output" 'rootfs.diff.tar.gzip'
+}
+
+@test "docker-daemon: pushed with zstd (an OCI manifest), pulled back by the daemon" {
+  pushed_and_pulled zstd z
+}
+
+# The classic save names layers by v1 id: their digests are known only once
+# read, so a re-push compresses them again (to the same bytes); the config,
+# named by its digest, is skipped unread.
+@test "docker-daemon: a re-push of a classic save gives the same manifest" {
+  pushed_and_pulled gzip r1
+  first=$(grep -o 'digest sha256:[0-9a-f]*' <<<"$output")
+  run "$DR" push-image docker-daemon:pd/app:v1 "$DR_REGISTRY/pd/app:r1"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  assert_contains "$output" "4 uploaded, 1 skipped, 0 mounted"
+  assert_contains "$output" "$first"
+}
+
+@test "docker-daemon: --compress none is refused for the classic save format, nothing pushed" {
+  run "$DR" push-image --compress none docker-daemon:pd/app:v1 "$DR_REGISTRY/pd/app:n"
+  [ "$status" -eq 1 ]
+  assert_contains "$output" "--compress none cannot push them streamed"
+  run curl -s -o /dev/null -w '%{http_code}' -u "alice:$PW" "http://$DR_REGISTRY/v2/pd/app/manifests/n"
+  [ "$output" = 404 ]
+}
+
+@test "docker-daemon: a missing image is one clear line, exit 1" {
+  run "$DR" push-image docker-daemon:pd/nope:v9 "$DR_REGISTRY/pd/nope:1"
+  [ "$status" -eq 1 ]
+  [ "${#lines[@]}" -eq 1 ]
+  assert_contains "$output" "docker-daemon:pd/nope:v9: the Docker daemon at $DR_DOCKERD_DIR/docker.sock answered HTTP 404"
+  assert_contains "$output" "No such image"
+}
+
+@test "docker-daemon: an unreachable socket is one clear line, exit 1" {
+  DOCKER_HOST="unix://$PD_DIR/no.sock" run "$DR" push-image docker-daemon:pd/app:v1 "$DR_REGISTRY/pd/app:u"
+  [ "$status" -eq 1 ]
+  [ "${#lines[@]}" -eq 1 ]
+  assert_contains "$output" "cannot reach the Docker daemon at $PD_DIR/no.sock"
+  DOCKER_HOST="tcp://127.0.0.1:2375" run "$DR" push-image docker-daemon:pd/app:v1 "$DR_REGISTRY/pd/app:u"
+  [ "$status" -eq 1 ]
+  assert_contains "$output" "is not unix://PATH"
+}
+
+@test "docker-daemon: a 1 GiB layer keeps peak RSS bounded" {
+  mkdir -p "$PD_DIR/bigctx"
+  head -c 1073741824 /dev/urandom >"$PD_DIR/bigctx/huge.bin"
+  tar -C "$PD_DIR/bigctx" -cf - huge.bin | docker import - pd/huge:1 >/dev/null
+  rm -rf "$PD_DIR/bigctx"
+  run /usr/bin/time -f 'rss=%M' "$DR" push-image --quiet docker-daemon:pd/huge:1 "$DR_REGISTRY/pd/huge:1"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  rss=$(grep -o 'rss=[0-9]*' <<<"$output" | cut -d= -f2)
+  echo "# peak RSS ${rss} KiB" >&3
+  # a leak or spool guard, not a measurement
+  [ "$rss" -lt 200000 ]
+  docker pull -q "$DR_REGISTRY/pd/huge:1" >/dev/null
+  back=$(ident "$DR_REGISTRY/pd/huge:1")
+  had=$(ident pd/huge:1)
+  [ "$back" = "$had" ]
+  docker image rm "$DR_REGISTRY/pd/huge:1" pd/huge:1 >/dev/null
+}
