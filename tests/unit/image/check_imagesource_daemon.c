@@ -288,12 +288,26 @@ static void assert_manifest(const char *m, const char *c, const char *l1, const 
 	ck_assert(pc < p1 && p1 < p2);
 }
 
+/* A fake daemon serving ents, the save pushed through it: the manifest
+ * names config c, then l1 and l2 in diff_id order. */
+static void check_save(const struct entry *ents, size_t n, const char *inspect, const char *c,
+		       const char *l1, const char *l2)
+{
+	struct fake f = { 0 };
+	char *m;
+
+	fake_start(&f, ents, n, inspect);
+	m = push_through(&f);
+	fake_stop(&f);
+	assert_manifest(m, c, l1, l2);
+	free(m);
+}
+
 START_TEST(test_save_oci_layout)
 {
 	const char *config = "{\"rootfs\":{\"type\":\"layers\"}}";
 	char c[DR_DIGEST_MAX], l1[DR_DIGEST_MAX], l2[DR_DIGEST_MAX], inspect[600];
-	char n1[DR_DIGEST_MAX + 16], n2[DR_DIGEST_MAX + 16], nc[DR_DIGEST_MAX + 16], *m;
-	struct fake f = { 0 };
+	char n1[DR_DIGEST_MAX + 16], n2[DR_DIGEST_MAX + 16], nc[DR_DIGEST_MAX + 16];
 
 	digests(c, l1, l2, inspect, sizeof(inspect), config);
 	snprintf(n1, sizeof(n1), "blobs/sha256/%s", l1 + 7);
@@ -305,12 +319,8 @@ START_TEST(test_save_oci_layout)
 					      { n1, L1 }, { "index.json", "{}" },
 					      { "manifest.json", "[]" }, { "oci-layout", "{}" } };
 
-		fake_start(&f, ents, sizeof(ents) / sizeof(ents[0]), inspect);
+		check_save(ents, sizeof(ents) / sizeof(ents[0]), inspect, c, l1, l2);
 	}
-	m = push_through(&f);
-	fake_stop(&f);
-	assert_manifest(m, c, l1, l2);
-	free(m);
 }
 END_TEST
 
@@ -318,8 +328,7 @@ START_TEST(test_save_classic)
 {
 	const char *config = "{\"rootfs\":{}}";
 	char c[DR_DIGEST_MAX], l1[DR_DIGEST_MAX], l2[DR_DIGEST_MAX], inspect[600];
-	char nc[DR_DIGEST_MAX + 8], *m;
-	struct fake f = { 0 };
+	char nc[DR_DIGEST_MAX + 8];
 
 	digests(c, l1, l2, inspect, sizeof(inspect), config);
 	snprintf(nc, sizeof(nc), "%s.json", c + 7);
@@ -331,12 +340,8 @@ START_TEST(test_save_classic)
 					      { "bbbb/layer.tar", L1 }, { "manifest.json", "[]" },
 					      { "repositories", "{}" } };
 
-		fake_start(&f, ents, sizeof(ents) / sizeof(ents[0]), inspect);
+		check_save(ents, sizeof(ents) / sizeof(ents[0]), inspect, c, l1, l2);
 	}
-	m = push_through(&f);
-	fake_stop(&f);
-	assert_manifest(m, c, l1, l2);
-	free(m);
 }
 END_TEST
 
