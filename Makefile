@@ -193,24 +193,25 @@ ifneq ($(VG_UNIT),0)
 endif
 	BATS_JOBS="$(VG_BATS_JOBS)" bash tests/valgrind/run.sh $(BUILD) $(VG_E2E)
 
-# under SANITIZE=1 a UBSan report fails the test it happens in. `make -j
-# check` runs the unit suite beside the e2e files: Check's 4 s per test is
-# stretched (CK_TIMEOUT_MULTIPLIER) so a loaded machine does not turn a slow
-# test into a failure; a test that hangs still fails.
+# Each test runs in a forked process. `make -j check` runs the unit suite
+# beside the e2e files: Check's 4 s per test is stretched
+# (CK_TIMEOUT_MULTIPLIER) so a loaded machine does not turn a slow test into
+# a failure; a test that hangs still fails.
 CK_TIMEOUT_MULTIPLIER ?= 5
 export CK_TIMEOUT_MULTIPLIER
-# LeakSanitizer checks a process when it exits, and that costs about 0.1 s of
-# CPU each time: with a forked process per test it made the sanitized unit run
-# 8x the plain one. Under SANITIZE=1 the suite runs in one process
-# (CK_FORK=no), so one leak check at its end covers every test; timeout(1)
-# stands in for Check's per-test timeout, which needs the fork.
+# Under SANITIZE=1 the suite runs in one process (CK_FORK=no) instead:
+# LeakSanitizer checks a process when it exits, about 0.1 s of CPU each time,
+# and with a fork per test that made the sanitized run 8x the plain one. One
+# leak check at the end covers every test; a UBSan report (halt_on_error)
+# stops the run; timeout(1) stands in for Check's per-test timeout, which
+# needs the fork.
 ifeq ($(SANITIZE),1)
 UNIT_RUN = CK_FORK=no timeout 900
 else
 UNIT_RUN = CK_FORK=yes
 endif
 check-unit: $(UNIT_BIN) check-unicode
-	$(UNIT_RUN) env UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(UNIT_BIN)
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(UNIT_RUN) $(UNIT_BIN)
 
 # The template engine's Unicode tables are checked in; they must be what the
 # generator makes of the Unicode data installed (Debian's unicode-data).
