@@ -155,6 +155,10 @@ deps:
 # targets instead.
 VG_E2E ?= tests/e2e/dokku-login.bats tests/e2e/helper-protocol.bats \
           tests/e2e/credential-provider.bats tests/e2e/push-native.bats
+# Of those files, the tests VG_SELECTION names (each path through those
+# processes once; memcheck costs a CPU second or two per process);
+# `VG_SELECTION=` runs every test of them.
+VG_SELECTION ?= tests/valgrind/selection
 ifeq ($(VALGRIND),1)
 check: deps
 	$(MAKE) check-lint check-valgrind
@@ -191,7 +195,7 @@ ifneq ($(VG_UNIT),0)
 	@! grep -q '^==[0-9]*== ' $(BUILD)/unit-valgrind.log || \
 		{ echo "valgrind: memcheck reports in $(BUILD)/unit-valgrind.log" >&2; exit 1; }
 endif
-	BATS_JOBS="$(VG_BATS_JOBS)" bash tests/valgrind/run.sh $(BUILD) $(VG_E2E)
+	BATS_JOBS="$(VG_BATS_JOBS)" VG_SELECTION="$(VG_SELECTION)" bash tests/valgrind/run.sh $(BUILD) $(VG_E2E)
 
 # Each test runs in a forked process. `make -j check` runs the unit suite
 # beside the e2e files: Check's 4 s per test is stretched

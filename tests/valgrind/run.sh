@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # tests/valgrind/run.sh BUILD_DIR BATS_FILE...: `make check VALGRIND=1`.
+# VG_SELECTION, when set, names a file of test-name patterns (one extended
+# regular expression per line, `#` comments): only the tests they match run.
 # Every program in BUILD_DIR gets a wrapper of the same name in build-vg/
 # that runs it under memcheck, so the e2e files exercise the real binaries
 # (helper spawned by docker, skopeo and dokku-registry included) with
@@ -38,10 +40,18 @@ G_SLICE=always-malloc G_DEBUG=gc-friendly exec valgrind -q --tool=memcheck \\
 WRAP
   chmod +x "$vg/$name"
 done
+filter=()
+if [ -n "${VG_SELECTION:-}" ]; then
+  pattern=$(grep -v '^[[:space:]]*#' "$VG_SELECTION" | grep . | paste -sd'|') || {
+    echo "valgrind: no test pattern in $VG_SELECTION" >&2
+    exit 2
+  }
+  filter=(--filter "$pattern")
+fi
 set -o pipefail
 # BATS_JOBS: `--jobs N …` from the Makefile, the files side by side
 # shellcheck disable=SC2086
-DR_BUILD_DIR="$vg" DR_VALGRIND=1 bats ${BATS_JOBS:-} "$@" | tee "$vg/e2e.tap"
+DR_BUILD_DIR="$vg" DR_VALGRIND=1 bats ${BATS_JOBS:-} "${filter[@]}" "$@" | tee "$vg/e2e.tap"
 rc=$?
 procs=$(find "$logs" -name '*.log' | wc -l)
 bad=$(find "$logs" -name '*.log' -size +0 | sort)
