@@ -257,6 +257,7 @@ bench: deps
 	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/helper-bench.sh
 	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/push-bench.sh
 	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/push-link-bench.sh
+	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/push-daemon-bench.sh
 	DR_BUILD_DIR=$(CURDIR)/$(BUILD) bash bench/report-bench.sh
 
 # clang compiles core for the fuzzers (coverage hooks, no libFuzzer main)
