@@ -84,7 +84,7 @@ UNIT_BIN  := $(BUILD)/unit-tests
 PROBE     := $(BUILD)/registry-probe
 
 .PHONY: all check check-unit check-unicode check-e2e check-lint check-system deps demo bench install uninstall \
-        clean deb fuzz fuzz-build check-valgrind analyze
+        clean deb deb-locked fuzz fuzz-build check-valgrind analyze
 
 all: $(HELPER) $(DOKKU_REG) $(PROVIDER)
 
@@ -358,7 +358,13 @@ DEB_ARCH = $(shell dpkg --print-architecture)
 DEB_FILE = build/dokku-registry_$(VERSION)_$(DEB_ARCH).deb
 DEB_LINTIAN ?= 1
 
+# One build at a time (flock): the system suite builds the .deb beside
+# make check's packaging tests in CI, both in build/deb/.
 deb:
+	@mkdir -p build
+	@flock build/deb.lock $(MAKE) --no-print-directory deb-locked
+
+deb-locked:
 	@command -v dpkg-buildpackage >/dev/null 2>&1 && command -v dh >/dev/null 2>&1 || \
 		{ echo "make deb: dpkg-buildpackage or debhelper missing: run 'make deps' as root" >&2; exit 1; }
 	@v=$$(sed -n '1s/^dokku-registry (\([^)]*\)).*/\1/p' packaging/debian/changelog); \
