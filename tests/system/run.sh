@@ -57,6 +57,12 @@ if [ -z "${DR_SYSTEM_NO_BUILD:-}" ] || [ ! -f "$DR_SYSTEM_DEB" ]; then
         exit 1
     }
 fi
+# the tests read their own copy: make check's packaging tests, running
+# beside them in CI, build build/'s again
+if [ "$(dirname "$DR_SYSTEM_DEB")" != "$DR_SYSTEM_OUT" ]; then
+    cp "$DR_SYSTEM_DEB" "$DR_SYSTEM_OUT/" || { wait "$root_pid"; echo "system: 0 passed, 1 failed (copy of the .deb)"; exit 1; }
+    DR_SYSTEM_DEB=$DR_SYSTEM_OUT/$(basename "$DR_SYSTEM_DEB")
+fi
 stamp "deb built"
 if ! wait "$root_pid"; then
     cat "$DR_SYSTEM_OUT/root.log"
