@@ -165,13 +165,13 @@ dr_dockerd_stop() {
   [ -n "$dir" ] || return 0
   _dr_dockerd_term "${DR_DOCKERD_PID:-}" dockerd 20
   _dr_dockerd_term "${DR_CONTAINERD_PID:-}" containerd 10
-  # shims (or anything else) still running on this directory: by pid, only ours
-  for p in /proc/[0-9]*; do
-    p=${p#/proc/}
+  # shims (or anything else) still running on this directory: by pid, only
+  # ours. One grep reads every command line (a tr and a grep per process
+  # took seconds on a busy machine); it reads the pattern from a file so
+  # that its own command line does not match.
+  for p in $(grep -alsF -f <(printf '%s/\n' "$dir") /proc/[0-9]*/cmdline | cut -d/ -f3); do
     [ "$p" = "$$" ] && continue
-    if { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -qF -- "$dir/"; then
-      kill -KILL "$p" 2>/dev/null || true
-    fi
+    kill -KILL "$p" 2>/dev/null || true
   done
   # dockerd bind-mounts its data-root onto itself (mount propagation); a killed
   # daemon leaves that and any netns/shm mounts behind: deepest first
