@@ -172,12 +172,16 @@ endif
 check-system: deps
 	tests/system/run.sh
 
+# Debian's Python for the test tools (packaging/deps.sh), not a version
+# manager's shim that PATH may find first
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
+
 # a negated bats statement that errexit ignores (tests/tools/lint-bats.sh);
 # an include the layer table of docs/internals/architecture.md does not
 # allow (tests/tools/check-layers.py)
 check-lint:
 	bash tests/tools/lint-bats.sh
-	python3 tests/tools/check-layers.py
+	$(PYTHON) tests/tools/check-layers.py
 
 # VG_UNIT=0 leaves the unit suite out (CI runs it under the sanitizers); the
 # e2e files run VG_JOBS at a time (memcheck keeps a core busy)
@@ -220,7 +224,7 @@ check-unit: $(UNIT_BIN) check-unicode
 # The template engine's Unicode tables are checked in; they must be what the
 # generator makes of the Unicode data installed (Debian's unicode-data).
 check-unicode:
-	@python3 tests/tools/gen_unicode_tables.py | diff -u core/template/gotmpl_unicode.c - >&2 || \
+	@$(PYTHON) tests/tools/gen_unicode_tables.py | diff -u core/template/gotmpl_unicode.c - >&2 || \
 		{ echo "core/template/gotmpl_unicode.c differs from tests/tools/gen_unicode_tables.py's output: regenerate it" >&2; exit 1; }
 	@echo "check-unicode: core/template/gotmpl_unicode.c matches the Unicode data"
 

@@ -358,7 +358,7 @@ EOF
 
 @test "packaging/k3s/credential-provider-config.yaml: a CredentialProviderConfig kubelet accepts" {
   local y="$DR_REPO_DIR/packaging/k3s/credential-provider-config.yaml" j
-  j=$(python3 -c 'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))' "$y")
+  j=$("$DR_PYTHON" -c 'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))' "$y")
   [ "$(jq -r .apiVersion <<<"$j")" = kubelet.config.k8s.io/v1 ]
   [ "$(jq -r .kind <<<"$j")" = CredentialProviderConfig ]
   [ "$(jq -r '.providers | length' <<<"$j")" = 1 ]

@@ -115,7 +115,7 @@ GLOBAL_RECIPE='- name: registry properties
   seed_properties
   write_prop app1 note $'two\nlines'
   must backup-app-export app1 "$SCOPE_APP"
-  run python3 -c '
+  run "$DR_PYTHON" -c '
 import sys, yaml
 doc = yaml.safe_load(open(sys.argv[1]))
 for t in doc[0]["tasks"]:

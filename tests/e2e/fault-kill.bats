@@ -46,7 +46,7 @@ duration_ms() {
 kill_randomly() {
   local ms=$1 how
   shift
-  how=$(python3 "$DR_LIB_DIR/kill-at.py" "$ms" "$DR_BIN" "$@" 3>&-)
+  how=$("$DR_PYTHON" "$DR_LIB_DIR/kill-at.py" "$ms" "$DR_BIN" "$@" 3>&-)
   [ "$how" = killed ] && KILLED=$((KILLED + 1))
   return 0
 }

@@ -386,7 +386,7 @@ zcache() {
   cp "$PC_DIR/save.tar" "$BATS_TEST_TMPDIR/bad.tar"
   # a byte inside the first layer's data (past the tar headers)
   first=$(tar -tf "$BATS_TEST_TMPDIR/bad.tar" | grep layer.tar | head -n1)
-  off=$(python3 -c 'import sys,tarfile
+  off=$("$DR_PYTHON" -c 'import sys,tarfile
 t=tarfile.open(sys.argv[1]); m=t.getmember(sys.argv[2]); print(m.offset_data + 1500000)' \
     "$BATS_TEST_TMPDIR/bad.tar" "$first")
   dr_img_flip_byte "$BATS_TEST_TMPDIR/bad.tar" "$off"

@@ -29,6 +29,11 @@ DR_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DR_REPO_DIR="$(cd "$DR_LIB_DIR/../.." && pwd)"
 DR_BUILD_DIR="${DR_BUILD_DIR:-$DR_REPO_DIR/build}"   # make passes build-san etc.
 export DR_LIB_DIR DR_REPO_DIR DR_BUILD_DIR
+# The tests' Python: Debian's (packaging/deps.sh installs it with python3-yaml),
+# not whatever `python3` comes first on PATH; a version manager's shim there
+# costs about a second per start, and fault-kill.bats starts one per kill.
+if [ -x /usr/bin/python3 ]; then DR_PYTHON=/usr/bin/python3; else DR_PYTHON=python3; fi
+export DR_PYTHON
 
 _dr_err() { printf 'dr-env: %s\n' "$*" >&2; }
 

@@ -55,7 +55,7 @@ dr_kube_start() {
   export DR_KUBE_STATE="$d/state.json" DR_KUBE_LOG="$d/requests.log"
   rm -f "$d/port"
   : >"$DR_KUBE_LOG"
-  python3 "$DR_LIB_DIR/kube-apiserver.py" --cert "$c/server.crt" --key "$c/server.key" \
+  "$DR_PYTHON" "$DR_LIB_DIR/kube-apiserver.py" --cert "$c/server.crt" --key "$c/server.key" \
     --trust "$c/client-ca.crt" --trust "$c/wrong-ca.crt" --client-ca-cn kube-client-ca \
     --token-file "$c/token" --state "$DR_KUBE_STATE" --log "$DR_KUBE_LOG" \
     --port-file "$d/port" >>"$d/server.log" 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &

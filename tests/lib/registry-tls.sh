@@ -23,7 +23,9 @@
 _rt_err() { printf 'registry-tls: %s\n' "$*" >&2; }
 
 rt_python() {
-  if [ -x /usr/bin/python3 ]; then
+  if [ -n "${DR_PYTHON:-}" ]; then
+    command -v "$DR_PYTHON" || return 1
+  elif [ -x /usr/bin/python3 ]; then
     printf '%s\n' /usr/bin/python3
   else
     command -v python3 || return 1
