@@ -130,9 +130,11 @@ pushed_and_pulled() {
   assert_contains "$output" "is not unix://PATH"
 }
 
-@test "docker-daemon: a 1 GiB layer keeps peak RSS bounded" {
+# 384 MiB: well above the bound, so a layer held in memory or spooled into
+# it fails; docs/pushing.md gives the 1 GiB measurement
+@test "docker-daemon: a 384 MiB layer keeps peak RSS under 200 MB" {
   mkdir -p "$PD_DIR/bigctx"
-  head -c 1073741824 /dev/urandom >"$PD_DIR/bigctx/huge.bin"
+  head -c 402653184 /dev/urandom >"$PD_DIR/bigctx/huge.bin"
   tar -C "$PD_DIR/bigctx" -cf - huge.bin | docker import - pd/huge:1 >/dev/null
   rm -rf "$PD_DIR/bigctx"
   run /usr/bin/time -f 'rss=%M' "$DR" push-image --quiet docker-daemon:pd/huge:1 "$DR_REGISTRY/pd/huge:1"
