@@ -6,6 +6,7 @@
 
 #include "base/atomicfile.h"
 #include "base/log.h"
+#include "base/text.h"
 #include "dokku/apps.h"
 #include "dokku/properties.h"
 #include "helper/credhelper.h"
@@ -50,18 +51,30 @@ out:
 	return rc;
 }
 
-static int want_args(int argc, int n, const char *usage)
+/* n app names, each one Dokku could have made: "--global", "..", a "/"
+ * would reach the global settings or outside the app's directories, so
+ * such a name changes nothing. */
+static int want_args(int argc, char **argv, int n, const char *usage)
 {
-	if (argc >= n)
-		return 0;
-	return dr_log_fail(1, "usage: dokku-registry %s", usage);
+	if (argc < n)
+		return dr_log_fail(1, "usage: dokku-registry %s", usage);
+	for (int i = 0; i < n; i++) {
+		if (!dr_app_name_valid(argv[i])) {
+			char *shown = dr_text_safe_dup(argv[i]);
+
+			dr_log_fail(1, "invalid app name \"%s\": nothing changed", shown ? shown : "");
+			free(shown);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 int cmd_post_create(int argc, char **argv)
 {
 	struct dr_err e = { 0 };
 
-	if (want_args(argc, 1, "post-create <app>"))
+	if (want_args(argc, argv, 1, "post-create <app>"))
 		return 1;
 	return dr_props_setup_app(argv[0], &e) ? cmd_fail(&e) : 0;
 }
@@ -70,7 +83,7 @@ int cmd_post_delete(int argc, char **argv)
 {
 	struct dr_err e = { 0 };
 
-	if (want_args(argc, 1, "post-delete <app>"))
+	if (want_args(argc, argv, 1, "post-delete <app>"))
 		return 1;
 	/* a keyring that can't be reached must not block deleting the app */
 	if (carry_credentials(argv[0], NULL, DROP, &e) != 0)
@@ -85,7 +98,7 @@ int cmd_post_app_clone_setup(int argc, char **argv)
 	static const char *const skip[] = { "tag-version", NULL };
 	struct dr_err e = { 0 };
 
-	if (want_args(argc, 2, "post-app-clone-setup <old-app> <new-app>"))
+	if (want_args(argc, argv, 2, "post-app-clone-setup <old-app> <new-app>"))
 		return 1;
 	if (dr_props_clone(argv[0], argv[1], skip, &e) != 0)
 		return dr_log_fail(1, "Unable to clone registry config: %s", e.msg);
@@ -98,7 +111,7 @@ int cmd_post_app_rename_setup(int argc, char **argv)
 {
 	struct dr_err e = { 0 };
 
-	if (want_args(argc, 2, "post-app-rename-setup <old-app> <new-app>"))
+	if (want_args(argc, argv, 2, "post-app-rename-setup <old-app> <new-app>"))
 		return 1;
 	if (dr_props_clone(argv[0], argv[1], NULL, &e) != 0)
 		return dr_log_fail(1, "Unable to clone registry config: %s", e.msg);

@@ -270,3 +270,30 @@ assert_global_props() {
   [ -d "$REG/new-app" ]
   [ ! -e "$REG/old-app" ]
 }
+
+# ---------------------------------------------------------------------------
+# names Dokku never gives an app
+
+@test "(app hooks) --global, .. or a name with a slash changes nothing and exits 1" {
+  create_app old-app
+  populate_app old-app
+  set_global_props
+  dr post-delete --global
+  assert_fail 1 'invalid app name "--global": nothing changed'
+  dr post-app-rename-setup --global new-app
+  assert_fail 1 'invalid app name "--global": nothing changed'
+  dr post-app-clone-setup old-app --global
+  assert_fail 1 'invalid app name "--global": nothing changed'
+  dr post-app-rename-setup old-app ../escaped
+  assert_fail 1 'invalid app name "../escaped": nothing changed'
+  dr post-delete ..
+  assert_fail 1 'invalid app name "..": nothing changed'
+  dr post-create a/b
+  assert_fail 1 'invalid app name "a/b": nothing changed'
+  assert_global_props
+  assert_file_content "$REG/old-app/tag-version" 41
+  assert_file_content "$REG/old-app/config.json" "$CONFIG_JSON"
+  [ ! -e "$REG/new-app" ]
+  [ ! -e "$DOKKU_LIB_ROOT/config/escaped" ]
+  [ ! -e "$REG/a" ]
+}
