@@ -7,9 +7,10 @@
 #define DR_PUSH_ENGINE_H
 
 #include "base/err.h"
+#include "dokku/own_dir.h"
 #include "push/compress.h"
 
-#define DR_PUSH_ENGINE_PLUGIN "dokku-registry"
+#define DR_PUSH_ENGINE_PLUGIN DR_OWN_DIR_NAME
 
 enum dr_push_engine { DR_ENGINE_DOCKER, DR_ENGINE_NATIVE };
 
