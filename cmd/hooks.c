@@ -1,5 +1,6 @@
 /* Dokku's app lifecycle triggers (create, delete, clone, rename), with the
- * app's keyring entries following its config directory. */
+ * app's keyring entries and its dokku-registry directory (the push engine
+ * setting) following its config directory. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "base/log.h"
 #include "base/text.h"
 #include "dokku/apps.h"
+#include "dokku/own_dir.h"
 #include "dokku/properties.h"
 #include "helper/credhelper.h"
 #include "cmd.h"
@@ -88,6 +90,8 @@ int cmd_post_delete(int argc, char **argv)
 	/* a keyring that can't be reached must not block deleting the app */
 	if (carry_credentials(argv[0], NULL, DROP, &e) != 0)
 		dr_log_warn("Unable to erase the keyring entries of %s: %s", argv[0], e.msg);
+	if (dr_own_dir_remove(argv[0], &e) != 0)
+		return dr_log_fail(1, "Unable to remove the push engine setting: %s", e.msg);
 	return dr_props_destroy(argv[0], &e) ? cmd_fail(&e) : 0;
 }
 
@@ -104,6 +108,8 @@ int cmd_post_app_clone_setup(int argc, char **argv)
 		return dr_log_fail(1, "Unable to clone registry config: %s", e.msg);
 	if (carry_credentials(argv[0], argv[1], COPY, &e) != 0)
 		return dr_log_fail(1, "Unable to clone registry credentials: %s", e.msg);
+	if (dr_own_dir_copy(argv[0], argv[1], &e) != 0)
+		return dr_log_fail(1, "Unable to clone the push engine setting: %s", e.msg);
 	return 0;
 }
 
@@ -117,5 +123,7 @@ int cmd_post_app_rename_setup(int argc, char **argv)
 		return dr_log_fail(1, "Unable to clone registry config: %s", e.msg);
 	if (carry_credentials(argv[0], argv[1], MOVE, &e) != 0)
 		return dr_log_fail(1, "Unable to rename registry credentials: %s", e.msg);
+	if (dr_own_dir_move(argv[0], argv[1], &e) != 0)
+		return dr_log_fail(1, "Unable to move the push engine setting: %s", e.msg);
 	return dr_props_destroy(argv[0], &e) ? cmd_fail(&e) : 0;
 }
