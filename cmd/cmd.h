@@ -17,6 +17,7 @@ int cmd_migrate(int argc, char **argv);
 int cmd_unmigrate(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_push_image(int argc, char **argv);
+int cmd_push_engine(int argc, char **argv);
 /* `push --from SRC <app>`: the release push with the native pusher */
 /* compress, level: --compress, --compress-level as typed (NULL: defaults) */
 int cmd_push_native(const char *app, const char *src, int insecure, int jobs, int quiet,

@@ -1,5 +1,7 @@
-/* The push-on-release flow with the docker engine:
- * post-release-builder, the deployed-app-* triggers and `push`. */
+/* The push-on-release flow: post-release-builder, the deployed-app-*
+ * triggers and `push`. Tags and clean-up are the docker engine's whatever
+ * the push engine; with the native one each tag is pushed by the
+ * daemonless pusher reading the tagged image from the daemon. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include "dokku/settings.h"
 #include "helper/dockerconfig.h"
 #include "helper/preflight.h"
+#include "push/push.h"
 
 #define DOCKER_TIMEOUT_MS (10u * 60 * 1000)
 #define PUSH_TIMEOUT_MS (4u * 60 * 60 * 1000)
@@ -86,6 +89,47 @@ static int docker_push(const char *config_dir, const char *ref, struct dr_err *e
 	const char *plain[] = { "image", "push", ref, NULL };
 
 	return docker(config_dir ? with_config : plain, PUSH_TIMEOUT_MS, NULL, e);
+}
+
+/* The tag the daemon holds, read through its API (docker-daemon:) and
+ * pushed as it is named. The credentials are those docker would use:
+ * the app's config dir, else $DOCKER_CONFIG or ~/.docker. */
+static int native_push(const struct dr_release *rel, const char *ref, struct dr_err *e)
+{
+	struct dr_push_opts o = { .indent = "       ", .config_dir = rel->config_dir,
+				  .compress = rel->push.compress };
+	struct dr_push_result res;
+	char *src = malloc(strlen(ref) + sizeof("docker-daemon:"));
+	int rc;
+
+	if (!src)
+		return dr_oom(e);
+	strcpy(src, "docker-daemon:");
+	strcat(src, ref);
+	rc = dr_push(src, ref, &o, &res, e);
+	free(src);
+	return rc;
+}
+
+/* "docker image push" or the native pusher, as the setting says; the
+ * error names the command that failed, as Dokku's does. */
+static int push_ref(const struct dr_release *rel, const char *ref, const char *what,
+		    struct dr_err *e)
+{
+	int rc;
+
+	if (rel->push.engine == DR_ENGINE_NATIVE) {
+		rc = native_push(rel, ref, e);
+		if (rc)
+			rc = dr_fail(e, rc, "unable to push image %s: native push failed: %s", what,
+				     e->msg);
+		return rc;
+	}
+	rc = docker_push(rel->config_dir, ref, e);
+	if (rc)
+		rc = dr_fail(e, rc, "unable to push image %s: docker image push command failed: %s",
+			     what, e->msg);
+	return rc;
 }
 
 static int docker_tag(const char *id, const char *ref, struct dr_err *e)
@@ -211,17 +255,16 @@ static int push_to_registry(const struct dr_release *rel, long n, struct dr_err 
 		}
 		pushed_extra = i + 1; /* untagged below, even on failure */
 		dr_log_verbose_quiet("Pushing %s", extra);
-		rc = docker_push(rel->config_dir, extra, e);
-		if (rc)
-			rc = dr_fail(e, rc, "unable to push image with %s tag: docker image push command failed: %s",
-				     tags[i], e->msg);
+		{
+			char what[1100];
+
+			snprintf(what, sizeof(what), "with %s tag", tags[i]);
+			rc = push_ref(rel, extra, what, e);
+		}
 	}
 	if (rc == 0) {
 		dr_log_verbose_quiet("Pushing %s", ref);
-		rc = docker_push(rel->config_dir, ref, e);
-		if (rc)
-			rc = dr_fail(e, rc, "unable to push image %s: docker image push command failed: %s",
-				     ref, e->msg);
+		rc = push_ref(rel, ref, ref, e);
 	}
 	if (rc == 0 && !scheduler_is_docker_local(rel->app))
 		cleanup_old_tags(rel->app, rel->server, rel->repo, n);
@@ -350,8 +393,10 @@ int dr_release_run(const char *app, const char *image, int push_always, struct d
 		rc = dr_computed_push_on_release(app, &por, e);
 	if (rc == 0 && (push_always || strcmp(por, "true") == 0)) {
 		dr_log_info1("Pushing image to registry");
+		rc = dr_push_setting_computed(app, &rel.push, e);
 		/* Docker would hide a keyring outage behind "no basic auth credentials" */
-		rc = dr_release_preflight(rel.config_dir, rel.server, e);
+		if (rc == 0)
+			rc = dr_release_preflight(rel.config_dir, rel.server, e);
 		if (rc == 0)
 			rc = dr_release_next_tag(app, &n, e);
 		if (rc == 0)

@@ -1,12 +1,14 @@
-/* Dokku's push on release with the docker engine (post-release-builder,
+/* Dokku's push on release (post-release-builder,
  * the deployed-app-* triggers and `push`): retag under the computed repo,
  * then, when push-on-release is on (or always, for `push`), tag
  * <server><repo>:<n> and the extra tags, push them with the app's docker
- * config dir, and use up tag-version n only once the push went through. */
+ * config dir (docker image push, or the native pusher when the push
+ * engine setting says so), and use up tag-version n only once the push went through. */
 #ifndef DR_RELEASE_H
 #define DR_RELEASE_H
 
 #include "base/err.h"
+#include "dokku/push_engine.h"
 
 struct dr_release {
 	const char *app;
@@ -15,6 +17,7 @@ struct dr_release {
 	char *repo;         /* computed image repo */
 	char *server;       /* computed server, "" or "host/" */
 	char *config_dir;   /* the app's docker config dir when it has its own login */
+	struct dr_push_setting push; /* docker/gzip unless the app or --global says */
 };
 
 int dr_release_prepare(struct dr_release *rel, const char *app, const char *image,

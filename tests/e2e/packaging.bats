@@ -102,6 +102,7 @@ field() { dpkg-deb -f "$DEB" "$1"; }
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/auth-status
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/migrate
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/push
+-rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/push-engine
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/doctor
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/helpers:set
 -rwxr-xr-x usr/share/dokku-registry/dokku-plugin/subcommands/helpers:unset

@@ -82,6 +82,8 @@ int main(void)
 	srunner_add_suite(sr, registry_token_suite());
 	srunner_add_suite(sr, kube_api_suite());
 	srunner_add_suite(sr, plugin_props_suite());
+	srunner_add_suite(sr, push_engine_suite());
+	srunner_add_suite(sr, own_dir_suite());
 	srunner_add_suite(sr, backup_suite());
 	srunner_add_suite(sr, setup_suite());
 	srunner_add_suite(sr, backup_parse_suite());

@@ -80,6 +80,8 @@ Suite *registry_request_suite(void);
 Suite *registry_token_suite(void);
 Suite *kube_api_suite(void);
 Suite *plugin_props_suite(void);
+Suite *push_engine_suite(void);
+Suite *own_dir_suite(void);
 Suite *backup_suite(void);
 Suite *setup_suite(void);
 Suite *backup_parse_suite(void);
