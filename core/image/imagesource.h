@@ -99,8 +99,10 @@ void dr_blob_close(struct dr_blob_stream *s);
 /* Starts GET /images/NAME/get. */
 int dr_daemon_save_start(struct dr_image *img, struct dr_err *e);
 /* The next entry of the save that is one of img's blobs, not seen yet:
- * 1 and *idx (its size now set; dr_blob_open reads it, once), 0 at the
- * end of the save, < 0 on failure. Other entries are skipped. */
+ * 1 and *idx (its size now set; dr_blob_open reads it, once, or the next
+ * call skips it unread), 0 at the end of the save, < 0 on failure. Other
+ * entries are skipped. A blob with learn set is a layer whose digest its
+ * data will tell (a classic save's top layer). */
 int dr_daemon_save_next(struct dr_image *img, size_t *idx, struct dr_err *e);
 /* After the end: every blob was in the save; the manifest is made. */
 int dr_daemon_save_end(struct dr_image *img, struct dr_err *e);

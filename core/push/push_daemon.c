@@ -4,6 +4,10 @@
  * through dr_push_blob as from any source (HEAD, mount, upload; an
  * uncompressed layer compressed on the fly and hashed while it is read);
  * a blob the registry has is skipped in the stream without being read.
+ * That includes a classic save's layers below the top one: known by their
+ * v1 ids before their bytes arrive, the compression cache and a HEAD find
+ * what an earlier push made of them, so a release that only adds a top
+ * layer reads the others once (skipped), neither hashed nor compressed.
  * A failure that would need a blob read again (a retry after part of it
  * was consumed) fails the push: the save is not read twice. The manifest
  * is made once every blob is in (dr_daemon_save_end). */
