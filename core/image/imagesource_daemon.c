@@ -193,7 +193,8 @@ int dr_daemon_load(struct dr_image *img, const char *name, struct dr_err *e)
 	if (rc == 0 && !(d->seen = calloc(img->nblobs + 1, 1)))
 		rc = dr_oom(e);
 	if (rc == 0 && (!(d->v1ids = calloc(d->ndiff + 1, sizeof(*d->v1ids))) ||
-			!(d->v1used = calloc(d->ndiff + 1, 1))))
+			!(d->v1used = calloc(d->ndiff + 1, 1)) ||
+			!(d->claims = calloc(d->ndiff + 1, sizeof(*d->claims)))))
 		rc = dr_oom(e);
 	if (rc == 0)
 		rc = dr_classic_v1_ids(d->diff_ids, d->ndiff, d->v1ids, e);

@@ -42,6 +42,14 @@ struct dr_daemon {
 	char (*v1ids)[DR_DIGEST_MAX]; /* [ndiff]: the classic save's name of each layer */
 	unsigned char *v1used; /* [ndiff]: a layer.tar was taken for that layer by name */
 	struct dr_buf listing; /* the save's manifest.json, as it passed */
+	char entry_v1[DR_DIGEST_MAX]; /* the learning layer's v1 id ("sha256:<hex>"), or "" */
+	struct dr_daemon_claim *claims; /* [ndiff]: top layers taken for what a push learnt */
+	size_t nclaims;
+};
+
+struct dr_daemon_claim {
+	char v1[DR_DIGEST_MAX];
+	char diff_id[DR_DIGEST_MAX];
 };
 
 /* The v1 ids a classic `docker save` names the layers of an image with

@@ -16,7 +16,8 @@
  * its bytes: read once, neither hashed nor compressed); any other
  * <dir>/layer.tar (the top layer) is a layer whose digest its data will
  * tell: it takes a free layer slot and is matched to its diff_id at its end
- * (dr_daemon_learned). The classic manifest.json, at the end, is kept to
+ * (dr_daemon_learned), unless the pusher knows from an earlier push what
+ * its v1 id holds (dr_daemon_claim). The classic manifest.json, at the end, is kept to
  * check the layers taken by name against the daemon's own list before the
  * manifest is made. Everything else is skipped. */
 #include "image/imagesource_int.h"
@@ -159,6 +160,7 @@ void dr_daemon_free(struct dr_daemon *d)
 	save_free(d->save);
 	free(d->v1ids);
 	free(d->v1used);
+	free(d->claims);
 	dr_buf_wipe(&d->listing);
 	for (size_t i = 0; i < d->ndiff; i++)
 		free(d->diff_ids[i]);
@@ -278,6 +280,8 @@ static long classify(struct dr_image *img, const char *name, int *learn)
 		k = by_v1_id(d, name, len - 10);
 		if (k < 0) {
 			*learn = 1;
+			if (len == 64 + 10 && strspn(name, "0123456789abcdef") == 64)
+				snprintf(d->entry_v1, sizeof(d->entry_v1), "sha256:%.64s", name);
 			return free_slot(img);
 		}
 		/* a layer repeated below (its diff_id seen): the blob is in */
@@ -324,6 +328,7 @@ int dr_daemon_save_next(struct dr_image *img, size_t *idx, struct dr_err *e)
 		d->seen[d->current] = 1;
 	d->current = -1;
 	d->opened = 0;
+	d->entry_v1[0] = '\0';
 	for (;;) {
 		int learn, r = archive_read_next_header(d->save->a, &ent);
 		long i;
@@ -342,8 +347,10 @@ int dr_daemon_save_next(struct dr_image *img, size_t *idx, struct dr_err *e)
 			continue;
 		}
 		i = classify(img, archive_entry_pathname(ent), &learn);
-		if (i < 0 || d->seen[i])
+		if (i < 0 || d->seen[i]) {
+			d->entry_v1[0] = '\0';
 			continue;
+		}
 		img->blobs[i].d.size = archive_entry_size(ent);
 		img->blobs[i].learn = learn;
 		d->current = i;
@@ -402,7 +409,7 @@ static int check_by_name(struct dr_image *img, struct dr_err *e)
 
 	for (size_t k = 0; k < d->ndiff; k++)
 		used |= d->v1used[k];
-	if (!used)
+	if (!used && !d->nclaims)
 		return 0;
 	if (!d->listing.data || dr_docker_save_parse(d->listing.data, d->listing.len, NULL, &ent,
 						     &why) != 0)
@@ -418,8 +425,50 @@ static int check_by_name(struct dr_image *img, struct dr_err *e)
 			rc = dr_fail(e, DR_EINVAL, "%s: the daemon's save lists another layer %zu "
 				     "than its image's: nothing pushed under the tag", img->name, k);
 	}
+	/* a layer taken for what an earlier push learnt its v1 id holds: the
+	 * daemon lists that v1 id where its image has that diff_id */
+	for (size_t c = 0; rc == 0 && c < d->nclaims; c++) {
+		size_t k = 0;
+
+		while (k < ent.nlayers && (strncmp(ent.layers[k], d->claims[c].v1 + 7, 64) != 0 ||
+					   strcmp(ent.layers[k] + 64, "/layer.tar") != 0))
+			k++;
+		if (k == ent.nlayers || k >= d->ndiff ||
+		    strcmp(d->diff_ids[k], d->claims[c].diff_id) != 0)
+			rc = dr_fail(e, DR_EINVAL, "%s: the daemon's save does not list layer %s where "
+				     "its image has it: nothing pushed under the tag", img->name,
+				     d->claims[c].diff_id);
+	}
 	dr_docker_save_entry_free(&ent);
 	return rc;
+}
+
+int dr_daemon_entry_v1_id(const struct dr_image *img, size_t idx, char out[DR_DIGEST_MAX])
+{
+	const struct dr_daemon *d = img->daemon;
+
+	if (d->current != (long)idx || !img->blobs[idx].learn || !d->entry_v1[0])
+		return 0;
+	memcpy(out, d->entry_v1, DR_DIGEST_MAX);
+	return 1;
+}
+
+int dr_daemon_claim(struct dr_image *img, size_t idx, const char *diff_id, struct dr_err *e)
+{
+	struct dr_daemon *d = img->daemon;
+	struct dr_daemon_claim *cl;
+	int rc;
+
+	if (d->current != (long)idx || d->opened || !img->blobs[idx].learn || !d->entry_v1[0] ||
+	    d->nclaims >= d->ndiff)
+		return dr_fail(e, DR_EINVAL, "%s: no layer to take", img->name);
+	rc = dr_daemon_learned(img, &img->blobs[idx], diff_id, e);
+	if (rc)
+		return rc;
+	cl = &d->claims[d->nclaims++];
+	memcpy(cl->v1, d->entry_v1, sizeof(cl->v1));
+	snprintf(cl->diff_id, sizeof(cl->diff_id), "%s", diff_id);
+	return 0;
 }
 
 int dr_daemon_save_end(struct dr_image *img, struct dr_err *e)

@@ -377,9 +377,13 @@ END_TEST
  * (a v1 id of its own), L1 and L2 under their computed v1 ids, then
  * manifest.json listing the layers as lv1, lv2, lv3. The layers taken by
  * name come out known (not learnt); the manifest names them in order.
- * Returns what dr_daemon_save_end said (its message in e). */
+ * claim: the diff_id L3 is taken for before it is read (by what an earlier
+ * push learnt), as L1 or L2 (0, 1), L3 (2), or none (-1); lv3 the top's
+ * path in manifest.json (NULL: its own). Returns what dr_daemon_save_end
+ * said (its message in e). */
 #define L3 "the top one"
-static int classic_by_name(const char *lv1, const char *lv2, int with_listing, struct dr_err *e)
+static int classic_by_name(const char *lv1, const char *lv2, int with_listing, int claim,
+			   const char *lv3, struct dr_err *e)
 {
 	const char *config = "{\"rootfs\":{}}";
 	char c[DR_DIGEST_MAX], d[3][DR_DIGEST_MAX], v1[3][DR_DIGEST_MAX], inspect[800];
@@ -402,7 +406,7 @@ static int classic_by_name(const char *lv1, const char *lv2, int with_listing, s
 	snprintf(n1, sizeof(n1), "%s/layer.tar", v1[0] + 7);
 	snprintf(n2, sizeof(n2), "%s/layer.tar", v1[1] + 7);
 	snprintf(listing, sizeof(listing), "[{\"Config\":\"%s\",\"Layers\":[\"%s\",\"%s\","
-		 "\"%s\"]}]", nc, lv1 ? lv1 : n1, lv2 ? lv2 : n2, tops);
+		 "\"%s\"]}]", nc, lv1 ? lv1 : n1, lv2 ? lv2 : n2, lv3 ? lv3 : tops);
 	{
 		const struct entry ents[] = { { nc, config }, { tops, L3 }, { n2, L2 }, { n1, L1 },
 					      { with_listing ? "manifest.json" : "repositories",
@@ -416,9 +420,19 @@ static int classic_by_name(const char *lv1, const char *lv2, int with_listing, s
 	ck_assert_int_eq(dr_daemon_save_start(img, e), 0);
 	while ((more = dr_daemon_save_next(img, &idx, e)) == 1) {
 		struct dr_blob_stream *s = NULL;
-		char buf[100];
+		char buf[100], v1top[DR_DIGEST_MAX];
 		long n;
 
+		if (claim >= 0 && img->blobs[idx].learn) {
+			ck_assert_int_eq(dr_daemon_entry_v1_id(img, idx, v1top), 1);
+			ck_assert_str_eq(v1top + 7, "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee");
+			ck_assert_msg(dr_daemon_claim(img, idx, d[claim], e) == 0, "%s", e->msg);
+			ck_assert_int_eq(img->blobs[idx].learn, 0);
+			ck_assert_str_eq(img->blobs[idx].d.digest, d[claim]);
+			/* taken once */
+			ck_assert_int_eq(dr_daemon_claim(img, idx, d[claim], e), DR_EINVAL);
+			continue;
+		}
 		if (!img->blobs[idx].learn && strcmp(img->blobs[idx].d.digest, c) != 0) {
 			/* known before its bytes: left unread (the save skips it) */
 			by_name++;
@@ -433,7 +447,7 @@ static int classic_by_name(const char *lv1, const char *lv2, int with_listing, s
 		dr_blob_close(s);
 	}
 	ck_assert_msg(more == 0, "%s", e->msg);
-	ck_assert_int_eq(by_name, 2);
+	ck_assert_int_eq(by_name, claim >= 0 && claim < 2 ? 1 : 2);
 	rc = dr_daemon_save_end(img, e);
 	if (rc == 0)
 		assert_manifest(dr_image_top(img)->data, d[0], d[1], d[2]);
@@ -447,7 +461,9 @@ START_TEST(test_save_classic_by_v1_id)
 {
 	struct dr_err e = { 0 };
 
-	ck_assert_msg(classic_by_name(NULL, NULL, 1, &e) == 0, "%s", e.msg);
+	ck_assert_msg(classic_by_name(NULL, NULL, 1, -1, NULL, &e) == 0, "%s", e.msg);
+	/* the top one too, when an earlier push learnt what its v1 id holds */
+	ck_assert_msg(classic_by_name(NULL, NULL, 1, 2, NULL, &e) == 0, "%s", e.msg);
 }
 END_TEST
 
@@ -457,12 +473,19 @@ START_TEST(test_save_classic_by_v1_id_checked)
 	struct dr_err e = { 0 };
 	const char *other = "0000000000000000000000000000000000000000000000000000000000000000/layer.tar";
 
-	ck_assert_int_eq(classic_by_name(other, NULL, 1, &e), DR_EINVAL);
+	ck_assert_int_eq(classic_by_name(other, NULL, 1, -1, NULL, &e), DR_EINVAL);
 	ck_assert_ptr_nonnull(strstr(e.msg, "lists another layer 0 than its image's"));
-	ck_assert_int_eq(classic_by_name(NULL, "x", 1, &e), DR_EINVAL);
+	ck_assert_int_eq(classic_by_name(NULL, "x", 1, -1, NULL, &e), DR_EINVAL);
 	ck_assert_ptr_nonnull(strstr(e.msg, "lists another layer 1"));
-	ck_assert_int_eq(classic_by_name(NULL, NULL, 0, &e), DR_EINVAL);
+	ck_assert_int_eq(classic_by_name(NULL, NULL, 0, -1, NULL, &e), DR_EINVAL);
 	ck_assert_ptr_nonnull(strstr(e.msg, "no readable manifest.json"));
+	/* the top taken for a layer below: that one's own entry then finds
+	 * its blob taken, and the layer the top was never comes */
+	ck_assert_int_eq(classic_by_name(NULL, NULL, 1, 1, NULL, &e), DR_EINVAL);
+	ck_assert_ptr_nonnull(strstr(e.msg, "has no blob"));
+	/* the daemon's list has the top's v1 id elsewhere */
+	ck_assert_int_eq(classic_by_name(NULL, NULL, 1, 2, other, &e), DR_EINVAL);
+	ck_assert_ptr_nonnull(strstr(e.msg, "does not list layer"));
 }
 END_TEST
 
