@@ -15,11 +15,11 @@
  * the layer in the registry already lets it pass unread (libarchive skips
  * its bytes: read once, neither hashed nor compressed); any other
  * <dir>/layer.tar (the top layer) is a layer whose digest its data will
- * tell: it takes a free layer slot and is matched to its diff_id at its end
- * (dr_daemon_learned), unless the pusher knows from an earlier push what
- * its v1 id holds (dr_daemon_claim). The classic manifest.json, at the end, is kept to
- * check the layers taken by name against the daemon's own list before the
- * manifest is made. Everything else is skipped. */
+ * tell: it takes a free layer slot and is matched to its diff_id at its
+ * end (dr_daemon_learned), unless the pusher knows from an earlier push
+ * what its v1 id holds (dr_daemon_claim). The classic manifest.json, at
+ * the end, is kept to check the layers taken by name against the daemon's
+ * own list before the manifest is made. Everything else is skipped. */
 #include "image/imagesource_int.h"
 
 #include <archive.h>
@@ -331,22 +331,24 @@ int dr_daemon_save_next(struct dr_image *img, size_t *idx, struct dr_err *e)
 	d->entry_v1[0] = '\0';
 	for (;;) {
 		int learn, r = archive_read_next_header(d->save->a, &ent);
+		const char *name;
 		long i;
 
 		if (r == ARCHIVE_EOF)
 			return 0;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
 			return save_failed(img, archive_error_string(d->save->a), e);
-		if (archive_entry_filetype(ent) != AE_IFREG || archive_entry_hardlink(ent))
+		name = archive_entry_pathname(ent);
+		if (archive_entry_filetype(ent) != AE_IFREG || archive_entry_hardlink(ent) || !name)
 			continue;
-		if (is_listing(archive_entry_pathname(ent))) {
+		if (is_listing(name)) {
 			int rc = keep_listing(img, e);
 
 			if (rc)
 				return rc;
 			continue;
 		}
-		i = classify(img, archive_entry_pathname(ent), &learn);
+		i = classify(img, name, &learn);
 		if (i < 0 || d->seen[i]) {
 			d->entry_v1[0] = '\0';
 			continue;
