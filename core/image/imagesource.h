@@ -99,9 +99,20 @@ void dr_blob_close(struct dr_blob_stream *s);
 /* Starts GET /images/NAME/get. */
 int dr_daemon_save_start(struct dr_image *img, struct dr_err *e);
 /* The next entry of the save that is one of img's blobs, not seen yet:
- * 1 and *idx (its size now set; dr_blob_open reads it, once), 0 at the
- * end of the save, < 0 on failure. Other entries are skipped. */
+ * 1 and *idx (its size now set; dr_blob_open reads it, once, or the next
+ * call skips it unread), 0 at the end of the save, < 0 on failure. Other
+ * entries are skipped. A blob with learn set is a layer whose digest its
+ * data will tell (a classic save's top layer). */
 int dr_daemon_save_next(struct dr_image *img, size_t *idx, struct dr_err *e);
+/* The v1 id of the layer blob idx is (the directory of its layer.tar),
+ * when it is a learning one named by a v1 id: 1 and out, else 0. */
+int dr_daemon_entry_v1_id(const struct dr_image *img, size_t idx, char out[DR_DIGEST_MAX]);
+/* Takes learning blob idx, before reading it, for the layer diff_id, as an
+ * earlier push learnt its v1 id holds (the compression cache): 0 and the
+ * blob is that layer (its data, when read, must match it); DR_EINVAL when
+ * the image has no such layer still to come. dr_daemon_save_end checks it
+ * against the save's manifest.json. */
+int dr_daemon_claim(struct dr_image *img, size_t idx, const char *diff_id, struct dr_err *e);
 /* After the end: every blob was in the save; the manifest is made. */
 int dr_daemon_save_end(struct dr_image *img, struct dr_err *e);
 

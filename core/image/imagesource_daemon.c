@@ -192,6 +192,12 @@ int dr_daemon_load(struct dr_image *img, const char *name, struct dr_err *e)
 		rc = add_blobs(img, id, e);
 	if (rc == 0 && !(d->seen = calloc(img->nblobs + 1, 1)))
 		rc = dr_oom(e);
+	if (rc == 0 && (!(d->v1ids = calloc(d->ndiff + 1, sizeof(*d->v1ids))) ||
+			!(d->v1used = calloc(d->ndiff + 1, 1)) ||
+			!(d->claims = calloc(d->ndiff + 1, sizeof(*d->claims)))))
+		rc = dr_oom(e);
+	if (rc == 0)
+		rc = dr_classic_v1_ids(d->diff_ids, d->ndiff, d->v1ids, e);
 	curl_free(enc);
 	dr_buf_wipe(&body);
 	return rc;

@@ -39,7 +39,24 @@ struct dr_daemon {
 	unsigned char *seen;   /* [nblobs]: read from the save */
 	long current;          /* the blob whose entry the save is at, -1: none */
 	int opened;            /* it was opened (entries are read once) */
+	char (*v1ids)[DR_DIGEST_MAX]; /* [ndiff]: the classic save's name of each layer */
+	unsigned char *v1used; /* [ndiff]: a layer.tar was taken for that layer by name */
+	struct dr_buf listing; /* the save's manifest.json, as it passed */
+	char entry_v1[DR_DIGEST_MAX]; /* the learning layer's v1 id ("sha256:<hex>"), or "" */
+	struct dr_daemon_claim *claims; /* [ndiff]: top layers taken for what a push learnt */
+	size_t nclaims;
 };
+
+struct dr_daemon_claim {
+	char v1[DR_DIGEST_MAX];
+	char diff_id[DR_DIGEST_MAX];
+};
+
+/* The v1 ids a classic `docker save` names the layers of an image with
+ * these diff_ids by (imagesource_v1id.c): out[i], "sha256:<hex>", is the
+ * directory of layer i for every layer below the top one. */
+int dr_classic_v1_ids(char *const *diff_ids, size_t n, char (*out)[DR_DIGEST_MAX],
+		      struct dr_err *e);
 
 /* GET path from the daemon into out (up to limit): its HTTP status, or < 0
  * when the daemon cannot be reached. */

@@ -9,10 +9,17 @@
  *
  * Entries are recognised by name: blobs/sha256/<hex> (the OCI layout
  * Docker 25 and later write) is the blob with that digest; <hex>.json at
- * the top (the classic format) is the config when it is the Id; and the
- * classic <id>/layer.tar is a layer whose digest its data will tell (the
- * directory is a v1 id): it takes a free layer slot and is matched to its
- * diff_id at its end (dr_daemon_learned). Everything else is skipped. */
+ * the top (the classic format) is the config when it is the Id; the
+ * classic <v1 id>/layer.tar is the layer whose v1 id that is, for the
+ * layers below the top one (imagesource_v1id.c), so a pusher that finds
+ * the layer in the registry already lets it pass unread (libarchive skips
+ * its bytes: read once, neither hashed nor compressed); any other
+ * <dir>/layer.tar (the top layer) is a layer whose digest its data will
+ * tell: it takes a free layer slot and is matched to its diff_id at its
+ * end (dr_daemon_learned), unless the pusher knows from an earlier push
+ * what its v1 id holds (dr_daemon_claim). The classic manifest.json, at
+ * the end, is kept to check the layers taken by name against the daemon's
+ * own list before the manifest is made. Everything else is skipped. */
 #include "image/imagesource_int.h"
 
 #include <archive.h>
@@ -151,6 +158,10 @@ void dr_daemon_free(struct dr_daemon *d)
 	if (!d)
 		return;
 	save_free(d->save);
+	free(d->v1ids);
+	free(d->v1used);
+	free(d->claims);
+	dr_buf_wipe(&d->listing);
 	for (size_t i = 0; i < d->ndiff; i++)
 		free(d->diff_ids[i]);
 	free(d->diff_ids);
@@ -232,11 +243,26 @@ static long free_slot(const struct dr_image *img)
 	return -1;
 }
 
+/* A classic <dir>/layer.tar whose dir (len bytes) is the v1 id of a layer
+ * below the top: that layer's index in the diff_ids, else -1. */
+static long by_v1_id(const struct dr_daemon *d, const char *dir, size_t len)
+{
+	if (len != 64 || !d->v1ids)
+		return -1;
+	for (size_t k = 0; k + 1 < d->ndiff; k++) {
+		if (memcmp(d->v1ids[k] + 7, dir, 64) == 0)
+			return (long)k;
+	}
+	return -1;
+}
+
 /* The blob an entry is, or -1. */
 static long classify(struct dr_image *img, const char *name, int *learn)
 {
+	struct dr_daemon *d = img->daemon;
 	char digest[DR_DIGEST_MAX];
 	size_t len = strlen(name);
+	long k, i;
 
 	*learn = 0;
 	while (name[0] == '.' && name[1] == '/')
@@ -251,10 +277,46 @@ static long classify(struct dr_image *img, const char *name, int *learn)
 									     : -1;
 	}
 	if (len > 10 && strcmp(name + len - 10, "/layer.tar") == 0) {
-		*learn = 1;
-		return free_slot(img);
+		k = by_v1_id(d, name, len - 10);
+		if (k < 0) {
+			*learn = 1;
+			if (len == 64 + 10 && strspn(name, "0123456789abcdef") == 64)
+				snprintf(d->entry_v1, sizeof(d->entry_v1), "sha256:%.64s", name);
+			return free_slot(img);
+		}
+		/* a layer repeated below (its diff_id seen): the blob is in */
+		i = find_blob(img, d->diff_ids[k]);
+		if (i >= 0 && !d->seen[i])
+			d->v1used[k] = 1;
+		return i;
 	}
 	return -1;
+}
+
+/* The classic save's manifest.json, kept for dr_daemon_save_end. */
+static int keep_listing(struct dr_image *img, struct dr_err *e)
+{
+	struct dr_daemon *d = img->daemon;
+	char buf[16384];
+	la_ssize_t n;
+
+	dr_buf_wipe(&d->listing);
+	dr_buf_init(&d->listing, DR_DOC_MAX);
+	while ((n = archive_read_data(d->save->a, buf, sizeof(buf))) > 0) {
+		if (dr_buf_append(&d->listing, buf, (size_t)n, NULL) != 0)
+			return dr_fail(e, DR_ETOOBIG, "%s: the daemon's save has a manifest.json of "
+				       "over %zu bytes", img->name, DR_DOC_MAX);
+	}
+	if (n < 0)
+		return save_failed(img, archive_error_string(d->save->a), e);
+	return 0;
+}
+
+static int is_listing(const char *name)
+{
+	while (name[0] == '.' && name[1] == '/')
+		name += 2;
+	return strcmp(name, "manifest.json") == 0;
 }
 
 int dr_daemon_save_next(struct dr_image *img, size_t *idx, struct dr_err *e)
@@ -266,19 +328,31 @@ int dr_daemon_save_next(struct dr_image *img, size_t *idx, struct dr_err *e)
 		d->seen[d->current] = 1;
 	d->current = -1;
 	d->opened = 0;
+	d->entry_v1[0] = '\0';
 	for (;;) {
 		int learn, r = archive_read_next_header(d->save->a, &ent);
+		const char *name;
 		long i;
 
 		if (r == ARCHIVE_EOF)
 			return 0;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
 			return save_failed(img, archive_error_string(d->save->a), e);
-		if (archive_entry_filetype(ent) != AE_IFREG || archive_entry_hardlink(ent))
+		name = archive_entry_pathname(ent);
+		if (archive_entry_filetype(ent) != AE_IFREG || archive_entry_hardlink(ent) || !name)
 			continue;
-		i = classify(img, archive_entry_pathname(ent), &learn);
-		if (i < 0 || d->seen[i])
+		if (is_listing(name)) {
+			int rc = keep_listing(img, e);
+
+			if (rc)
+				return rc;
 			continue;
+		}
+		i = classify(img, name, &learn);
+		if (i < 0 || d->seen[i]) {
+			d->entry_v1[0] = '\0';
+			continue;
+		}
 		img->blobs[i].d.size = archive_entry_size(ent);
 		img->blobs[i].learn = learn;
 		d->current = i;
@@ -325,6 +399,80 @@ int dr_daemon_learned(const struct dr_image *img, const struct dr_blob *b, const
 	return 0;
 }
 
+/* The layers taken by their v1 id are where the daemon's own list puts
+ * them: a save of another image than the one inspected (its tag moved
+ * meanwhile) cannot make a manifest of mixed layers. */
+static int check_by_name(struct dr_image *img, struct dr_err *e)
+{
+	struct dr_daemon *d = img->daemon;
+	struct dr_docker_save_entry ent;
+	struct dr_err why = { 0 };
+	int used = 0, rc = 0;
+
+	for (size_t k = 0; k < d->ndiff; k++)
+		used |= d->v1used[k];
+	if (!used && !d->nclaims)
+		return 0;
+	if (!d->listing.data || dr_docker_save_parse(d->listing.data, d->listing.len, NULL, &ent,
+						     &why) != 0)
+		return dr_fail(e, DR_EINVAL, "%s: the daemon's save has no readable manifest.json "
+			       "to check its layers against%s%s", img->name, why.msg[0] ? ": " : "",
+			       why.msg);
+	if (ent.nlayers != d->ndiff)
+		rc = dr_fail(e, DR_EINVAL, "%s: the daemon's save lists %zu layers, its image %zu",
+			     img->name, ent.nlayers, d->ndiff);
+	for (size_t k = 0; rc == 0 && k < d->ndiff; k++) {
+		if (d->v1used[k] && (strncmp(ent.layers[k], d->v1ids[k] + 7, 64) != 0 ||
+				     strcmp(ent.layers[k] + 64, "/layer.tar") != 0))
+			rc = dr_fail(e, DR_EINVAL, "%s: the daemon's save lists another layer %zu "
+				     "than its image's: nothing pushed under the tag", img->name, k);
+	}
+	/* a layer taken for what an earlier push learnt its v1 id holds: the
+	 * daemon lists that v1 id where its image has that diff_id */
+	for (size_t c = 0; rc == 0 && c < d->nclaims; c++) {
+		size_t k = 0;
+
+		while (k < ent.nlayers && (strncmp(ent.layers[k], d->claims[c].v1 + 7, 64) != 0 ||
+					   strcmp(ent.layers[k] + 64, "/layer.tar") != 0))
+			k++;
+		if (k == ent.nlayers || k >= d->ndiff ||
+		    strcmp(d->diff_ids[k], d->claims[c].diff_id) != 0)
+			rc = dr_fail(e, DR_EINVAL, "%s: the daemon's save does not list layer %s where "
+				     "its image has it: nothing pushed under the tag", img->name,
+				     d->claims[c].diff_id);
+	}
+	dr_docker_save_entry_free(&ent);
+	return rc;
+}
+
+int dr_daemon_entry_v1_id(const struct dr_image *img, size_t idx, char out[DR_DIGEST_MAX])
+{
+	const struct dr_daemon *d = img->daemon;
+
+	if (d->current != (long)idx || !img->blobs[idx].learn || !d->entry_v1[0])
+		return 0;
+	memcpy(out, d->entry_v1, DR_DIGEST_MAX);
+	return 1;
+}
+
+int dr_daemon_claim(struct dr_image *img, size_t idx, const char *diff_id, struct dr_err *e)
+{
+	struct dr_daemon *d = img->daemon;
+	struct dr_daemon_claim *cl;
+	int rc;
+
+	if (d->current != (long)idx || d->opened || !img->blobs[idx].learn || !d->entry_v1[0] ||
+	    d->nclaims >= d->ndiff)
+		return dr_fail(e, DR_EINVAL, "%s: no layer to take", img->name);
+	rc = dr_daemon_learned(img, &img->blobs[idx], diff_id, e);
+	if (rc)
+		return rc;
+	cl = &d->claims[d->nclaims++];
+	memcpy(cl->v1, d->entry_v1, sizeof(cl->v1));
+	snprintf(cl->diff_id, sizeof(cl->diff_id), "%s", diff_id);
+	return 0;
+}
+
 int dr_daemon_save_end(struct dr_image *img, struct dr_err *e)
 {
 	struct dr_daemon *d = img->daemon;
@@ -342,6 +490,9 @@ int dr_daemon_save_end(struct dr_image *img, struct dr_err *e)
 			return dr_fail(e, DR_EINVAL, "%s: the daemon's save has no blob %s", img->name,
 				       img->blobs[i].d.digest);
 	}
+	rc = check_by_name(img, e);
+	if (rc)
+		return rc;
 	all = calloc(d->ndiff + 1, sizeof(*all));
 	if (!all)
 		return dr_oom(e);

@@ -9,7 +9,10 @@
  * a re-push finds that blob without compressing again. That is more than a
  * hint: a wrong entry would make the manifest name another layer's blob,
  * so an entry is used only when its MAC verifies (push_cache_key.c) and the
- * registry's HEAD gives the size it names. */
+ * registry's HEAD gives the size it names. Entries "<v1 id> v1-layer" say
+ * which layer ({"diff_id","mac"}) a classic `docker save` held in that
+ * directory, for the top layer, whose v1 id cannot be worked out before
+ * its bytes arrive (imagesource_v1id.c covers the others). */
 #include "push/push_int.h"
 
 #include <jansson.h>
@@ -209,6 +212,51 @@ void dr_blob_cache_add_compressed(struct dr_blob_cache *c, const char *udigest,
 	if (mac[0])
 		json_object_set_new(c->zadded, k, json_pack("{s:s,s:I,s:s}", "digest", digest,
 							    "size", (json_int_t)size, "mac", mac));
+	pthread_mutex_unlock(&c->lock);
+	free(k);
+}
+
+#define V1_KIND "v1-layer" /* the second half of those keys */
+
+int dr_blob_cache_v1_layer(struct dr_blob_cache *c, const char *v1id, char *out)
+{
+	char *k = c && c->have_key ? zkey(v1id, V1_KIND) : NULL;
+	char mac[DR_CACHE_MAC_HEX];
+	const char *d;
+	json_t *v;
+	int found = 0;
+
+	if (!k)
+		return 0;
+	pthread_mutex_lock(&c->lock);
+	v = json_object_get(c->zknown, k);
+	d = json_string_value(json_object_get(v, "diff_id"));
+	if (v)
+		found = -1;
+	if (d && dr_digest_valid(d)) {
+		dr_cache_mac_v1(c->key, c->host, v1id, d, mac);
+		if (dr_cache_mac_equal(mac, json_string_value(json_object_get(v, "mac")))) {
+			snprintf(out, DR_DIGEST_MAX, "%s", d);
+			found = 1;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	free(k);
+	return found;
+}
+
+void dr_blob_cache_add_v1_layer(struct dr_blob_cache *c, const char *v1id, const char *diff_id)
+{
+	char *k = c && c->have_key ? zkey(v1id, V1_KIND) : NULL;
+	char mac[DR_CACHE_MAC_HEX];
+
+	if (!k)
+		return;
+	dr_cache_mac_v1(c->key, c->host, v1id, diff_id, mac);
+	pthread_mutex_lock(&c->lock);
+	if (mac[0])
+		json_object_set_new(c->zadded, k, json_pack("{s:s,s:s}", "diff_id", diff_id, "mac",
+							    mac));
 	pthread_mutex_unlock(&c->lock);
 	free(k);
 }

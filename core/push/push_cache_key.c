@@ -9,7 +9,9 @@
  * $XDG_STATE_HOME/dokku-registry/cache.key (~/.local/state/…), 0600. A
  * cache copied from elsewhere (a restored or shared ~/.cache, a CI cache
  * another job wrote), edited by hand, or written by a version without MACs
- * fails the check, and the layer is compressed and uploaded again. */
+ * fails the check, and the layer is compressed and uploaded again.
+ * The same goes for the entries that say which layer a classic save's v1
+ * id held (push_cache.c). */
 #include "push/push_int.h"
 
 #include <errno.h>
@@ -150,6 +152,25 @@ void dr_cache_mac(const unsigned char key[DR_CACHE_KEY_LEN], const char *host,
 	char *msg = NULL;
 	int n = asprintf(&msg, "dokku-registry compressed.json v1\n%s\n%s\n%s\n%s\n%lld", host,
 			 udigest, setting, digest, size);
+
+	out[0] = '\0';
+	if (n < 0)
+		return;
+	if (HMAC(EVP_sha256(), key, DR_CACHE_KEY_LEN, (const unsigned char *)msg, (size_t)n, mac,
+		 &len) && len == 32)
+		tohex(mac, len, out);
+	free(msg);
+}
+
+void dr_cache_mac_v1(const unsigned char key[DR_CACHE_KEY_LEN], const char *host,
+		     const char *v1id, const char *diff_id, char out[DR_CACHE_MAC_HEX])
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+	char *msg = NULL;
+	/* another first line than compressed entries': one never passes for the other */
+	int n = asprintf(&msg, "dokku-registry compressed.json v1-layer\n%s\n%s\n%s", host, v1id,
+			 diff_id);
 
 	out[0] = '\0';
 	if (n < 0)

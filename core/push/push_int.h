@@ -37,6 +37,12 @@ int dr_blob_cache_compressed(struct dr_blob_cache *c, const char *udigest, const
 			     char *out, long long *size);
 void dr_blob_cache_add_compressed(struct dr_blob_cache *c, const char *udigest,
 				  const char *setting, const char *digest, long long size);
+/* The layer a classic `docker save` held under v1 id v1id ("sha256:<hex>",
+ * its top layer's directory) when an earlier push read it: 1 and its
+ * diff_id (out[DR_DIGEST_MAX]); 0 when there is no entry; -1 when its MAC
+ * does not verify. Kept in compressed.json as "<v1id> v1-layer". */
+int dr_blob_cache_v1_layer(struct dr_blob_cache *c, const char *v1id, char *out);
+void dr_blob_cache_add_v1_layer(struct dr_blob_cache *c, const char *v1id, const char *diff_id);
 /* Merges with the file as it is now and writes it atomically. */
 void dr_blob_cache_save(struct dr_blob_cache *c);
 void dr_blob_cache_free(struct dr_blob_cache *c);
@@ -52,6 +58,9 @@ int dr_cache_key_load(unsigned char key[DR_CACHE_KEY_LEN]);
 void dr_cache_mac(const unsigned char key[DR_CACHE_KEY_LEN], const char *host,
 		  const char *udigest, const char *setting, const char *digest, long long size,
 		  char out[DR_CACHE_MAC_HEX]);
+/* HMAC-SHA256 of a v1 id entry (host, v1 id, diff_id) */
+void dr_cache_mac_v1(const unsigned char key[DR_CACHE_KEY_LEN], const char *host,
+		     const char *v1id, const char *diff_id, char out[DR_CACHE_MAC_HEX]);
 /* constant time; 0 for a missing or malformed one */
 int dr_cache_mac_equal(const char *a, const char *b);
 

@@ -43,6 +43,23 @@ setup_file() {
     >"$ctx/Dockerfile"
   docker build -q -t pd/app:v1 "$ctx" >/dev/null 2>"$PD_DIR/build.err" || {
     echo "# docker build failed: $(cat "$PD_DIR/build.err")" >&3; return 1; }
+  # two releases of an app: pd/rel:2 is pd/rel:1 and one small top layer;
+  # a static program prints the file that layer adds
+  local rel="$PD_DIR/rel"
+  mkdir -p "$rel" || return 1
+  printf '#include <stdio.h>\nint main(void) { FILE *f = fopen("/release.txt", "r"); int c;\n'\
+'if (!f) return 1; while ((c = getc(f)) != EOF) putchar(c); return 0; }\n' >"$rel/show.c"
+  cc -static -O2 -o "$rel/show" "$rel/show.c" || return 1
+  head -c 2000000 /dev/urandom >"$rel/lib.bin"
+  printf 'one\n' >"$rel/release.txt"
+  printf 'FROM scratch\nCOPY show /show\nCOPY lib.bin /lib.bin\nCOPY release.txt /release.txt\n' \
+    >"$rel/Dockerfile"
+  docker build -q -t pd/rel:1 "$rel" >/dev/null 2>"$PD_DIR/build.err" || {
+    echo "# docker build failed: $(cat "$PD_DIR/build.err")" >&3; return 1; }
+  printf 'two\n' >"$rel/release.txt"
+  printf 'FROM pd/rel:1\nCOPY release.txt /release.txt\n' >"$rel/Dockerfile"
+  docker build -q -t pd/rel:2 "$rel" >/dev/null 2>"$PD_DIR/build.err" || {
+    echo "# docker build failed: $(cat "$PD_DIR/build.err")" >&3; return 1; }
 }
 
 teardown_file() {
@@ -92,19 +109,89 @@ pushed_and_pulled() {
   pushed_and_pulled zstd z
 }
 
-# The classic save names layers by v1 id: their digests are known only once
-# read, so a re-push compresses them again (to the same bytes); the config,
-# named by its digest, is skipped unread.
-@test "docker-daemon: a re-push of a classic save gives the same manifest" {
+# The classic save names layers by v1 id: those below the top one are known
+# by it, and the top one's is in the compression cache once the first push
+# read it; the cache says what each layer became, the registry has that:
+# all are skipped unread. A v1 id entry that fails its check means reading
+# that layer (compressed again, to the same bytes).
+@test "docker-daemon: a re-push of a classic save gives the same manifest, nothing read twice" {
+  export XDG_CACHE_HOME="$BATS_TEST_TMPDIR/cache"
   pushed_and_pulled gzip r1
   first=$(grep -o 'digest sha256:[0-9a-f]*' <<<"$output")
-  run "$DR" push-image docker-daemon:pd/app:v1 "$DR_REGISTRY/pd/app:r1"
-  [ "$status" -eq 0 ] || { echo "$output"; false; }
-  assert_contains "$output" "4 uploaded, 1 skipped, 0 mounted"
+  run -0 "$DR" push-image docker-daemon:pd/app:v1 "$DR_REGISTRY/pd/app:r1"
+  assert_contains "$output" "0 uploaded, 5 skipped, 0 mounted"
+  [ "$(grep -c ': exists, as gzip-' <<<"$output")" -eq 4 ]
+  assert_contains "$output" "$first"
+  z="$XDG_CACHE_HOME/dokku-registry/compressed.json"
+  [ "$(jq '[.hosts[] | keys[] | select(endswith(" v1-layer"))] | length' "$z")" -eq 1 ]
+  jq '.hosts[] |= with_entries(if (.key | endswith(" v1-layer")) then .value.mac = ("0" * 64) else . end)' \
+    "$z" >"$z.new"
+  mv "$z.new" "$z"
+  run -0 "$DR" push-image docker-daemon:pd/app:v1 "$DR_REGISTRY/pd/app:r1"
+  assert_contains "$output" "the compression cache's entry for this layer id fails its check"
+  assert_contains "$output" "1 uploaded, 4 skipped, 0 mounted"
   assert_contains "$output" "$first"
 }
 
+# manifest REPO TAG: the manifest the registry serves
+manifest() {
+  curl -sf -u "alice:$PW" -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    "http://$DR_REGISTRY/v2/$1/manifests/$2"
+}
+
+# released REPO TAG PUSH-OUTPUT: the registry serves the manifest the push
+# named, the daemon pulls it back as pd/rel:2 was, and runs it
+released() {
+  local digest back had
+  digest=$(grep -o 'digest sha256:[0-9a-f]*' <<<"$3" | cut -d' ' -f2)
+  [ "$(manifest "$1" "$2" | sha256sum | cut -d' ' -f1)" = "${digest#sha256:}" ] || {
+    echo "the registry's $1:$2 is not $digest"; return 1; }
+  docker pull -q "$DR_REGISTRY/$1:$2" >/dev/null || return 1
+  back=$(ident "$DR_REGISTRY/$1:$2") || return 1
+  had=$(ident pd/rel:2) || return 1
+  [ "$back" = "$had" ] || { echo "pulled back: $back, had: $had"; return 1; }
+  run -0 --separate-stderr docker run --rm --network none "$DR_REGISTRY/$1:$2" /show
+  [ "$output" = two ] || { echo "ran: $output"; return 1; }
+  docker image rm "$DR_REGISTRY/$1:$2" >/dev/null
+}
+
+# A release: its new top layer and config are the only uploads; the layers
+# below are known by their v1 ids before their bytes arrive, and the
+# compression cache (from the first push) and the registry's HEAD confirm
+# what they became, so they pass unread and uncompressed.
+@test "docker-daemon: a release that adds one top layer uploads only that layer and its config" {
+  export XDG_CACHE_HOME="$BATS_TEST_TMPDIR/cache"
+  run -0 "$DR" push-image docker-daemon:pd/rel:1 "$DR_REGISTRY/pd/rel:1"
+  assert_contains "$output" "4 uploaded, 0 skipped, 0 mounted"
+  run -0 "$DR" push-image docker-daemon:pd/rel:2 "$DR_REGISTRY/pd/rel:2"
+  assert_contains "$output" "2 uploaded, 3 skipped, 0 mounted"
+  [ "$(grep -c ': exists, as gzip-' <<<"$output")" -eq 3 ]
+  [ "$(grep -c ': pushed ' <<<"$output")" -eq 2 ]
+  out=$output
+  # the lower layers' blobs are the first release's
+  m1=$(manifest pd/rel 1 | jq -c '[.layers[].digest]')
+  m2=$(manifest pd/rel 2 | jq -c '[.layers[].digest][0:3]')
+  [ "$m1" = "$m2" ]
+  released pd/rel 2 "$out"
+}
+
+@test "docker-daemon: a release whose cache entry fails its check compresses that layer again, right" {
+  export XDG_CACHE_HOME="$BATS_TEST_TMPDIR/cache"
+  run -0 "$DR" push-image docker-daemon:pd/rel:1 "$DR_REGISTRY/pd/relt:1"
+  z="$XDG_CACHE_HOME/dokku-registry/compressed.json"
+  key=$(jq -r '.hosts[] | keys_unsorted[0]' "$z")
+  [[ $key == sha256:* ]]
+  jq --arg k "$key" '.hosts[] |= (.[$k].mac = ("0" * 64))' "$z" >"$z.new"
+  mv "$z.new" "$z"
+  run -0 "$DR" push-image docker-daemon:pd/rel:2 "$DR_REGISTRY/pd/relt:2"
+  assert_contains "$output" "${key:7:12}: the compression cache's entry for this layer fails its check"
+  assert_contains "$output" "3 uploaded, 2 skipped, 0 mounted"
+  released pd/relt 2 "$output"
+}
+
+# (its top layer unknown until read: no earlier push told the cache)
 @test "docker-daemon: --compress none is refused for the classic save format, nothing pushed" {
+  export XDG_CACHE_HOME="$BATS_TEST_TMPDIR/cache"
   run "$DR" push-image --compress none docker-daemon:pd/app:v1 "$DR_REGISTRY/pd/app:n"
   [ "$status" -eq 1 ]
   assert_contains "$output" "--compress none cannot push them streamed"

@@ -30,6 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!c)
 		return 0;
 	(void)dr_blob_cache_compressed(c, layer, "gzip-6", out, &n);
+	(void)dr_blob_cache_v1_layer(c, blob, out);
+	dr_blob_cache_add_v1_layer(c, layer, blob);
 	dr_blob_cache_add_compressed(c, layer, "zstd-3", blob, 1234);
 	dr_blob_cache_save(c);
 	dr_blob_cache_free(c);

@@ -1,6 +1,6 @@
 /* imagesource_daemon.c and imagesource_save.c: DOCKER_HOST, the daemon's
  * image inspection, and a classic save's layer matched to its diff_id at
- * its end. */
+ * its end, or before it by its v1 id. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <pthread.h>
@@ -133,6 +133,34 @@ START_TEST(test_learned)
 	ck_assert_int_eq(dr_daemon_learned(img, &img->blobs[2], D3, &e), DR_EINVAL);
 	ck_assert_int_eq(dr_daemon_learned(img, &img->blobs[2], D1, &e), 0);
 	dr_image_free(img);
+}
+END_TEST
+
+/* What Docker 20.10 named the layers of an image of four layers in its
+ * classic save (each with one small file; the top one has its own id). */
+START_TEST(test_classic_v1_ids)
+{
+	static char d0[] = "sha256:746ca6cfec5a68b9d8434ec7290e9acccf2c39d08dba2bbac1c43e32c9eb44ee",
+		    d1[] = "sha256:863f397cc535e5a9e6fb7020422b3c9e17247b124ccfcda235e08efc98095c01",
+		    d2[] = "sha256:5e57b909176946f58811d9497074efb6d3088257d2ba35897b593c8baea0b891",
+		    d3[] = "sha256:e4f10602cf3ab70d89f4b4f7f65aa4284f762388046453ab0dcbd5d464391c8d",
+		    short_one[] = "sha256:12";
+	char *const diff[] = { d0, d1, d2, d3 };
+	char v1[4][DR_DIGEST_MAX], *bad[] = { d0, short_one };
+	struct dr_err e = { 0 };
+
+	ck_assert_int_eq(dr_classic_v1_ids(diff, 4, v1, &e), 0);
+	ck_assert_str_eq(v1[0], "sha256:bf262fe692abdade14fb09603bed0f19207c29639403e291f9319a1eb9ebb2b7");
+	ck_assert_str_eq(v1[1], "sha256:057c176f09b4845f0f22625b6b3b82041fd209cc91efb2ebc20bc1f70d55d98d");
+	ck_assert_str_eq(v1[2], "sha256:425d3c944b7fb53dcda3543c7f1be89b987cf12a71d278e08a817a416f115f26");
+	/* the same chain below gives the same ids, whatever comes above */
+	ck_assert_int_eq(dr_classic_v1_ids(diff, 2, v1, &e), 0);
+	ck_assert_str_eq(v1[1], "sha256:057c176f09b4845f0f22625b6b3b82041fd209cc91efb2ebc20bc1f70d55d98d");
+	/* another layer below: another id above */
+	ck_assert_int_eq(dr_classic_v1_ids(diff + 1, 2, v1, &e), 0);
+	ck_assert_str_ne(v1[1], "sha256:057c176f09b4845f0f22625b6b3b82041fd209cc91efb2ebc20bc1f70d55d98d");
+	ck_assert_int_eq(dr_classic_v1_ids(bad, 2, v1, &e), DR_EINVAL);
+	ck_assert_int_eq(dr_classic_v1_ids(diff, 0, v1, &e), 0);
 }
 END_TEST
 
@@ -345,6 +373,122 @@ START_TEST(test_save_classic)
 }
 END_TEST
 
+/* A classic save of layers L1, L2 and L3 (the top): the config, then L3
+ * (a v1 id of its own), L1 and L2 under their computed v1 ids, then
+ * manifest.json listing the layers as lv1, lv2, lv3. The layers taken by
+ * name come out known (not learnt); the manifest names them in order.
+ * claim: the diff_id L3 is taken for before it is read (by what an earlier
+ * push learnt), as L1 or L2 (0, 1), L3 (2), or none (-1); lv3 the top's
+ * path in manifest.json (NULL: its own). Returns what dr_daemon_save_end
+ * said (its message in e). */
+#define L3 "the top one"
+static int classic_by_name(const char *lv1, const char *lv2, int with_listing, int claim,
+			   const char *lv3, struct dr_err *e)
+{
+	const char *config = "{\"rootfs\":{}}";
+	char c[DR_DIGEST_MAX], d[3][DR_DIGEST_MAX], v1[3][DR_DIGEST_MAX], inspect[800];
+	char nc[DR_DIGEST_MAX + 8], n1[512], n2[512], listing[2048], host[200];
+	char *diff[] = { d[0], d[1], d[2] };
+	const char *tops = "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee/layer.tar";
+	struct fake f = { 0 };
+	struct dr_image *img = NULL;
+	size_t idx;
+	int more, by_name = 0, rc;
+
+	dr_sha256_digest(config, strlen(config), c);
+	dr_sha256_digest(L1, strlen(L1), d[0]);
+	dr_sha256_digest(L2, strlen(L2), d[1]);
+	dr_sha256_digest(L3, strlen(L3), d[2]);
+	ck_assert_int_eq(dr_classic_v1_ids(diff, 3, v1, e), 0);
+	snprintf(inspect, sizeof(inspect), "{\"Id\":\"%s\",\"RootFS\":{\"Layers\":[\"%s\","
+		 "\"%s\",\"%s\"]}}", c, d[0], d[1], d[2]);
+	snprintf(nc, sizeof(nc), "%s.json", c + 7);
+	snprintf(n1, sizeof(n1), "%s/layer.tar", v1[0] + 7);
+	snprintf(n2, sizeof(n2), "%s/layer.tar", v1[1] + 7);
+	snprintf(listing, sizeof(listing), "[{\"Config\":\"%s\",\"Layers\":[\"%s\",\"%s\","
+		 "\"%s\"]}]", nc, lv1 ? lv1 : n1, lv2 ? lv2 : n2, lv3 ? lv3 : tops);
+	{
+		const struct entry ents[] = { { nc, config }, { tops, L3 }, { n2, L2 }, { n1, L1 },
+					      { with_listing ? "manifest.json" : "repositories",
+						with_listing ? listing : "{}" } };
+
+		fake_start(&f, ents, sizeof(ents) / sizeof(ents[0]), inspect);
+	}
+	snprintf(host, sizeof(host), "unix://%s", f.sock);
+	setenv("DOCKER_HOST", host, 1);
+	ck_assert_msg(dr_image_open("docker-daemon:x", &img, e) == 0, "%s", e->msg);
+	ck_assert_int_eq(dr_daemon_save_start(img, e), 0);
+	while ((more = dr_daemon_save_next(img, &idx, e)) == 1) {
+		struct dr_blob_stream *s = NULL;
+		char buf[100], v1top[DR_DIGEST_MAX];
+		long n;
+
+		if (claim >= 0 && img->blobs[idx].learn) {
+			ck_assert_int_eq(dr_daemon_entry_v1_id(img, idx, v1top), 1);
+			ck_assert_str_eq(v1top + 7, "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee");
+			ck_assert_msg(dr_daemon_claim(img, idx, d[claim], e) == 0, "%s", e->msg);
+			ck_assert_int_eq(img->blobs[idx].learn, 0);
+			ck_assert_str_eq(img->blobs[idx].d.digest, d[claim]);
+			/* taken once */
+			ck_assert_int_eq(dr_daemon_claim(img, idx, d[claim], e), DR_EINVAL);
+			continue;
+		}
+		if (!img->blobs[idx].learn && strcmp(img->blobs[idx].d.digest, c) != 0) {
+			/* known before its bytes: left unread (the save skips it) */
+			by_name++;
+			ck_assert(strcmp(img->blobs[idx].d.digest, d[0]) == 0 ||
+				  strcmp(img->blobs[idx].d.digest, d[1]) == 0);
+			continue;
+		}
+		ck_assert_int_eq(dr_blob_open(img, &img->blobs[idx], &s, e), 0);
+		while ((n = dr_blob_read(s, buf, sizeof(buf), e)) > 0)
+			;
+		ck_assert_msg(n == 0, "%s", e->msg);
+		dr_blob_close(s);
+	}
+	ck_assert_msg(more == 0, "%s", e->msg);
+	ck_assert_int_eq(by_name, claim >= 0 && claim < 2 ? 1 : 2);
+	rc = dr_daemon_save_end(img, e);
+	if (rc == 0)
+		assert_manifest(dr_image_top(img)->data, d[0], d[1], d[2]);
+	dr_image_free(img);
+	unsetenv("DOCKER_HOST");
+	fake_stop(&f);
+	return rc;
+}
+
+START_TEST(test_save_classic_by_v1_id)
+{
+	struct dr_err e = { 0 };
+
+	ck_assert_msg(classic_by_name(NULL, NULL, 1, -1, NULL, &e) == 0, "%s", e.msg);
+	/* the top one too, when an earlier push learnt what its v1 id holds */
+	ck_assert_msg(classic_by_name(NULL, NULL, 1, 2, NULL, &e) == 0, "%s", e.msg);
+}
+END_TEST
+
+/* the daemon's own list disagrees, or is missing: no manifest */
+START_TEST(test_save_classic_by_v1_id_checked)
+{
+	struct dr_err e = { 0 };
+	const char *other = "0000000000000000000000000000000000000000000000000000000000000000/layer.tar";
+
+	ck_assert_int_eq(classic_by_name(other, NULL, 1, -1, NULL, &e), DR_EINVAL);
+	ck_assert_ptr_nonnull(strstr(e.msg, "lists another layer 0 than its image's"));
+	ck_assert_int_eq(classic_by_name(NULL, "x", 1, -1, NULL, &e), DR_EINVAL);
+	ck_assert_ptr_nonnull(strstr(e.msg, "lists another layer 1"));
+	ck_assert_int_eq(classic_by_name(NULL, NULL, 0, -1, NULL, &e), DR_EINVAL);
+	ck_assert_ptr_nonnull(strstr(e.msg, "no readable manifest.json"));
+	/* the top taken for a layer below: that one's own entry then finds
+	 * its blob taken, and the layer the top was never comes */
+	ck_assert_int_eq(classic_by_name(NULL, NULL, 1, 1, NULL, &e), DR_EINVAL);
+	ck_assert_ptr_nonnull(strstr(e.msg, "has no blob"));
+	/* the daemon's list has the top's v1 id elsewhere */
+	ck_assert_int_eq(classic_by_name(NULL, NULL, 1, 2, other, &e), DR_EINVAL);
+	ck_assert_ptr_nonnull(strstr(e.msg, "does not list layer"));
+}
+END_TEST
+
 Suite *imagesource_daemon_suite(void)
 {
 	Suite *s = suite_create("imagesource_daemon");
@@ -355,12 +499,15 @@ Suite *imagesource_daemon_suite(void)
 	tcase_add_loop_test(pure, test_inspect_bad, 0,
 			    (int)(sizeof(bad_inspect) / sizeof(bad_inspect[0])));
 	tcase_add_test(pure, test_learned);
+	tcase_add_test(pure, test_classic_v1_ids);
 	suite_add_tcase(s, pure);
 	{
 		TCase *save = tcase_create("save");
 
 		tcase_add_test(save, test_save_oci_layout);
 		tcase_add_test(save, test_save_classic);
+		tcase_add_test(save, test_save_classic_by_v1_id);
+		tcase_add_test(save, test_save_classic_by_v1_id_checked);
 		suite_add_tcase(s, save);
 	}
 	return s;

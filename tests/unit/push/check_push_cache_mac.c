@@ -1,6 +1,7 @@
 /* push_cache.c and push_cache_key.c: compressed.json's entries are used
  * only when their HMAC under this user's key verifies; edited, swapped,
- * MAC-less entries and another key's are present but refused (-1). */
+ * MAC-less entries and another key's are present but refused (-1); the
+ * same for the entries naming the layer a classic save's v1 id held. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,6 +232,95 @@ START_TEST(test_compressed_no_key)
 }
 END_TEST
 
+/* ---- "<v1 id> v1-layer": which layer a classic save's directory held ---- */
+
+#define V1 "sha256:b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1"
+#define V1_KEY V1 " v1-layer"
+
+static int v1lookup(const char *host, const char *v1, char *out)
+{
+	struct dr_blob_cache *c = dr_blob_cache_open(host);
+	int found = dr_blob_cache_v1_layer(c, v1, out);
+
+	dr_blob_cache_free(c);
+	return found;
+}
+
+/* a v1 entry and a compressed one, saved together */
+static void v1_entries(void)
+{
+	struct dr_blob_cache *c;
+
+	unsetenv("XDG_STATE_HOME");
+	c = dr_blob_cache_open(HOST);
+	dr_blob_cache_add_v1_layer(c, V1, UD1);
+	dr_blob_cache_add_compressed(c, UD1, "gzip-4", D1, 1000);
+	dr_blob_cache_save(c);
+	dr_blob_cache_free(c);
+}
+
+START_TEST(test_v1_layer_verified)
+{
+	char out[DR_DIGEST_MAX] = "";
+	long long size = 0;
+
+	v1_entries();
+	ck_assert_int_eq(v1lookup(HOST, V1, out), 1);
+	ck_assert_str_eq(out, UD1);
+	/* beside the compressed entry, which still verifies */
+	ck_assert_int_eq(zlookup(HOST, UD1, out, &size), 1);
+	ck_assert_str_eq(out, D1);
+	/* another id, another host: nothing */
+	ck_assert_int_eq(v1lookup(HOST, UD1, out), 0);
+	ck_assert_int_eq(v1lookup("ghcr.io", V1, out), 0);
+}
+END_TEST
+
+static void v1_edit_layer(json_t *map)
+{
+	json_object_set_new(json_object_get(map, V1_KEY), "diff_id", json_string(UD2));
+}
+
+static void v1_drop_mac(json_t *map)
+{
+	json_object_del(json_object_get(map, V1_KEY), "mac");
+}
+
+/* a compressed entry's MAC moved onto the v1 entry */
+static void v1_borrow_mac(json_t *map)
+{
+	json_object_set(json_object_get(map, V1_KEY), "mac",
+			json_object_get(json_object_get(map, UD1 " gzip-4"), "mac"));
+}
+
+/* the v1 entry under another v1 id */
+static void v1_move(json_t *map)
+{
+	json_object_set(map, UD2 " v1-layer", json_object_get(map, V1_KEY));
+	json_object_del(map, V1_KEY);
+}
+
+static void v1_not_digest(json_t *map)
+{
+	json_object_set_new(json_object_get(map, V1_KEY), "diff_id", json_integer(7));
+}
+
+static void (*const v1_tampers[])(json_t *) = { v1_edit_layer, v1_drop_mac, v1_borrow_mac,
+						v1_move, v1_not_digest };
+
+START_TEST(test_v1_layer_tampered)
+{
+	char out[DR_DIGEST_MAX] = "";
+
+	v1_entries();
+	zedit(v1_tampers[_i]);
+	ck_assert_int_eq(v1lookup(HOST, _i == 3 ? UD2 : V1, out), -1);
+	ck_assert_str_eq(out, "");
+	if (_i == 3)
+		ck_assert_int_eq(v1lookup(HOST, V1, out), 0);
+}
+END_TEST
+
 Suite *push_cache_mac_suite(void)
 {
 	Suite *s = suite_create("push_cache_mac");
@@ -243,6 +333,9 @@ Suite *push_cache_mac_suite(void)
 	tcase_add_test(tc, test_compressed_other_key);
 	tcase_add_test(tc, test_compressed_no_key);
 	tcase_add_test(tc, test_compressed_known_mac);
+	tcase_add_test(tc, test_v1_layer_verified);
+	tcase_add_loop_test(tc, test_v1_layer_tampered, 0,
+			    (int)(sizeof(v1_tampers) / sizeof(v1_tampers[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }
