@@ -232,6 +232,7 @@ check-unicode:
 # without it), each file's tests in order. Every test starts its own daemons
 # on free ports in private directories, so files never share state.
 # The longest files start first, so the last ones to start are short.
+# Each test's result line ends with its time (bats --timing, "in N ms").
 E2E_JOBS  ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
 BATS_JOBS  = $(if $(filter-out 1,$(E2E_JOBS)),$(if $(shell command -v parallel 2>/dev/null),--jobs $(E2E_JOBS) --no-parallelize-within-files))
 E2E_FIRST := $(wildcard $(addprefix tests/e2e/,fault-kill.bats packaging.bats dokku-login.bats dokku-set-report.bats \
@@ -247,7 +248,7 @@ E2E_FILES := $(E2E_FIRST) $(filter-out $(E2E_FIRST),$(sort $(wildcard tests/e2e/
 # network.
 E2E_ENV = $(if $(filter 1,$(SANITIZE)),ASAN_OPTIONS=detect_leaks=0)
 check-e2e: $(HELPER) $(DOKKU_REG) $(PROVIDER) $(PROBE)
-	@set -o pipefail; $(E2E_ENV) DR_BUILD_DIR=$(CURDIR)/$(BUILD) bats $(BATS_JOBS) $(E2E_FILES) | tee $(BUILD)/e2e.tap; rc=$$?; \
+	@set -o pipefail; $(E2E_ENV) DR_BUILD_DIR=$(CURDIR)/$(BUILD) bats --timing $(BATS_JOBS) $(E2E_FILES) | tee $(BUILD)/e2e.tap; rc=$$?; \
 	awk '/^ok .* # skip/ {s++; next} /^ok / {p++} /^not ok / {f++} \
 	     END {printf "e2e: %d passed, %d failed, %d skipped\n", p, f, s}' $(BUILD)/e2e.tap; \
 	exit $$rc
