@@ -159,12 +159,17 @@ VG_E2E ?= tests/e2e/dokku-login.bats tests/e2e/helper-protocol.bats \
 # processes once; memcheck costs a CPU second or two per process);
 # `VG_SELECTION=` runs every test of them.
 VG_SELECTION ?= tests/valgrind/selection
+# `make check` builds on every core and runs the unit suite beside the e2e
+# files: a plain `make check` runs CHECK_JOBS jobs (the CPUs); a -j of the caller's
+# (its jobserver, in MAKEFLAGS) is kept as it is.
+CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+CHECK_MAKE = case " $$MAKEFLAGS " in *" -j"*) j= ;; *) j=-j$(CHECK_JOBS) ;; esac; $(MAKE) $$j
 ifeq ($(VALGRIND),1)
 check: deps
 	$(MAKE) check-lint check-valgrind
 else
 check: deps
-	$(MAKE) check-lint check-unit check-e2e
+	+@$(CHECK_MAKE) check-lint check-unit check-e2e
 endif
 
 # the system tests: the .deb in a Debian 12 container under a real systemd
