@@ -6,13 +6,14 @@
 # whole (valid JSON where it is JSON), mode 0600, and the keyring holds the
 # old or the new login; after the next, unkilled run no temp file is left.
 # The kill lands at a uniformly random moment within the command's measured
-# run time. Real keyring and docker-registry. Time budget: about 80 s.
+# run time. Real keyring and docker-registry. 10 kills per command by default
+# (DR_FAULT_KILLS=N for more): each run of the suite draws new moments.
 
 bats_require_minimum_version 1.5.0
 
 load dokku-login-helpers
 
-KILLS=${DR_FAULT_KILLS:-20}
+KILLS=${DR_FAULT_KILLS:-10}
 
 setup_file() {
   drl_setup_file
