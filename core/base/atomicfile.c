@@ -67,16 +67,21 @@ int dr_file_read_regular(const char *path, size_t limit, uid_t owner, struct dr_
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t len)
+int dr_write_all(int fd, const void *p, size_t len)
 {
+	const char *c = p;
+
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = write(fd, c, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
 			return -1;
-		p += n;
+		}
+		c += n;
 		len -= (size_t)n;
 	}
 	return 0;
@@ -202,7 +207,7 @@ int dr_file_write_atomic(const char *path, const void *data, size_t len, mode_t 
 		free(tmp);
 		return dr_fail(e, DR_EIO, "cannot write %s: %s", path, strerror(saved));
 	}
-	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0)
+	if (fchmod(fd, mode) != 0 || dr_write_all(fd, data, len) != 0 || fsync(fd) != 0)
 		err = errno;
 	/* renamed while still locked: no cleaner ever sees it unowned */
 	if (!err && rename(tmp, path) != 0)

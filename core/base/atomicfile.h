@@ -24,6 +24,9 @@ int dr_file_read_regular(const char *path, size_t limit, uid_t owner, struct dr_
  * it, not the death of the process. */
 int dr_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			 struct dr_err *e);
+/* Writes all len bytes of p to fd, through short writes and EINTR: 0, or -1
+ * with errno set (EIO for a write that wrote nothing). */
+int dr_write_all(int fd, const void *p, size_t len);
 /* mkdir -p; the directories it creates get exactly mode (umask ignored) */
 int dr_mkdir_p(const char *path, mode_t mode, struct dr_err *e);
 /* rm -rf; a missing path is fine */

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/atomicfile.h"
 #include "base/log.h"
 #include "base/secmem.h"
 #include "dokku/apps.h"
@@ -155,21 +156,6 @@ int dr_own_dir_remove(const char *app, struct dr_err *e)
 	return rc;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* "<name>.tmpXXXXXX", the atomic writer's temp name: a writer killed
  * mid-way leaves one, and the next dr_file_write_atomic of name clears it
  * because nobody holds its lock */
@@ -218,7 +204,7 @@ static int write_at(int dir, const char *app, const char *name, const struct dr_
 	if (fd < 0)
 		return fail_at(e, "cannot write", app, name, EEXIST);
 	if (flock(fd, LOCK_EX) != 0 || fchmod(fd, 0600) != 0 ||
-	    write_all(fd, buf->data ? buf->data : "", buf->len) != 0 || fsync(fd) != 0 ||
+	    dr_write_all(fd, buf->data ? buf->data : "", buf->len) != 0 || fsync(fd) != 0 ||
 	    renameat(dir, tmp, dir, name) != 0) {
 		err = errno;
 		unlinkat(dir, tmp, 0);

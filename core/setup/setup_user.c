@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/atomicfile.h"
 #include "setup/setup.h"
 
 #define AS_USER_TIMEOUT_MS 30000
@@ -27,23 +28,6 @@ struct reply {
 	char msg[sizeof(((struct dr_err *)0)->msg)];
 	size_t len;
 };
-
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n > 0) {
-		ssize_t w = write(fd, c, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 static int become(const struct dr_setup *s)
 {
@@ -73,8 +57,8 @@ static void child(const struct dr_setup *s, dr_setup_user_fn fn, void *arg, int 
 	if (r.rc)
 		snprintf(r.msg, sizeof(r.msg), "%s", e.msg);
 	r.len = r.rc ? 0 : out.len;
-	if (write_all(fd, &r, sizeof(r)) == 0 && r.len)
-		write_all(fd, out.data, r.len);
+	if (dr_write_all(fd, &r, sizeof(r)) == 0 && r.len)
+		dr_write_all(fd, out.data, r.len);
 	dr_buf_wipe(&out);
 	_exit(0);
 }

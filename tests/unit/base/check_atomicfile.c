@@ -208,6 +208,43 @@ START_TEST(test_read_regular_refuses_links_fifos_owners)
 }
 END_TEST
 
+/* more than a pipe holds, read by a child that counts and checks the bytes */
+START_TEST(test_write_all_through_a_pipe)
+{
+	static char data[1 << 20];
+	int fds[2], status;
+	pid_t pid;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (char)(i * 7);
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char in[4096];
+		size_t got = 0;
+		ssize_t n;
+		int bad = 0;
+
+		close(fds[1]);
+		while ((n = read(fds[0], in, sizeof(in))) > 0) {
+			for (ssize_t i = 0; i < n; i++)
+				bad |= in[i] != (char)((got + (size_t)i) * 7);
+			got += (size_t)n;
+		}
+		_exit(!bad && got == sizeof(data) ? 0 : 1);
+	}
+	close(fds[0]);
+	ck_assert_int_eq(dr_write_all(fds[1], data, sizeof(data)), 0);
+	close(fds[1]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the reader got other bytes");
+	errno = 0;
+	ck_assert_int_eq(dr_write_all(fds[1], data, 1), -1);
+	ck_assert_int_eq(errno, EBADF);
+}
+END_TEST
+
 Suite *atomicfile_suite(void)
 {
 	Suite *s = suite_create("atomicfile");
@@ -219,6 +256,7 @@ Suite *atomicfile_suite(void)
 	tcase_add_test(tc, test_live_writer_temp_is_kept);
 	tcase_add_test(tc, test_file_size_limit_is_an_error);
 	tcase_add_test(tc, test_read_regular_refuses_links_fifos_owners);
+	tcase_add_test(tc, test_write_all_through_a_pipe);
 	suite_add_tcase(s, tc);
 	return s;
 }
