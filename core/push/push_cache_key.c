@@ -19,6 +19,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,16 +144,20 @@ int dr_cache_key_load(unsigned char key[DR_CACHE_KEY_LEN])
 	return rc ? -1 : 0;
 }
 
-void dr_cache_mac(const unsigned char key[DR_CACHE_KEY_LEN], const char *host,
-		  const char *udigest, const char *setting, const char *digest, long long size,
-		  char out[DR_CACHE_MAC_HEX])
+/* out: the hex HMAC-SHA256 of the message asprintf makes of fmt, or ""
+ * when it cannot be made */
+static void __attribute__((format(printf, 3, 4)))
+mac_of(const unsigned char key[DR_CACHE_KEY_LEN], char out[DR_CACHE_MAC_HEX], const char *fmt, ...)
 {
 	unsigned char mac[EVP_MAX_MD_SIZE];
 	unsigned len = 0;
 	char *msg = NULL;
-	int n = asprintf(&msg, "dokku-registry compressed.json v1\n%s\n%s\n%s\n%s\n%lld", host,
-			 udigest, setting, digest, size);
+	va_list ap;
+	int n;
 
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
 	out[0] = '\0';
 	if (n < 0)
 		return;
@@ -162,23 +167,19 @@ void dr_cache_mac(const unsigned char key[DR_CACHE_KEY_LEN], const char *host,
 	free(msg);
 }
 
+void dr_cache_mac(const unsigned char key[DR_CACHE_KEY_LEN], const char *host,
+		  const char *udigest, const char *setting, const char *digest, long long size,
+		  char out[DR_CACHE_MAC_HEX])
+{
+	mac_of(key, out, "dokku-registry compressed.json v1\n%s\n%s\n%s\n%s\n%lld", host, udigest,
+	       setting, digest, size);
+}
+
 void dr_cache_mac_v1(const unsigned char key[DR_CACHE_KEY_LEN], const char *host,
 		     const char *v1id, const char *diff_id, char out[DR_CACHE_MAC_HEX])
 {
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned len = 0;
-	char *msg = NULL;
 	/* another first line than compressed entries': one never passes for the other */
-	int n = asprintf(&msg, "dokku-registry compressed.json v1-layer\n%s\n%s\n%s", host, v1id,
-			 diff_id);
-
-	out[0] = '\0';
-	if (n < 0)
-		return;
-	if (HMAC(EVP_sha256(), key, DR_CACHE_KEY_LEN, (const unsigned char *)msg, (size_t)n, mac,
-		 &len) && len == 32)
-		tohex(mac, len, out);
-	free(msg);
+	mac_of(key, out, "dokku-registry compressed.json v1-layer\n%s\n%s\n%s", host, v1id, diff_id);
 }
 
 int dr_cache_mac_equal(const char *a, const char *b)
