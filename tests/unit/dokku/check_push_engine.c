@@ -1,37 +1,12 @@
 /* The push engine setting (core/dokku/push_engine.c) in a scratch
  * DOKKU_LIB_ROOT: names parsed, app over --global over docker/gzip, bad
  * values refused when set and named when found on disk. */
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "dokku/plugin_props.h"
-#include "dokku/properties.h"
 #include "dokku/push_engine.h"
+#include "fixture.h"
 #include "unit.h"
-
-static char dir[64];
-
-static void setup(void)
-{
-	char root[128];
-
-	snprintf(dir, sizeof(dir), "/tmp/dr-unit-pengine.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(root, sizeof(root), "%s/lib", dir);
-	setenv("DOKKU_LIB_ROOT", root, 1);
-	ck_assert_msg(strncmp(dr_props_base(), "/var/lib/dokku", 14) != 0,
-		      "properties base is the real %s", dr_props_base());
-}
-
-static void teardown(void)
-{
-	char cmd[128];
-
-	unsetenv("DOKKU_LIB_ROOT");
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
 
 START_TEST(test_names)
 {
@@ -108,7 +83,7 @@ Suite *push_engine_suite(void)
 	Suite *s = suite_create("push_engine");
 	TCase *tc = tcase_create("push_engine");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, unit_world_setup, unit_world_teardown);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_app_over_global_over_default);
 	tcase_add_test(tc, test_bad_values);
