@@ -68,6 +68,32 @@ out:
 	return rc;
 }
 
+/*
+ * gnome-keyring answers "/" for an alias that exists when a client's first
+ * call runs before the client is registered: its message filter queues the
+ * registration beside the call (daemon/dbus/gkd-secret-service.c,
+ * service_message_filter), and ReadAlias looks the collection up through
+ * the client's session (gkd_secret_service_get_pkcs11_session), which is
+ * not there yet. Seen once in 32 helpers started at once. Asked again on
+ * the same connection, the alias resolves; a name no alias or label has
+ * costs one round trip more.
+ */
+static int read_alias_again(struct dr_keyring *kr, struct dr_err *e)
+{
+	GVariant *reply;
+	const char *path;
+
+	reply = dr_bus_call(&kr->bus, DR_SECRETS_PATH, DR_IFACE_SERVICE, "ReadAlias",
+			    g_variant_new("(s)", kr->name), "(o)", e);
+	if (!reply)
+		return e->code;
+	g_variant_get(reply, "(&o)", &path);
+	if (strcmp(path, "/") != 0)
+		kr->coll_path = g_strdup(path);
+	g_variant_unref(reply);
+	return kr->coll_path ? 0 : DR_ENOCOLL;
+}
+
 size_t dr_keyring_prep(struct dr_keyring *kr, struct dr_bus_req *reqs, int want_session,
 		       struct dr_prep *p)
 {
@@ -118,6 +144,8 @@ int dr_keyring_prep_finish(struct dr_keyring *kr, struct dr_bus_req *reqs,
 		return 0;
 	}
 	rc = find_collection_by_label(kr, e);
+	if (rc == DR_ENOCOLL)
+		rc = read_alias_again(kr, e);
 	if (rc == DR_ENOCOLL)
 		return dr_fail(e, DR_ENOCOLL,
 			       "keyring collection \"%s\" not found (no such alias or label): create it or set DOCKER_CREDENTIAL_DOKKU_COLLECTION to an existing one, e.g. \"default\" or \"session\"",

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "keyring/keyring.h"
+#include "keyring/keyring_items.h"
 #include "keyring_env.h"
 #include "unit.h"
 
@@ -245,6 +246,29 @@ START_TEST(test_no_such_collection)
 }
 END_TEST
 
+/* gnome-keyring's first answer to a new client can be "/" for an alias that
+ * exists (the client is not registered yet): the first answer is made "/"
+ * here, and the collection must still be found. */
+START_TEST(test_alias_answered_by_the_root_path_is_asked_again)
+{
+	struct dr_keyring kr;
+	struct dr_bus_req reqs[2] = { { 0 } };
+	struct dr_prep p;
+	struct dr_err e = { 0 };
+	size_t n;
+
+	kr_open(&kr, "default");
+	n = dr_keyring_prep(&kr, reqs, 0, &p);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(p.alias_idx, 0);
+	reqs[0].reply = g_variant_ref_sink(g_variant_new("(o)", "/"));
+	ck_assert_msg(dr_keyring_prep_finish(&kr, reqs, &p, &e) == 0, "%s", e.msg);
+	ck_assert_str_eq(kr.coll_path, "/org/freedesktop/secrets/collection/login");
+	dr_bus_reqs_clear(reqs, n);
+	dr_keyring_close(&kr);
+}
+END_TEST
+
 /* Last: the collection stays locked for the rest of the suite. */
 START_TEST(test_locked_collection)
 {
@@ -284,6 +308,7 @@ Suite *keyring_suite(void)
 	tcase_add_test(tc, test_list_by_scope);
 	tcase_add_test(tc, test_collection_by_label_and_path);
 	tcase_add_test(tc, test_no_such_collection);
+	tcase_add_test(tc, test_alias_answered_by_the_root_path_is_asked_again);
 	tcase_add_test(tc, test_locked_collection);
 	suite_add_tcase(s, tc);
 	return s;
