@@ -1,5 +1,4 @@
 #!/usr/bin/env bats
-# The Dokku push-on-release flow of dokku-registry end to end through a real
 # Push on release with the native engine (`registry:push-engine APP native`):
 # post-release-builder tags as with the docker engine, then the daemonless
 # pusher reads each tag from this file's own dockerd (docker-daemon:) and
@@ -10,79 +9,22 @@
 
 bats_require_minimum_version 1.5.0
 
-load release-helpers
-# shellcheck source=../lib/dockerd.sh
-source "$BATS_TEST_DIRNAME/../lib/dockerd.sh"
+load release-dockerd-helpers
 
 setup_file() {
-  rel_setup_file || return 1
-  dr_dockerd_start "$REL_DIR/d" || return 1
-  # skopeo asks our helper for the registry, with the logins of $DOCKER_CONFIG
-  AUTHFILE="$REL_DIR/skopeo-auth.json"
-  printf '{"credHelpers":{"%s":"dokku"}}\n' "$DR_REGISTRY" >"$AUTHFILE"
-  export AUTHFILE
+  drd_setup_file
 }
 
 teardown_file() {
-  dr_dockerd_stop
-  rel_teardown_file
+  drd_teardown_file
 }
 
 setup() {
-  # a test that stopped the registry and failed must not break the next ones
-  if [ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://$DR_REGISTRY/v2/")" != 401 ]; then
-    dr_registry_restart || return 1
-  fi
-  _dr_dockerd_answers || { echo "dockerd no longer answers" >&2; dr_dockerd_log 20 >&2; return 1; }
-  dr_setup || return 1
-  unset DOCKER_CONFIG DOCKER_BIN DOKKU_QUIET_OUTPUT
-  # one app name per test: its local images and registry repos are its own
-  APP="napp$BATS_TEST_NUMBER"
-  create_app "$APP" || return 1
-  dr_keyring_clear || return 1
-  IMAGE_ID=$(build_image "$APP" "release of $APP") || return 1
+  drd_setup napp
 }
 
 teardown() {
-  if [ "${BATS_TEST_COMPLETED:-}" != 1 ]; then
-    docker image ls >&2
-    dr_dockerd_log 15 >&2
-  fi
-}
-
-ANNOUNCE='-----> Pushing image to registry'
-
-build_image() {
-  local ctx
-  ctx=$(mktemp -d "$BATS_TEST_TMPDIR/ctx.XXXXXX") || return 1
-  printf '%s\n' "$2" >"$ctx/release.txt"
-  printf 'FROM scratch\nCOPY release.txt /release.txt\n' >"$ctx/Dockerfile"
-  docker build -q --label "com.dokku.app-name=$1" -t "${3:-dokku/$1:latest}" "$ctx" 2>"$ctx.err" || {
-    echo "docker build failed: $(cat "$ctx.err")" >&2; return 1; }
-}
-
-remote() {
-  local dir=$1
-  shift
-  DOCKER_CONFIG=$dir skopeo --policy "$(dr_policy_file)" "$@"
-}
-
-remote_manifest() {
-  remote "$1" inspect --raw --tls-verify=false --authfile "$AUTHFILE" "docker://$2"
-}
-
-remote_tags() {
-  remote "$1" list-tags --tls-verify=false --authfile "$AUTHFILE" "docker://$2" |
-    jq -r '.Tags[]' | LC_ALL=C sort
-}
-
-app_refs() {
-  docker image ls --format '{{.Repository}}:{{.Tag}}' |
-    awk -v a="$1" '{ n = split($0, p, "/"); if (index(p[n], a ":") == 1) print }' | LC_ALL=C sort
-}
-
-app_login() { # APP USER PASS
-  printf '%s' "$3" | "$DR_BIN" login --password-stdin "$1" "$DR_REGISTRY" "$2" >/dev/null 2>&1
+  drd_teardown
 }
 
 # native_app APP COMPRESS: app login, push on, server, repo org/APP, extra
@@ -186,13 +128,4 @@ native_app() {
   refute_contains "$stderr" "docker image push" "no fallback"
   assert_tag_version "$APP" 6
   assert_eq "$(app_refs "$APP")" "$(lines "$DR_REGISTRY/org/$APP:7" "dokku/$APP:latest" "org/$APP:7" "org/$APP:latest")" "extras untagged"
-}
-
-refute_contains() { # HAYSTACK NEEDLE WHAT
-  [[ "$1" != *"$2"* ]] || { echo "$3: unexpected \"$2\" in: $1" >&2; return 1; }
-}
-
-wrong_secret() {
-  jq -cn --arg s "$DR_REGISTRY" --arg u "$2" '{ServerURL:$s,Username:$u,Secret:"rotated-away"}' |
-    DOCKER_CONFIG=$1 docker-credential-dokku store
 }
