@@ -6,10 +6,12 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -87,36 +89,17 @@ int dr_write_all(int fd, const void *p, size_t len)
 	return 0;
 }
 
-static void fsync_dir(const char *path)
+size_t dr_file_temp_base_len(const char *name)
 {
-	char *copy = strdup(path);
-	int fd;
+	const char *dot = strrchr(name, '.');
 
-	if (!copy)
-		return;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	free(copy);
-}
-
-/* "<base>.tmpXXXXXX", as mkstemp fills the X's in */
-static int is_our_temp(const char *name, const char *base, size_t blen)
-{
-	const char *x;
-
-	if (strncmp(name, base, blen) != 0 || strncmp(name + blen, ".tmp", 4) != 0)
+	if (!dot || dot == name || strncmp(dot, ".tmp", 4) != 0 || strlen(dot + 4) != 6)
 		return 0;
-	x = name + blen + 4;
-	if (strlen(x) != 6)
-		return 0;
-	for (; *x; x++) {
+	for (const char *x = dot + 4; *x; x++) {
 		if (!isalnum((unsigned char)*x))
 			return 0;
 	}
-	return 1;
+	return (size_t)(dot - name);
 }
 
 /* A writer holds an flock on its temp file from creation to rename, so a
@@ -139,48 +122,91 @@ static void remove_if_abandoned(int dirfd, const char *name)
 	close(fd);
 }
 
-/* Clears what earlier writers of path left behind when they were killed. */
-static void remove_stale_temps(const char *path)
+/* Clears what earlier writers of name in dirfd left when they were killed. */
+static void remove_stale_temps(int dirfd, const char *name)
 {
-	char *dcopy = strdup(path), *bcopy = strdup(path);
-	const char *base;
+	size_t len = strlen(name);
 	struct dirent *de;
-	size_t blen;
-	DIR *d = NULL;
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 
-	if (dcopy && bcopy)
-		d = opendir(dirname(dcopy));
-	if (!d)
-		goto out;
-	base = basename(bcopy);
-	blen = strlen(base);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
 	for (de = readdir(d); de; de = readdir(d)) {
-		if (is_our_temp(de->d_name, base, blen))
-			remove_if_abandoned(dirfd(d), de->d_name);
+		if (dr_file_temp_base_len(de->d_name) == len && strncmp(de->d_name, name, len) == 0)
+			remove_if_abandoned(dirfd, de->d_name);
 	}
 	closedir(d);
-out:
-	free(dcopy);
-	free(bcopy);
 }
 
-/* A temp file next to path, created and locked (see remove_if_abandoned). */
-static int open_temp(const char *path, char *tmp, size_t n)
+/* "<name>.tmpXXXXXX" with six random letters or digits */
+static int temp_name(char *out, size_t n, const char *name)
 {
-	for (int tries = 0; tries < 8; tries++) {
+	static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char r[6];
+	int len;
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return -1;
+	len = snprintf(out, n, "%s.tmp%c%c%c%c%c%c", name, alnum[r[0] % 62], alnum[r[1] % 62],
+		       alnum[r[2] % 62], alnum[r[3] % 62], alnum[r[4] % 62], alnum[r[5] % 62]);
+	if (len < 0 || (size_t)len >= n) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+/* A new temp file for name in dirfd (never through a link), created and
+ * locked (see remove_if_abandoned). */
+static int open_temp(int dirfd, const char *name, char *tmp, size_t n)
+{
+	for (int tries = 0; tries < 10; tries++) {
 		struct stat st;
 		int fd;
 
-		snprintf(tmp, n, "%s.tmpXXXXXX", path);
-		fd = mkostemp(tmp, O_CLOEXEC);
-		if (fd < 0)
+		if (temp_name(tmp, n, name) != 0)
 			return -1;
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			if (errno == EEXIST)
+				continue;
+			return -1;
+		}
 		if (flock(fd, LOCK_EX) == 0 && fstat(fd, &st) == 0 && st.st_nlink > 0)
 			return fd;
 		close(fd);
 	}
-	errno = EAGAIN;
+	errno = EEXIST;
 	return -1;
+}
+
+int dr_write_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+{
+	char tmp[NAME_MAX + 1];
+	int fd, err = 0;
+
+	remove_stale_temps(dirfd, name);
+	fd = open_temp(dirfd, name, tmp, sizeof(tmp));
+	if (fd < 0)
+		return -1;
+	if (fchmod(fd, mode) != 0 || dr_write_all(fd, data ? data : "", len) != 0 || fsync(fd) != 0)
+		err = errno;
+	/* renamed while still locked: no cleaner ever sees it unowned */
+	if (!err && renameat(dirfd, tmp, dirfd, name) != 0)
+		err = errno;
+	if (err)
+		unlinkat(dirfd, tmp, 0);
+	close(fd);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	fsync(dirfd);
+	return 0;
 }
 
 static const char *write_error_text(int err)
@@ -193,32 +219,23 @@ static const char *write_error_text(int err)
 int dr_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			 struct dr_err *e)
 {
-	size_t n = strlen(path) + 16;
-	char *tmp = malloc(n);
-	int fd, err = 0;
+	char *dcopy = strdup(path), *bcopy = strdup(path);
+	int dirfd = -1, rc = -1, err = ENOMEM;
 
-	if (!tmp)
-		return dr_oom(e);
-	remove_stale_temps(path);
-	fd = open_temp(path, tmp, n);
-	if (fd < 0) {
-		int saved = errno;
-
-		free(tmp);
-		return dr_fail(e, DR_EIO, "cannot write %s: %s", path, strerror(saved));
+	if (dcopy && bcopy) {
+		dirfd = open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd >= 0)
+			rc = dr_write_atomic_at(dirfd, basename(bcopy), data, len, mode);
+		err = errno;
 	}
-	if (fchmod(fd, mode) != 0 || dr_write_all(fd, data, len) != 0 || fsync(fd) != 0)
-		err = errno;
-	/* renamed while still locked: no cleaner ever sees it unowned */
-	if (!err && rename(tmp, path) != 0)
-		err = errno;
-	if (err)
-		unlink(tmp);
-	close(fd);
-	free(tmp);
-	if (err)
+	if (dirfd >= 0)
+		close(dirfd);
+	free(dcopy);
+	free(bcopy);
+	if (!dcopy || !bcopy)
+		return dr_oom(e);
+	if (rc != 0)
 		return dr_fail(e, DR_EIO, "cannot write %s: %s", path, write_error_text(err));
-	fsync_dir(path);
 	return 0;
 }
 

@@ -24,6 +24,13 @@ int dr_file_read_regular(const char *path, size_t limit, uid_t owner, struct dr_
  * it, not the death of the process. */
 int dr_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			 struct dr_err *e);
+/* The same write to name in the directory dirfd, for a place another user
+ * controls: a link named name is replaced, never followed, and the temp
+ * file is created with O_EXCL | O_NOFOLLOW. 0, or -1 with errno set. */
+int dr_write_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
+/* The length of <base> when name is "<base>.tmpXXXXXX", the name of an
+ * atomic writer's temp file; 0 for any other name. */
+size_t dr_file_temp_base_len(const char *name);
 /* Writes all len bytes of p to fd, through short writes and EINTR: 0, or -1
  * with errno set (EIO for a write that wrote nothing). */
 int dr_write_all(int fd, const void *p, size_t len);

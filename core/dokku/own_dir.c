@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -156,66 +154,6 @@ int dr_own_dir_remove(const char *app, struct dr_err *e)
 	return rc;
 }
 
-/* "<name>.tmpXXXXXX", the atomic writer's temp name: a writer killed
- * mid-way leaves one, and the next dr_file_write_atomic of name clears it
- * because nobody holds its lock */
-static int temp_name(char *out, size_t n, const char *name)
-{
-	static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	unsigned char r[6];
-	int len;
-
-	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		return -1;
-	len = snprintf(out, n, "%s.tmp%c%c%c%c%c%c", name, alnum[r[0] % 62], alnum[r[1] % 62],
-		       alnum[r[2] % 62], alnum[r[3] % 62], alnum[r[4] % 62], alnum[r[5] % 62]);
-	return len < 0 || (size_t)len >= n ? -1 : 0;
-}
-
-static int is_temp(const char *name)
-{
-	const char *dot = strrchr(name, '.');
-
-	if (!dot || strncmp(dot, ".tmp", 4) != 0 || strlen(dot + 4) != 6)
-		return 0;
-	for (const char *p = dot + 4; *p; p++) {
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", *p))
-			return 0;
-	}
-	return 1;
-}
-
-/* Writes name in dir through a locked temp file and a rename: readers see
- * the old file or the new one, and a link named name is replaced, not
- * followed. */
-static int write_at(int dir, const char *app, const char *name, const struct dr_buf *buf,
-		    struct dr_err *e)
-{
-	char tmp[NAME_MAX + 1];
-	int fd = -1, err;
-
-	for (int tries = 0; fd < 0 && tries < 10; tries++) {
-		if (temp_name(tmp, sizeof(tmp), name) != 0)
-			return fail_at(e, "cannot write", app, name, ENAMETOOLONG);
-		fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd < 0 && errno != EEXIST)
-			return fail_at(e, "cannot write", app, name, errno);
-	}
-	if (fd < 0)
-		return fail_at(e, "cannot write", app, name, EEXIST);
-	if (flock(fd, LOCK_EX) != 0 || fchmod(fd, 0600) != 0 ||
-	    dr_write_all(fd, buf->data ? buf->data : "", buf->len) != 0 || fsync(fd) != 0 ||
-	    renameat(dir, tmp, dir, name) != 0) {
-		err = errno;
-		unlinkat(dir, tmp, 0);
-		close(fd);
-		return fail_at(e, "cannot write", app, name, err);
-	}
-	close(fd);
-	fsync(dir);
-	return 0;
-}
-
 /* Copies name from src (from's directory) to dst (to's) if it is a regular
  * file: looked at before it is opened (a device or FIFO is never opened)
  * and again once open (what was checked is what is read). Anything else
@@ -244,9 +182,11 @@ static int copy_at(int src, const char *from, int dst, const char *to, const cha
 	}
 	rc = dr_read_all(fd, OWN_FILE_LIMIT, &buf, e);
 	close(fd);
-	if (rc == 0)
-		rc = write_at(dst, to, name, &buf, e);
-	else
+	if (rc == 0) {
+		/* a link named name in to's directory is replaced, not followed */
+		if (dr_write_atomic_at(dst, name, buf.data, buf.len, 0600) != 0)
+			rc = fail_at(e, "cannot write", to, name, errno);
+	} else
 		rc = dr_fail(e, rc, "cannot read %s/%s/%s: %s", DR_OWN_DIR_NAME, from, name,
 			     e ? e->msg : "");
 	dr_buf_wipe(&buf);
@@ -286,7 +226,7 @@ int dr_own_dir_copy(const char *from, const char *to, struct dr_err *e)
 		return rc;
 	}
 	for (ent = readdir(d); rc == 0 && ent; ent = readdir(d)) {
-		if (ent->d_name[0] != '.' && !is_temp(ent->d_name))
+		if (ent->d_name[0] != '.' && dr_file_temp_base_len(ent->d_name) == 0)
 			rc = copy_at(dirfd(d), from, dst, to, ent->d_name, e);
 	}
 	closedir(d);

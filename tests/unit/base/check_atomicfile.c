@@ -209,6 +209,43 @@ START_TEST(test_read_regular_refuses_links_fifos_owners)
 END_TEST
 
 /* more than a pipe holds, read by a child that counts and checks the bytes */
+/* Written through a directory descriptor, a link named like the file is
+ * replaced by the file: what it pointed at is never written. */
+START_TEST(test_write_at_replaces_a_link_it_never_follows)
+{
+	char victim[300], link[300];
+	struct stat st;
+	int dfd;
+
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(link, sizeof(link), "%s/setting", dir);
+	ck_assert_int_eq(dr_file_write_atomic(victim, "keep", 4, 0644, NULL), 0);
+	ck_assert_int_eq(symlink(victim, link), 0);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(dfd, 0);
+	ck_assert_int_eq(dr_write_atomic_at(dfd, "setting", "new", 3, 0600), 0);
+	close(dfd);
+	ck_assert_int_eq(lstat(link, &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	ck_assert_int_eq(lstat(victim, &st), 0);
+	ck_assert_int_eq(st.st_size, 4);
+	ck_assert_uint_eq(count_temps(), 0);
+}
+END_TEST
+
+START_TEST(test_temp_names)
+{
+	ck_assert_uint_eq(dr_file_temp_base_len("config.json.tmpAb12Cd"), 11);
+	ck_assert_uint_eq(dr_file_temp_base_len("engine.tmp000000"), 6);
+	ck_assert_uint_eq(dr_file_temp_base_len("engine.tmpAb12C"), 0);
+	ck_assert_uint_eq(dr_file_temp_base_len("engine.tmpAb12Cd7"), 0);
+	ck_assert_uint_eq(dr_file_temp_base_len("engine.tmpAb-2Cd"), 0);
+	ck_assert_uint_eq(dr_file_temp_base_len(".tmpAb12Cd"), 0);
+	ck_assert_uint_eq(dr_file_temp_base_len("engine"), 0);
+}
+END_TEST
+
 START_TEST(test_write_all_through_a_pipe)
 {
 	static char data[1 << 20];
@@ -257,6 +294,8 @@ Suite *atomicfile_suite(void)
 	tcase_add_test(tc, test_file_size_limit_is_an_error);
 	tcase_add_test(tc, test_read_regular_refuses_links_fifos_owners);
 	tcase_add_test(tc, test_write_all_through_a_pipe);
+	tcase_add_test(tc, test_write_at_replaces_a_link_it_never_follows);
+	tcase_add_test(tc, test_temp_names);
 	suite_add_tcase(s, tc);
 	return s;
 }
