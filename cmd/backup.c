@@ -11,17 +11,18 @@
 #include <string.h>
 
 #include "base/atomicfile.h"
+#include "base/buf.h"
 #include "base/log.h"
 #include "base/secmem.h"
 #include "base/text.h"
+#include "cmd.h"
+#include "creds.h"
 #include "dokku/apps.h"
 #include "dokku/backup.h"
 #include "dokku/properties.h"
 #include "dokku/scope.h"
 #include "helper/credhelper.h"
 #include "helper/dockerconfig.h"
-#include "cmd.h"
-#include "creds.h"
 
 /* The user name our helper keeps for a registry (attributes only, no
  * secret is read), from a listing made once. */

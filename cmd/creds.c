@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/dockerhub.h"
 #include "base/secmem.h"
 #include "dokku/apps.h"

@@ -8,14 +8,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/secmem.h"
+#include "base/text.h"
 #include "dokku/scope.h"
 #include "helper/chain.h"
 #include "helper/config.h"
+#include "helper/credstore.h"
 #include "helper/protocol.h"
 #include "keyring/keyring.h"
-#include "base/text.h"
-#include "helper/credstore.h"
 
 #ifndef DR_VERSION
 #define DR_VERSION "0.0.0"

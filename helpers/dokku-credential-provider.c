@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/secmem.h"
 #include "helper/chain.h"
 #include "helper/config.h"

@@ -1,7 +1,9 @@
 #include "base/buf.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/secmem.h"
 
@@ -99,4 +101,43 @@ void dr_buf_wipe(struct dr_buf *b)
 	if (b->data)
 		dr_wipe_release(b->data, b->cap);
 	dr_buf_init(b, b->limit);
+}
+
+int dr_read_all(int fd, size_t limit, struct dr_buf *buf, struct dr_err *e)
+{
+	int rc = dr_buf_reserve(buf, 0, e);
+
+	if (rc)
+		return rc;
+	for (;;) {
+		ssize_t n;
+		size_t room;
+
+		if (buf->len == buf->cap - 1) {
+			size_t want = buf->cap * 2;
+
+			/* read one byte past the limit to tell "at" from "over" */
+			if (want > limit + 1)
+				want = limit + 1;
+			if (want <= buf->len)
+				return dr_fail(e, DR_ETOOBIG,
+					       "input too large: over %zu bytes", limit);
+			rc = dr_buf_reserve(buf, want - buf->len, e);
+			if (rc)
+				return rc;
+		}
+		room = buf->cap - 1 - buf->len;
+		n = read(fd, buf->data + buf->len, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return dr_fail(e, DR_EIO, "cannot read input: %s", strerror(errno));
+		if (n == 0)
+			break;
+		buf->len += (size_t)n;
+		buf->data[buf->len] = '\0';
+		if (buf->len > limit)
+			return dr_fail(e, DR_ETOOBIG, "input too large: over %zu bytes", limit);
+	}
+	return 0;
 }

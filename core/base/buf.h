@@ -56,4 +56,8 @@ void dr_buf_reset(struct dr_buf *b);
  * reuse. Safe on an empty or already wiped buffer. */
 void dr_buf_wipe(struct dr_buf *b);
 
+/* Reads fd to EOF, appending to buf. More than `limit` bytes is DR_ETOOBIG;
+ * memory stays bounded by the limit. */
+int dr_read_all(int fd, size_t limit, struct dr_buf *buf, struct dr_err *e);
+
 #endif

@@ -4,13 +4,6 @@
 
 #include <stddef.h>
 
-#include "base/buf.h"
-#include "base/err.h"
-
-/* Reads fd to EOF, appending to buf. More than `limit` bytes is DR_ETOOBIG;
- * memory stays bounded by the limit. */
-int dr_read_all(int fd, size_t limit, struct dr_buf *buf, struct dr_err *e);
-
 /* free() that wipes the whole allocation first (glibc malloc_usable_size). */
 void dr_wipe_free(void *p);
 /* Wipes the first n bytes of p, then releases it (as dr_wipe_free does):

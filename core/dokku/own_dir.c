@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/atomicfile.h"
+#include "base/buf.h"
 #include "base/log.h"
 #include "base/secmem.h"
 #include "dokku/apps.h"

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/secmem.h"
 #include "dokku/apps.h"
 #include "dokku/properties.h"

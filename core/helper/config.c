@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/secmem.h"
 
 #define TIMEOUT_MIN_MS 100u

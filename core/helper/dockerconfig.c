@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/atomicfile.h"
+#include "base/buf.h"
 #include "base/secmem.h"
 #include "base/serverurl.h"
 

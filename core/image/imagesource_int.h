@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "base/buf.h"
 #include "base/secmem.h"
 #include "image/imagesource.h"
 

@@ -7,6 +7,7 @@
 #include <yaml.h>
 
 #include "base/atomicfile.h"
+#include "base/buf.h"
 #include "base/secmem.h"
 #include "base/text.h"
 

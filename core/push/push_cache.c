@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "base/atomicfile.h"
+#include "base/buf.h"
 #include "base/secmem.h"
 
 #define MAX_DIGESTS 4096  /* per host */

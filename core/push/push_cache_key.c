@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "base/atomicfile.h"
+#include "base/buf.h"
 #include "base/secmem.h"
 
 #define KEY_FILE_MAX 256

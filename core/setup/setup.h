@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/secmem.h"
 
