@@ -1,4 +1,4 @@
-/* Internals shared by core/imagesource*.c. */
+/* Internals shared by core/image/imagesource*.c. */
 #ifndef DR_IMAGESOURCE_INT_H
 #define DR_IMAGESOURCE_INT_H
 
@@ -76,13 +76,14 @@ int dr_daemon_blob_open(const struct dr_image *img, const struct dr_blob *b,
 int dr_daemon_learned(const struct dr_image *img, const struct dr_blob *b, const char *got,
 		      struct dr_err *e);
 
-/* ---- reading a source, directory or tar alike ---- */
+/* ---- reading a source, directory or tar alike (imagesource_image.c) ---- */
 
 int dr_src_read(const struct dr_image *img, const char *path, size_t limit,
 		struct dr_buf *out, struct dr_err *e);
 int dr_src_has(const struct dr_image *img, const char *path);
 
-/* ---- building the image ---- */
+/* ---- building the image (imagesource_image.c; the loaders in
+ * imagesource_oci.c and imagesource_docker.c) ---- */
 
 /* "blobs/<alg>/<hex>" for a digest, malloc'd */
 char *dr_layout_blob_path(const char *digest);
