@@ -18,30 +18,6 @@
 #define REQUEST_TIMEOUT_MS 30000u
 #define MANIFEST_RETRIES 5
 
-volatile sig_atomic_t dr_push_signal;
-
-void dr_push_interrupt(int signo)
-{
-	dr_push_signal = signo;
-}
-
-int dr_push_should_stop(struct dr_push_ctx *c)
-{
-	return dr_push_signal != 0 || __atomic_load_n(&c->failed, __ATOMIC_RELAXED);
-}
-
-int dr_push_sleep(struct dr_push_ctx *c, unsigned ms)
-{
-	struct timespec step = { 0, 20 * 1000 * 1000 };
-
-	for (unsigned waited = 0; waited < ms; waited += 20) {
-		if (dr_push_should_stop(c))
-			return -1;
-		nanosleep(&step, NULL);
-	}
-	return dr_push_should_stop(c) ? -1 : 0;
-}
-
 int dr_push_registry(struct dr_push_ctx *c, struct dr_registry **r, struct dr_err *e)
 {
 	struct dr_registry_opts o = { REQUEST_TIMEOUT_MS, c->o->insecure,

@@ -120,6 +120,7 @@ struct dr_push_ctx {
 	struct dr_layer_out *outs;  /* [img->nblobs] */
 };
 
+/* the signal that stops the push, 0 until one comes (push_retry.c) */
 extern volatile sig_atomic_t dr_push_signal;
 
 /* 1 when work should stop: a signal or another worker's failure. */

@@ -1,5 +1,6 @@
 /* Retries of one blob's requests (push_int.h): backoff, the stall budget
- * of a blob and of the whole push, and the blob's deadline. */
+ * of a blob and of the whole push, the blob's deadline, and the stop that
+ * a signal or another worker's failure calls for. */
 #include "push/push_int.h"
 
 #include <stdio.h>
@@ -11,6 +12,30 @@
 /* a blob's deadline: this, plus a second per BLOB_RATE bytes of it */
 #define BLOB_TIMEOUT_MS (30L * 60 * 1000)
 #define BLOB_RATE 65536
+
+volatile sig_atomic_t dr_push_signal;
+
+void dr_push_interrupt(int signo)
+{
+	dr_push_signal = signo;
+}
+
+int dr_push_should_stop(struct dr_push_ctx *c)
+{
+	return dr_push_signal != 0 || __atomic_load_n(&c->failed, __ATOMIC_RELAXED);
+}
+
+int dr_push_sleep(struct dr_push_ctx *c, unsigned ms)
+{
+	struct timespec step = { 0, 20 * 1000 * 1000 };
+
+	for (unsigned waited = 0; waited < ms; waited += 20) {
+		if (dr_push_should_stop(c))
+			return -1;
+		nanosleep(&step, NULL);
+	}
+	return dr_push_should_stop(c) ? -1 : 0;
+}
 
 long long dr_push_now_ms(void)
 {
