@@ -87,7 +87,7 @@ void dr_progress_line(struct dr_progress *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void dr_progress_free(struct dr_progress *p);
 
-/* ---- one push (push.c, push_blob.c, push_compress.c) ---- */
+/* ---- one push (push.c, push_blob.c, push_upload.c, push_compress.c) ---- */
 
 /* What a layer compressed on the fly became (by blob index). */
 struct dr_layer_out {
@@ -184,7 +184,7 @@ int dr_up_retry_wait(struct dr_upload *u, struct dr_err *e);
  * NULL. Returns the error code set in e. */
 int dr_up_over_deadline(struct dr_upload *u, const char *why, struct dr_err *e);
 
-/* Steps of one upload (push_blob.c), shared with push_compress.c. */
+/* Steps of one upload (push_upload.c), shared with push_compress.c. */
 int dr_up_http_error(struct dr_upload *u, const char *what, const struct dr_registry_response *resp,
 		     struct dr_err *e);
 int dr_up_send(struct dr_upload *u, struct dr_registry_request *q,
@@ -201,6 +201,8 @@ int dr_up_session_offset(struct dr_upload *u, long long *off, struct dr_err *e);
 int dr_up_put(struct dr_upload *u, const void *body, size_t len, struct dr_err *e);
 /* counts the blob, tells the cache and the progress display */
 void dr_up_finish(struct dr_upload *u, enum dr_blob_state st, unsigned *counter);
+/* the upload of u->b, with its session, retries and resumption */
+int dr_up_upload(struct dr_upload *u, struct dr_err *e);
 
 /* 1 when blob idx is a layer to compress on the fly */
 int dr_push_compresses(const struct dr_push_ctx *c, size_t idx);
@@ -216,9 +218,11 @@ int dr_push_rewrite_manifests(struct dr_push_ctx *c, struct dr_image *img, struc
  * pushed as it arrives, one at a time; then img has its manifest. */
 int dr_push_daemon_blobs(struct dr_push_ctx *c, struct dr_image *img, struct dr_err *e);
 
-/* Makes blob idx present in the repository: exists, mounted or uploaded. */
+/* Makes blob idx present in the repository: exists, mounted or uploaded
+ * (push_blob.c). */
 int dr_push_blob(struct dr_push_ctx *c, struct dr_registry *r, size_t idx, struct dr_err *e);
-/* 1 for failures worth retrying: network errors, 5xx, 408, 429. */
+/* 1 for failures worth retrying: network errors, 5xx, 408, 429
+ * (push_upload.c). */
 int dr_push_transient(int rc, long status);
 /* "<first 12 hex>" of a digest */
 const char *dr_digest_short(const char *digest, char *out, size_t n);

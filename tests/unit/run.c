@@ -61,7 +61,7 @@ int main(void)
 	srunner_add_suite(sr, push_rewrite_suite());
 	srunner_add_suite(sr, push_progress_suite());
 	srunner_add_suite(sr, push_auth_suite());
-	srunner_add_suite(sr, push_blob_suite());
+	srunner_add_suite(sr, push_upload_suite());
 	srunner_add_suite(sr, push_compress_suite());
 	srunner_add_suite(sr, push_suite());
 	srunner_add_suite(sr, bus_suite());

@@ -59,7 +59,7 @@ Suite *compress_suite(void);
 Suite *push_rewrite_suite(void);
 Suite *push_progress_suite(void);
 Suite *push_auth_suite(void);
-Suite *push_blob_suite(void);
+Suite *push_upload_suite(void);
 Suite *push_compress_suite(void);
 Suite *push_suite(void);
 Suite *bus_suite(void);

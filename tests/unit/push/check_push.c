@@ -1,6 +1,7 @@
-/* push.c: what is decided before any network: stopping (a signal, or a
- * worker's failure), the interruptible sleep, and the checks dr_push makes
- * on its arguments before opening the source or asking for credentials.
+/* push.c and push_retry.c: what is decided before any network: stopping
+ * (a signal, or a worker's failure), the interruptible sleep, and the
+ * checks dr_push makes on its arguments before opening the source or
+ * asking for credentials.
  * A whole push goes to a real docker-registry in the e2e tests. */
 #include <signal.h>
 #include <stdio.h>

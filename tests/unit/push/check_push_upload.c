@@ -1,4 +1,4 @@
-/* push_blob.c: which failures are retried, and the verdicts drawn from a
+/* push_upload.c: which failures are retried, and the verdicts drawn from a
  * registry's answers: a HEAD's "exists", an upload session's offset. The
  * registry is a canned HTTP/1.1 server on 127.0.0.1 run by the test (a
  * stand-in: the answers under test, such as a 200 whose length or digest
@@ -249,9 +249,9 @@ START_TEST(test_blob_deadline)
 }
 END_TEST
 
-Suite *push_blob_suite(void)
+Suite *push_upload_suite(void)
 {
-	Suite *s = suite_create("push_blob");
+	Suite *s = suite_create("push_upload");
 	TCase *pure = tcase_create("pure"), *http = tcase_create("answers");
 
 	tcase_add_loop_test(pure, test_transient, 0, (int)(sizeof(transients) / sizeof(transients[0])));
