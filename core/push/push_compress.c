@@ -279,23 +279,24 @@ static int stream_once(struct dr_upload *u, const struct dr_blob *src, struct dr
 	return rc;
 }
 
+struct compress_job {
+	const struct dr_blob *src;
+	struct dr_blob *out;
+};
+
+static int compress_once(struct dr_upload *u, void *arg, struct dr_err *e)
+{
+	struct compress_job *j = arg;
+
+	return stream_once(u, j->src, j->out, e);
+}
+
 static int compress_upload(struct dr_upload *u, const struct dr_blob *src, struct dr_blob *out,
 			   struct dr_err *e)
 {
-	int rc;
+	struct compress_job j = { src, out };
 
-	for (;;) {
-		rc = u->loc ? 0 : dr_up_start(u, e);
-		dr_progress_state(u->c->prog, u->idx, DR_BLOB_UPLOADING, NULL);
-		if (rc == 0)
-			rc = stream_once(u, src, out, e);
-		if (rc == 0 || dr_push_should_stop(u->c))
-			return rc;
-		if (!(dr_push_transient(rc, 0) || u->restart) || dr_up_retry_wait(u, e) != 0)
-			return rc;
-		u->restart = 0;
-		dr_up_cancel(u);
-	}
+	return dr_up_sessions(u, compress_once, &j, e);
 }
 
 /* The layer as the registry will know it: the compressed blob. */

@@ -201,7 +201,13 @@ int dr_up_session_offset(struct dr_upload *u, long long *off, struct dr_err *e);
 int dr_up_put(struct dr_upload *u, const void *body, size_t len, struct dr_err *e);
 /* counts the blob, tells the cache and the progress display */
 void dr_up_finish(struct dr_upload *u, enum dr_blob_state st, unsigned *counter);
-/* the upload of u->b, with its session, retries and resumption */
+/* One try of an upload in the open session u->loc. */
+typedef int dr_up_attempt_fn(struct dr_upload *u, void *arg, struct dr_err *e);
+/* Runs attempt in an upload session until it succeeds, the push stops, or
+ * its failure is not worth a new session; between tries, the backoff
+ * (dr_up_retry_wait) and the failed session cancelled. */
+int dr_up_sessions(struct dr_upload *u, dr_up_attempt_fn *attempt, void *arg, struct dr_err *e);
+/* the upload of u->b as the source has it, in sessions as above */
 int dr_up_upload(struct dr_upload *u, struct dr_err *e);
 
 /* 1 when blob idx is a layer to compress on the fly */

@@ -507,7 +507,7 @@ void dr_up_finish(struct dr_upload *u, enum dr_blob_state st, unsigned *counter)
 	dr_progress_state(u->c->prog, u->idx, st, st == DR_BLOB_MOUNTED ? u->from : u->note);
 }
 
-int dr_up_upload(struct dr_upload *u, struct dr_err *e)
+int dr_up_sessions(struct dr_upload *u, dr_up_attempt_fn *attempt, void *arg, struct dr_err *e)
 {
 	int rc;
 
@@ -515,7 +515,7 @@ int dr_up_upload(struct dr_upload *u, struct dr_err *e)
 		rc = u->loc ? 0 : dr_up_start(u, e);
 		dr_progress_state(u->c->prog, u->idx, DR_BLOB_UPLOADING, NULL);
 		if (rc == 0)
-			rc = u->b->d.size <= MONO_MAX ? monolithic(u, e) : chunked(u, e);
+			rc = attempt(u, arg, e);
 		if (rc == 0 || dr_push_should_stop(u->c))
 			return rc;
 		/* a session that failed is dropped; a new one starts from zero */
@@ -523,7 +523,24 @@ int dr_up_upload(struct dr_upload *u, struct dr_err *e)
 			return rc;
 		u->restart = 0;
 		dr_up_cancel(u);
+	}
+}
+
+/* One session's try of the blob as the source has it; a failed try gives
+ * its stream up, so the next reads from the start. */
+static int upload_once(struct dr_upload *u, void *arg, struct dr_err *e)
+{
+	int rc = u->b->d.size <= MONO_MAX ? monolithic(u, e) : chunked(u, e);
+
+	(void)arg;
+	if (rc) {
 		dr_blob_close(u->s);
 		u->s = NULL;
 	}
+	return rc;
+}
+
+int dr_up_upload(struct dr_upload *u, struct dr_err *e)
+{
+	return dr_up_sessions(u, upload_once, NULL, e);
 }
