@@ -10,34 +10,7 @@
 
 #include "base/creds.h"
 #include "base/err.h"
-#include "keyring/bus.h"
-#include "keyring/transport.h"
-
-#define DR_SCHEMA "io.docker.Credentials"
-#define DR_CREDS_LABEL "Docker Credentials"
-/* a scope that matches every entry, global and per-app (for listing) */
-#define DR_SCOPE_ALL "*"
-
-struct dr_keyring {
-	struct dr_bus bus;
-	enum dr_transport transport;
-	char *session_path;   /* the open transfer session, once one is needed */
-	void *service;        /* SecretService, for the "dh" transport only */
-	char name[256];       /* the collection as configured */
-	char *coll_path;      /* its D-Bus object path */
-};
-
-struct dr_keyring_opts {
-	const char *collection; /* alias, label or object path */
-	const char *bus;        /* D-Bus address, NULL: the session bus */
-	enum dr_transport transport;
-	unsigned timeout_ms;    /* budget for everything done through the handle */
-};
-
-/* Connects and resolves the collection. */
-int dr_keyring_open(struct dr_keyring *kr, const struct dr_keyring_opts *o,
-		    struct dr_err *e);
-void dr_keyring_close(struct dr_keyring *kr);
+#include "keyring/collection.h"
 
 /* scope NULL is the global entry; out->server_url is left NULL. */
 int dr_keyring_get(struct dr_keyring *kr, const char *server, const char *scope,

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/creds.h"
 #include "base/serverurl.h"
 
 static GVariant *search_args(const char *attr, const char *value, int docker_cli)

@@ -4,15 +4,8 @@
 
 #include <glib.h>
 
-#include "keyring/keyring.h"
+#include "keyring/collection.h"
 
-#define DR_SECRETS_NAME "org.freedesktop.secrets"
-#define DR_SECRETS_PATH "/org/freedesktop/secrets"
-#define DR_IFACE_SERVICE "org.freedesktop.Secret.Service"
-#define DR_IFACE_COLLECTION "org.freedesktop.Secret.Collection"
-#define DR_IFACE_ITEM "org.freedesktop.Secret.Item"
-#define DR_IFACE_PROMPT "org.freedesktop.Secret.Prompt"
-#define DR_IFACE_PROPS "org.freedesktop.DBus.Properties"
 #define DR_ATTR_KEY "dokku_key"
 #define DR_ATTR_SCOPE "dokku_scope"
 
@@ -49,21 +42,5 @@ int dr_items_delete(struct dr_keyring *kr, const struct dr_found *found,
 		    const char *keep_path, struct dr_err *e);
 void dr_found_free(struct dr_found *found);
 void dr_items_dismiss(struct dr_keyring *kr, const char *prompt);
-
-int dr_keyring_locked_error(const struct dr_keyring *kr, struct dr_err *e);
-
-/* The first batch of every operation also resolves the collection and, when
- * a secret will cross, opens the transfer session: up to 2 requests that
- * dr_keyring_prep puts at the start of reqs, checked by
- * dr_keyring_prep_finish once the batch is back. */
-struct dr_prep {
-	int alias_idx;
-	int session_idx;
-};
-#define DR_PREP_MAX 2
-size_t dr_keyring_prep(struct dr_keyring *kr, struct dr_bus_req *reqs, int want_session,
-		       struct dr_prep *p);
-int dr_keyring_prep_finish(struct dr_keyring *kr, struct dr_bus_req *reqs,
-			   const struct dr_prep *p, struct dr_err *e);
 
 #endif

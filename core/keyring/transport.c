@@ -4,8 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "keyring/keyring.h"
-#include "keyring/keyring_items.h"
+#include "keyring/collection.h"
 
 struct dr_bus_req dr_transport_plain_req(void)
 {

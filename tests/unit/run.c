@@ -66,6 +66,7 @@ int main(void)
 	srunner_add_suite(sr, push_suite());
 	srunner_add_suite(sr, bus_suite());
 	srunner_add_suite(sr, keyring_suite());
+	srunner_add_suite(sr, collection_suite());
 	srunner_add_suite(sr, keyring_items_suite());
 	srunner_add_suite(sr, transport_suite());
 	srunner_add_suite(sr, credhelper_suite());

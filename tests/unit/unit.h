@@ -64,6 +64,7 @@ Suite *push_compress_suite(void);
 Suite *push_suite(void);
 Suite *bus_suite(void);
 Suite *keyring_suite(void);
+Suite *collection_suite(void);
 Suite *keyring_items_suite(void);
 Suite *transport_suite(void);
 Suite *credhelper_suite(void);

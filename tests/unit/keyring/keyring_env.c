@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "keyring/keyring.h"
+
 static char dir[64];
 static char bus_addr[192];
 static const char *saved_names[] = { "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "HOME",
@@ -350,4 +352,35 @@ void kenv_teardown(void)
 		saved_values[i] = NULL;
 	}
 	run(argv, NULL, 0);
+}
+
+void kenv_open(struct dr_keyring *kr, const char *coll)
+{
+	struct dr_keyring_opts o = { coll, kenv_bus_address(), DR_TRANSPORT_PLAIN, 5000 };
+	struct dr_err e = { 0 };
+
+	ck_assert_msg(dr_keyring_open(kr, &o, &e) == 0, "%s", e.msg);
+}
+
+void kenv_store(struct dr_keyring *kr, const char *server, const char *user,
+		  const char *secret, size_t len, const char *scope)
+{
+	struct dr_creds c = { (char *)server, (char *)user, (char *)secret, len };
+	struct dr_err e = { 0 };
+
+	ck_assert_msg(dr_keyring_store(kr, &c, scope, &e) == 0, "%s", e.msg);
+}
+
+void kenv_expect(struct dr_keyring *kr, const char *server, const char *scope,
+		   const char *user, const char *secret, size_t len)
+{
+	struct dr_creds out;
+	struct dr_err e = { 0 };
+
+	ck_assert_msg(dr_keyring_get(kr, server, scope, &out, &e) == 0, "%s: %s", server, e.msg);
+	ck_assert_ptr_null(out.server_url);
+	ck_assert_str_eq(out.username, user);
+	ck_assert_uint_eq(out.secret_len, len);
+	ck_assert_mem_eq(out.secret, secret, len);
+	dr_creds_wipe(&out);
 }

@@ -7,7 +7,11 @@
 #ifndef DR_UNIT_KEYRING_ENV_H
 #define DR_UNIT_KEYRING_ENV_H
 
+#include <stddef.h>
+
 #define KENV_PASSWORD "unit-pw"
+
+struct dr_keyring;
 
 /* The unchecked fixture pair: starts/stops bus and keyring and sets
  * DBUS_SESSION_BUS_ADDRESS, XDG_RUNTIME_DIR, HOME, XDG_DATA_HOME (teardown
@@ -29,5 +33,15 @@ int kenv_keyring_pid(void);
 int kenv_keyring_lock(void);
 /* Number of io.docker.Credentials items with attribute name=value, or -1. */
 int kenv_count_items(const char *name, const char *value);
+
+/* dr_keyring_open of collection coll on the suite's bus (plain transport,
+ * 5 s budget); the test fails when it does not open. */
+void kenv_open(struct dr_keyring *kr, const char *coll);
+/* A store that must succeed. */
+void kenv_store(struct dr_keyring *kr, const char *server, const char *user,
+		const char *secret, size_t len, const char *scope);
+/* get must answer user/secret for server in scope. */
+void kenv_expect(struct dr_keyring *kr, const char *server, const char *scope,
+		 const char *user, const char *secret, size_t len);
 
 #endif
