@@ -75,20 +75,31 @@ out:
  * the same connection, the alias resolves; a name no alias or label has
  * costs one round trip more.
  */
+/* ReadAlias's answer: the collection's path, or "/" for none. 1 when it
+ * named one (now kr->coll_path). */
+static int take_alias_answer(struct dr_keyring *kr, GVariant *reply)
+{
+	const char *path;
+
+	g_variant_get(reply, "(&o)", &path);
+	if (strcmp(path, "/") == 0)
+		return 0;
+	kr->coll_path = g_strdup(path);
+	return 1;
+}
+
 static int read_alias_again(struct dr_keyring *kr, struct dr_err *e)
 {
 	GVariant *reply;
-	const char *path;
+	int found;
 
 	reply = dr_bus_call(&kr->bus, DR_SECRETS_PATH, DR_IFACE_SERVICE, "ReadAlias",
 			    g_variant_new("(s)", kr->name), "(o)", e);
 	if (!reply)
 		return e->code;
-	g_variant_get(reply, "(&o)", &path);
-	if (strcmp(path, "/") != 0)
-		kr->coll_path = g_strdup(path);
+	found = take_alias_answer(kr, reply);
 	g_variant_unref(reply);
-	return kr->coll_path ? 0 : DR_ENOCOLL;
+	return found ? 0 : DR_ENOCOLL;
 }
 
 size_t dr_keyring_prep(struct dr_keyring *kr, struct dr_bus_req *reqs, int want_session,
@@ -114,7 +125,6 @@ size_t dr_keyring_prep(struct dr_keyring *kr, struct dr_bus_req *reqs, int want_
 int dr_keyring_prep_finish(struct dr_keyring *kr, struct dr_bus_req *reqs,
 			   const struct dr_prep *p, struct dr_err *e)
 {
-	const char *path;
 	int rc;
 
 	if (p->session_idx >= 0) {
@@ -135,11 +145,8 @@ int dr_keyring_prep_finish(struct dr_keyring *kr, struct dr_bus_req *reqs,
 	}
 	if (!reqs[p->alias_idx].reply)
 		return dr_bus_fail(&kr->bus, reqs[p->alias_idx].error, "ReadAlias", e);
-	g_variant_get(reqs[p->alias_idx].reply, "(&o)", &path);
-	if (strcmp(path, "/") != 0) {
-		kr->coll_path = g_strdup(path);
+	if (take_alias_answer(kr, reqs[p->alias_idx].reply))
 		return 0;
-	}
 	rc = find_collection_by_label(kr, e);
 	if (rc == DR_ENOCOLL)
 		rc = read_alias_again(kr, e);
