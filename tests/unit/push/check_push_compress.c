@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "canned.h"
 #include "fixture.h"
 #include "push/push_int.h"
+#include "push_rig.h"
 #include "unit.h"
 
 #define UD "sha256:7777777777777777777777777777777777777777777777777777777777777777"
@@ -56,51 +56,25 @@ START_TEST(test_compresses)
 }
 END_TEST
 
-struct rig {
-	struct unit_canned srv;
-	struct dr_image img;
-	struct dr_blob blob;
-	struct dr_image_ref ref;
-	struct dr_push_opts o;
-	struct dr_push_ctx c;
-	struct dr_layer_out outs[1];
-	struct dr_registry *r;
-	char host[64];
-};
-
-static void rig_start(struct rig *g, const char *const *answers, size_t n)
+/* Layer UD, 10 KiB uncompressed, to compress with gzip-6 (push_rig.h):
+ * its file is never opened, so nothing is uploaded. */
+static void rig_start(struct push_rig *g, const char *const *answers, size_t n)
 {
-	struct dr_err e = { 0 };
-
-	memset(g, 0, sizeof(*g));
-	unit_canned_start(&g->srv, answers, n);
-	snprintf(g->host, sizeof(g->host), "127.0.0.1:%d", g->srv.port);
-	snprintf(g->blob.d.digest, sizeof(g->blob.d.digest), "%s", UD);
-	g->blob.d.size = 10240;
+	push_rig_start(g, answers, n, UD, 10240);
 	snprintf(g->blob.d.media_type, sizeof(g->blob.d.media_type), "%s", DR_MT_DOCKER_LAYER);
-	g->blob.path = (char *)"blobs/sha256/not-there"; /* never opened: nothing is uploaded */
-	g->img.blobs = &g->blob;
-	g->img.nblobs = 1;
-	snprintf(g->ref.host, sizeof(g->ref.host), "%s", g->host);
-	snprintf(g->ref.repo, sizeof(g->ref.repo), "app");
-	g->c.img = &g->img;
-	g->c.ref = &g->ref;
-	g->c.o = &g->o;
-	g->c.outs = g->outs;
+	g->blob.path = (char *)"blobs/sha256/not-there";
 	g->c.compress = DR_COMPRESS_GZIP;
 	g->c.level = 6;
 	snprintf(g->c.setting, sizeof(g->c.setting), "gzip-6");
-	snprintf(g->c.scope, sizeof(g->c.scope), "repository:app:pull,push");
 	pthread_mutex_init(&g->c.lock, NULL);
 	g->c.cache = dr_blob_cache_open(g->host);
 	ck_assert_ptr_nonnull(g->c.cache);
 	g->c.prog = dr_progress_new(&g->img, DR_PROGRESS_PLAIN, 0, NULL);
-	ck_assert_msg(dr_push_registry(&g->c, &g->r, &e) == 0, "%s", e.msg);
 }
 
 /* What an earlier push left in the cache: lookups see only what was saved
  * before the cache was opened, so the rig's cache is opened again. */
-static void earlier_push(struct rig *g, const char *setting, const char *repo)
+static void earlier_push(struct push_rig *g, const char *setting, const char *repo)
 {
 	struct dr_blob_cache *prev = dr_blob_cache_open(g->host);
 
@@ -113,13 +87,12 @@ static void earlier_push(struct rig *g, const char *setting, const char *repo)
 	g->c.cache = dr_blob_cache_open(g->host);
 }
 
-static void rig_stop(struct rig *g)
+static void rig_stop(struct push_rig *g)
 {
-	dr_registry_close(g->r);
 	dr_progress_free(g->c.prog);
 	dr_blob_cache_free(g->c.cache);
 	pthread_mutex_destroy(&g->c.lock);
-	unit_canned_stop(&g->srv);
+	push_rig_stop(g);
 }
 
 START_TEST(test_compressed_before_exists)
@@ -127,14 +100,14 @@ START_TEST(test_compressed_before_exists)
 	static const char *const answers[] = {
 		"HTTP/1.1 200 OK\r\nContent-Length: 4321\r\nDocker-Content-Digest: " CD "\r\n" CLOSE "\r\n",
 	};
-	struct rig g;
+	struct push_rig g;
 	struct dr_err e = { 0 };
 	char *out;
 
 	rig_start(&g, answers, 1);
 	earlier_push(&g, "gzip-6", NULL);
 	unit_capture_begin(1);
-	ck_assert_msg(dr_push_compressed_blob(&g.c, g.r, 0, &e) == 0, "%s", e.msg);
+	ck_assert_msg(dr_push_compressed_blob(&g.c, g.u.r, 0, &e) == 0, "%s", e.msg);
 	out = unit_capture_end(1);
 	ck_assert_str_eq(out, "777777777777: exists, as gzip-6 cdcdcdcdcdcd (4321 bytes)\n");
 	free(out);
@@ -156,14 +129,14 @@ START_TEST(test_compressed_before_mounted)
 		"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n" CLOSE "\r\n",
 		"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n" CLOSE "\r\n",
 	};
-	struct rig g;
+	struct push_rig g;
 	struct dr_err e = { 0 };
 	char *out;
 
 	rig_start(&g, answers, 2);
 	earlier_push(&g, "gzip-6", "team/base");
 	unit_capture_begin(1);
-	ck_assert_msg(dr_push_compressed_blob(&g.c, g.r, 0, &e) == 0, "%s", e.msg);
+	ck_assert_msg(dr_push_compressed_blob(&g.c, g.u.r, 0, &e) == 0, "%s", e.msg);
 	out = unit_capture_end(1);
 	ck_assert_str_eq(out, "777777777777: mounted from team/base\n");
 	free(out);
@@ -185,14 +158,14 @@ START_TEST(test_other_setting_not_reused)
 	static const char *const answers[] = {
 		"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n" CLOSE "\r\n",
 	};
-	struct rig g;
+	struct push_rig g;
 	struct dr_err e = { 0 };
 	char *out, want[512];
 
 	rig_start(&g, answers, 1);
 	earlier_push(&g, "zstd-3", NULL);
 	unit_capture_begin(1);
-	ck_assert_int_eq(dr_push_compressed_blob(&g.c, g.r, 0, &e), DR_EIO);
+	ck_assert_int_eq(dr_push_compressed_blob(&g.c, g.u.r, 0, &e), DR_EIO);
 	out = unit_capture_end(1);
 	ck_assert_str_eq(out, "");
 	free(out);
@@ -219,14 +192,14 @@ START_TEST(test_compressed_before_needs_length)
 		"HTTP/1.1 200 OK\r\nContent-Length: 4322\r\n" CLOSE "\r\n",
 		"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n" CLOSE "\r\n",
 	};
-	struct rig g;
+	struct push_rig g;
 	struct dr_err e = { 0 };
 	char *out;
 
 	rig_start(&g, _i ? other_length : no_length, 2);
 	earlier_push(&g, "gzip-6", NULL);
 	unit_capture_begin(1);
-	ck_assert_int_eq(dr_push_compressed_blob(&g.c, g.r, 0, &e), DR_EIO);
+	ck_assert_int_eq(dr_push_compressed_blob(&g.c, g.u.r, 0, &e), DR_EIO);
 	out = unit_capture_end(1);
 	free(out);
 	ck_assert_uint_eq(g.srv.served, 2);

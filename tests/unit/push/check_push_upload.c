@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "canned.h"
 #include "push/push_int.h"
+#include "push_rig.h"
 #include "unit.h"
 
 #define DG "sha256:4444444444444444444444444444444444444444444444444444444444444444"
@@ -36,44 +36,9 @@ START_TEST(test_transient)
 END_TEST
 
 /* One upload of a 100-byte blob DG to repository app on the canned server. */
-struct rig {
-	struct unit_canned srv;
-	struct dr_image img;
-	struct dr_blob blob;
-	struct dr_image_ref ref;
-	struct dr_push_opts o;
-	struct dr_push_ctx c;
-	struct dr_upload u;
-	char host[64];
-};
-
-static void rig_start(struct rig *g, const char *const *answers, size_t n)
+static void rig_start(struct push_rig *g, const char *const *answers, size_t n)
 {
-	struct dr_err e = { 0 };
-
-	memset(g, 0, sizeof(*g));
-	unit_canned_start(&g->srv, answers, n);
-	snprintf(g->host, sizeof(g->host), "127.0.0.1:%d", g->srv.port);
-	snprintf(g->blob.d.digest, sizeof(g->blob.d.digest), "%s", DG);
-	g->blob.d.size = 100;
-	g->img.blobs = &g->blob;
-	g->img.nblobs = 1;
-	snprintf(g->ref.host, sizeof(g->ref.host), "%s", g->host);
-	snprintf(g->ref.repo, sizeof(g->ref.repo), "app");
-	g->c.img = &g->img;
-	g->c.ref = &g->ref;
-	g->c.o = &g->o;
-	snprintf(g->c.scope, sizeof(g->c.scope), "repository:app:pull,push");
-	g->u.c = &g->c;
-	g->u.b = &g->blob;
-	ck_assert_msg(dr_push_registry(&g->c, &g->u.r, &e) == 0, "%s", e.msg);
-}
-
-static void rig_stop(struct rig *g)
-{
-	dr_registry_close(g->u.r);
-	free(g->u.loc);
-	unit_canned_stop(&g->srv);
+	push_rig_start(g, answers, n, DG, 100);
 }
 
 #define HEADERS "Connection: close\r\n"
@@ -98,7 +63,7 @@ static const struct {
 
 START_TEST(test_head_verdict)
 {
-	struct rig g;
+	struct push_rig g;
 	struct dr_err e = { 0 };
 	int exists = -1;
 	char want[512];
@@ -112,14 +77,14 @@ START_TEST(test_head_verdict)
 			 g.host);
 		ck_assert_str_eq(e.msg, want);
 	}
-	rig_stop(&g);
+	push_rig_stop(&g);
 }
 END_TEST
 
 /* A redirect (a storage backend) is followed; its 200 decides. */
 START_TEST(test_head_redirect)
 {
-	struct rig g;
+	struct push_rig g;
 	struct dr_err e = { 0 };
 	int exists = -1;
 	static const char *const answers[] = {
@@ -132,7 +97,7 @@ START_TEST(test_head_redirect)
 	ck_assert_msg(dr_up_head(&g.u, &exists, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(exists, 1);
 	ck_assert_str_eq(g.srv.requests[1], "HEAD /storage/blob HTTP/1.1");
-	rig_stop(&g);
+	push_rig_stop(&g);
 }
 END_TEST
 
@@ -159,7 +124,7 @@ static const struct {
 
 START_TEST(test_session_offset)
 {
-	struct rig g;
+	struct push_rig g;
 	struct dr_err e = { 0 };
 	long long off = -1;
 	char want[512];
@@ -179,7 +144,7 @@ START_TEST(test_session_offset)
 #pragma GCC diagnostic pop
 		ck_assert_str_eq(e.msg, want);
 	}
-	rig_stop(&g);
+	push_rig_stop(&g);
 }
 END_TEST
 
@@ -216,7 +181,7 @@ START_TEST(test_blob_deadline)
 	static const char *const answers[] = {
 		"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n" HEADERS "\r\n",
 	};
-	struct rig g;
+	struct push_rig g;
 	struct dr_err e = { 0 };
 	int exists = -1;
 	long long t0;
@@ -245,7 +210,7 @@ START_TEST(test_blob_deadline)
 	ck_assert_uint_eq(g.srv.served, 0);
 	ck_assert_str_eq(e.msg, "giving up on blob " DG ": not pushed within 0.3s ("
 		     DR_ENV_BLOB_TIMEOUT ", plus a second per 64 KiB)");
-	rig_stop(&g);
+	push_rig_stop(&g);
 }
 END_TEST
 
